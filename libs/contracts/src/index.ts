@@ -1,1 +1,6 @@
-export const X = 1;
+export * from './generated/types';
+export * from './topics';
+export * from './keys';
+export * from './codec';
+export { loadSchemas, schemas, schemaByName, SCHEMA_DIR } from './schemas';
+export type { LoadedSchema } from './schemas';

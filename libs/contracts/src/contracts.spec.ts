@@ -1,0 +1,67 @@
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { generateTypes } from './codegen';
+import { buyerKey, orderKey, sha256Hex, waybillKey } from './keys';
+import { loadSchemas, schemaByName } from './schemas';
+import { allTopics, dlqTopic, Topics, valueSubject } from './topics';
+
+describe('schemas', () => {
+  const loaded = loadSchemas();
+
+  it('holds one schema per event and reference type of the architecture', () => {
+    const names = [...loaded.values()].map((s) => s.name).sort();
+    expect(names).toEqual(
+      [
+        'ClearedParcel', 'Commodity', 'Decision', 'DeclarationLine', 'Departure', 'DepartureLine',
+        'Enterprise', 'ExchangeRate', 'InspectionResult', 'Manifest', 'Order', 'Payment', 'PeriodClose',
+        'Receipt', 'RuleSet', 'SummaryDeclaration', 'Waybill', 'WatchlistEntry',
+      ].sort(),
+    );
+  });
+
+  it('inlines referenced types so each registered schema stands alone', () => {
+    const decision = JSON.stringify(schemaByName('Decision').schema);
+    expect(decision).toContain('"name":"cn.clearance.Manifest"');
+    expect(decision).toContain('"name":"cn.clearance.ManifestItem"');
+  });
+
+  it('never uses float or double: amounts are CEB decimal strings', () => {
+    for (const s of loaded.values()) {
+      const text = readFileSync(path.join(__dirname, '../../../schemas', s.file), 'utf8');
+      expect(text).not.toMatch(/"(float|double)"/);
+    }
+    const order = JSON.parse(readFileSync(path.join(__dirname, '../../../schemas/order.avsc'), 'utf8'));
+    const goodsValue = order.fields.find((f: { name: string }) => f.name === 'goodsValue');
+    expect(goodsValue.type).toEqual({ type: 'string', 'ceb.decimal': '19,5' });
+  });
+
+  it('generated TypeScript types are up to date with the schemas', () => {
+    const committed = readFileSync(path.join(__dirname, 'generated/types.ts'), 'utf8');
+    expect(generateTypes()).toEqual(committed);
+  });
+});
+
+describe('topics', () => {
+  it('every topic carries a known schema', () => {
+    for (const t of allTopics) expect(schemaByName(t.schema).fullName).toBe(t.schema);
+  });
+
+  it('names subjects and dead-letter topics from the topic', () => {
+    expect(valueSubject(Topics.order.name)).toBe('ceb.order.v1-value');
+    expect(dlqTopic(Topics.order.name)).toBe('ceb.order.v1.dlq');
+    expect(new Set(allTopics.map((t) => t.name)).size).toBe(allTopics.length);
+  });
+});
+
+describe('keys', () => {
+  it('builds order and waybill keys', () => {
+    expect(orderKey({ ebpCode: '3301964J31', orderNo: 'SO-1' })).toBe('3301964J31:SO-1');
+    expect(waybillKey({ logisticsCode: '3120980025', logisticsNo: 'YT001' })).toBe('3120980025:YT001');
+  });
+
+  it('never puts a buyer id number in clear into a key', () => {
+    const key = buyerKey('1', '110101199003071234');
+    expect(key).not.toContain('110101199003071234');
+    expect(key).toBe(`buyer:1:${sha256Hex('110101199003071234')}`);
+  });
+});

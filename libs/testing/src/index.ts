@@ -1,0 +1,47 @@
+import { randomBytes } from 'node:crypto';
+
+/** Addresses of the real stack, as the integration globalSetup loaded them. */
+export interface StackEnv {
+  kafkaBrokers: string[];
+  schemaRegistryUrl: string;
+  databaseUrl: string;
+}
+
+export function stackEnv(): StackEnv {
+  const need = (k: string): string => {
+    const v = process.env[k];
+    if (!v) throw new Error(`${k} is not set: run \`npm run stack:up\` (integration tests need the real stack)`);
+    return v;
+  };
+  return {
+    kafkaBrokers: need('KAFKA_BROKERS').split(','),
+    schemaRegistryUrl: need('SCHEMA_REGISTRY_URL'),
+    databaseUrl: need('DATABASE_URL'),
+  };
+}
+
+/** A name no other test run uses: `<prefix>-<random>`. */
+export const uniqueName = (prefix: string): string => `${prefix}-${randomBytes(4).toString('hex')}`;
+
+/** Polls `check` until it returns a value other than undefined, or fails after `timeoutMs`. */
+export async function eventually<T>(
+  what: string,
+  check: () => Promise<T | undefined> | T | undefined,
+  timeoutMs = 30_000,
+  intervalMs = 100,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await check();
+      if (v !== undefined) return v;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    }
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
