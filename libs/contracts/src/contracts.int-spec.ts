@@ -1,62 +1,9 @@
 import { Kafka, logLevel } from 'kafkajs';
-import { eventually, stackEnv, uniqueName } from '@clearance/testing';
+import { eventually, sampleExportParcel, stackEnv, uniqueName } from '@clearance/testing';
 import { AvroDecodeError, RegistryCodecs, SchemaValidationError } from './codec';
 import type { Order } from './generated/types';
 import { orderKey } from './keys';
 import { Topics, TopicSpec } from './topics';
-
-/** A valid export order as a platform would send it. */
-function sampleOrder(orderNo: string): Order {
-  return {
-    guid: 'A1B2C3D4-0000-4000-8000-00000000000A',
-    appType: '1',
-    appTime: '20261123101500',
-    appStatus: '2',
-    orderType: 'E',
-    orderNo,
-    ebpCode: '3301964J31',
-    ebpName: 'Hangzhou Crossborder Mall',
-    ebcCode: '3301960K52',
-    ebcName: 'Zhejiang Silk Export Co',
-    goodsValue: '59.80000',
-    freight: '12.00000',
-    discount: null,
-    taxTotal: null,
-    acturalPaid: null,
-    currency: '502',
-    buyerRegNo: null,
-    buyerName: null,
-    buyerTelephone: null,
-    buyerIdType: null,
-    buyerIdNumber: null,
-    buyerIdVerified: null,
-    payCode: '312226T001',
-    payName: 'Lianlian Pay',
-    payTransactionId: null,
-    consignee: null,
-    consigneeTelephone: null,
-    consigneeAddress: null,
-    consigneeDistrict: null,
-    tradeMode: '9610',
-    customsCode: '2921',
-    ownerCode: '3301960K52',
-    ownerName: 'Zhejiang Silk Export Co',
-    agentCode: null,
-    agentName: null,
-    statisticsFlag: 'B',
-    summaryFlag: '1',
-    licenseNo: null,
-    note: null,
-    items: [
-      {
-        gnum: 1, itemNo: 'SKU-1', itemName: 'Silk scarf', itemDescribe: null, barCode: null,
-        gcode: '6214100090', gname: 'Silk scarf', gmodel: '90x90cm, 100% mulberry silk',
-        unit: '011', qty: '2.00000', unit1: '011', qty1: '2.00000', unit2: null, qty2: null,
-        price: '29.90000', totalPrice: '59.80000', currency: '502', country: '502', note: null,
-      },
-    ],
-  };
-}
 
 describe('contracts on the real schema registry and Kafka', () => {
   const env = stackEnv();
@@ -87,7 +34,7 @@ describe('contracts on the real schema registry and Kafka', () => {
     const topic = uniqueName('test.order');
     await admin.createTopics({ topics: [{ topic, numPartitions: 3 }], waitForLeaders: true });
     const spec: TopicSpec<Order> = { ...Topics.order };
-    const order = sampleOrder(uniqueName('SO'));
+    const order = sampleExportParcel(uniqueName('SO')).order;
     await producer.send({ topic, messages: [{ key: orderKey(order), value: await codecs.encode(spec, order) }] });
 
     const consumer = kafka.consumer({ groupId: uniqueName('contracts-test') });
@@ -133,7 +80,7 @@ describe('contracts on the real schema registry and Kafka', () => {
     await expect(notFramed).rejects.toThrow(AvroDecodeError);
     await expect(notFramed).rejects.toThrow('cannot decode a record of ceb.order.v1 partition 4 offset 17: not registry-framed Avro');
 
-    const good = await codecs.encode(Topics.order, sampleOrder('SO-TRUNC'));
+    const good = await codecs.encode(Topics.order, sampleExportParcel('SO-TRUNC').order);
     const truncated = good.subarray(0, good.length - 20);
     await expect(codecs.decode(Topics.order, truncated, { partition: 0, offset: '3' })).rejects.toThrow(
       /ceb\.order\.v1 partition 0 offset 3/,
@@ -145,7 +92,7 @@ describe('contracts on the real schema registry and Kafka', () => {
   });
 
   it('refuses to encode a value that does not match its schema, naming the field', async () => {
-    const bad = { ...sampleOrder('SO-BAD'), goodsValue: 59.8 as unknown as string };
+    const bad = { ...sampleExportParcel('SO-BAD').order, goodsValue: 59.8 as unknown as string };
     await expect(codecs.encode(Topics.order, bad)).rejects.toThrow(SchemaValidationError);
     await expect(codecs.encode(Topics.order, bad)).rejects.toThrow(/goodsValue = 59.8/);
   });

@@ -1,3 +1,4 @@
+export { sampleExportParcel } from './fixtures';
 import { randomBytes } from 'node:crypto';
 
 /** Addresses of the real stack, as the integration globalSetup loaded them. */

@@ -1,0 +1,33 @@
+import { Admin, ITopicConfig } from 'kafkajs';
+import { allTopics, dlqTopic } from '@clearance/contracts';
+
+/**
+ * Creates the project's topics where missing: every topic of the contracts with `partitions`
+ * partitions (compacted for reference tables), and a dead-letter topic for every input topic.
+ * Existing topics are left alone; a partition count that differs is reported, not changed.
+ */
+export async function ensureTopics(admin: Admin, partitions: number, log: (s: string) => void = () => {}): Promise<string[]> {
+  const existing = new Set(await admin.listTopics());
+  const wanted: ITopicConfig[] = [];
+  for (const t of allTopics) {
+    wanted.push({
+      topic: t.name,
+      numPartitions: partitions,
+      replicationFactor: 1,
+      configEntries: t.compacted ? [{ name: 'cleanup.policy', value: 'compact' }] : [],
+    });
+    if (!t.compacted) wanted.push({ topic: dlqTopic(t.name), numPartitions: 1, replicationFactor: 1 });
+  }
+  const missing = wanted.filter((w) => !existing.has(w.topic));
+  if (missing.length > 0) {
+    await admin.createTopics({ topics: missing, waitForLeaders: true });
+    log(`created ${missing.length} topics (${partitions} partitions each, DLQs 1)`);
+  }
+  const meta = await admin.fetchTopicMetadata({ topics: allTopics.map((t) => t.name) });
+  for (const t of meta.topics) {
+    if (t.partitions.length !== partitions) {
+      log(`warning: ${t.name} has ${t.partitions.length} partitions, configuration asks for ${partitions}`);
+    }
+  }
+  return missing.map((m) => m.topic);
+}
