@@ -1,0 +1,205 @@
+import type { Serde } from './serdes';
+import type { Rejection, RejectionOptions } from './errors';
+
+/**
+ * A processor definition is plain data + functions. The same definition runs under the real
+ * runtime ({@link StreamsRuntime}), under the in-memory {@link TestDriver}, and in-process.
+ * Nothing here refers to a Kafka client.
+ */
+
+/** Record headers as the processor sees them (repeated headers: the last value wins). */
+export type RecordHeaders = Readonly<Record<string, Buffer>>;
+/** Headers a processor may attach to an emitted record. */
+export type OutputHeaders = Record<string, string | Buffer>;
+
+export interface InputSpec<K, V> {
+  key: Serde<K>;
+  value: Serde<V>;
+  /**
+   * Event-time extractor. Default: the Kafka record timestamp. Stream time (per task) is the
+   * largest timestamp seen so far; punctuators fire on it.
+   */
+  timestamp?: (record: { key: K; value: V; timestamp: number; headers: RecordHeaders }) => number;
+}
+
+export interface OutputSpec<K, V> {
+  key: Serde<K>;
+  value: Serde<V>;
+  /** Partition count used when the runtime creates the topic (default: the task count). */
+  partitions?: number;
+  /** Topic configs used when the runtime creates the topic. */
+  config?: Record<string, string>;
+}
+
+export interface StoreSpec<V> {
+  value: Serde<V>;
+  /** Changelog key codec (store keys are strings in memory). Default UTF-8. */
+  key?: Serde<string>;
+  /** Extra changelog topic configs (cleanup.policy=compact is always set). */
+  changelogConfig?: Record<string, string>;
+}
+
+export interface GlobalSpec<V> {
+  /** A compacted reference topic, read in full by every instance. */
+  topic: string;
+  value: Serde<V>;
+  /** Key codec (global table keys are strings in memory). Default UTF-8. */
+  key?: Serde<string>;
+}
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+export type Inputs = Record<string, InputSpec<any, any>>;
+export type Outputs = Record<string, OutputSpec<any, any>>;
+export type Stores = Record<string, StoreSpec<any>>;
+export type Globals = Record<string, GlobalSpec<any>>;
+
+export type KeyOf<T> = T extends InputSpec<infer K, any> ? K : T extends OutputSpec<infer K, any> ? K : never;
+export type ValueOf<T> = T extends InputSpec<any, infer V> ? V : T extends OutputSpec<any, infer V> ? V : never;
+export type StoreValueOf<T> = T extends StoreSpec<infer V> ? V : never;
+export type GlobalValueOf<T> = T extends GlobalSpec<infer V> ? V : never;
+/* eslint-enable @typescript-eslint/no-explicit-any */
+
+interface RecordMeta {
+  /** Partition of the input topic = the task number. */
+  partition: number;
+  offset: number;
+  /** Event time (the extractor's result, default the Kafka record timestamp). */
+  timestamp: number;
+  headers: RecordHeaders;
+}
+
+/** The record handed to `process`: a union discriminated by `topic`. */
+export type InputRecord<I extends Inputs> = {
+  [T in keyof I & string]: RecordMeta & { topic: T; key: KeyOf<I[T]>; value: ValueOf<I[T]> };
+}[keyof I & string];
+
+/** A task-local key/value store backed by a compacted changelog. Treat values as immutable. */
+export interface KeyValueStore<V> {
+  get(key: string): V | undefined;
+  has(key: string): boolean;
+  put(key: string, value: V): void;
+  delete(key: string): void;
+  /** Every live entry of this task's store (use from punctuators for expiry scans). */
+  entries(): IterableIterator<[string, V]>;
+}
+
+/** A read-only view of a global table. */
+export interface GlobalTable<V> {
+  get(key: string): V | undefined;
+  has(key: string): boolean;
+  values(): IterableIterator<V>;
+  entries(): IterableIterator<[string, V]>;
+  readonly size: number;
+}
+
+export interface EmitOptions {
+  /** Record timestamp; default: the input record's timestamp (stream time in punctuators). */
+  timestamp?: number;
+  /** Explicit partition; default: murmur2 of the key bytes (Kafka's default partitioner). */
+  partition?: number;
+}
+
+export interface BaseContext<O extends Outputs, S extends Stores, G extends Globals> {
+  /** Application id (transactional ids and changelog names derive from it). */
+  readonly applicationId: string;
+  /** Task number = input partition number. */
+  readonly task: number;
+  /** Largest event time seen by this task (including the current record). */
+  readonly streamTime: number;
+  store<N extends keyof S & string>(name: N): KeyValueStore<StoreValueOf<S[N]>>;
+  global<N extends keyof G & string>(name: N): GlobalTable<GlobalValueOf<G[N]>>;
+  /** Sends a record to an output topic, inside the task's transaction. `value: null` is a tombstone. */
+  emit<T extends keyof O & string>(
+    topic: T,
+    key: KeyOf<O[T]>,
+    value: ValueOf<O[T]> | null,
+    headers?: OutputHeaders,
+    options?: EmitOptions,
+  ): void;
+}
+
+export interface ProcessorContext<O extends Outputs, S extends Stores, G extends Globals> extends BaseContext<O, S, G> {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: number;
+  readonly timestamp: number;
+  readonly headers: RecordHeaders;
+  /** Builds a rejection to return: `return ctx.reject('unknown enterprise')`. */
+  reject(reason: string, options?: RejectionOptions): Rejection;
+}
+
+export interface PunctuationContext<O extends Outputs, S extends Stores, G extends Globals> extends BaseContext<O, S, G> {
+  /** The stream time that triggered the punctuation. */
+  readonly timestamp: number;
+}
+
+export type DeadLetterKind = 'deserialization' | 'rejected' | 'processing-error';
+
+/** What the `onDeadLetter` hook learns about an input record that went to the DLQ. */
+export interface DeadLetterInfo {
+  kind: DeadLetterKind;
+  reason: string;
+  code?: string;
+  details?: unknown;
+  /** The DLQ topic the record was written to. */
+  deadLetterTopic: string;
+  topic: string;
+  partition: number;
+  offset: number;
+  timestamp: number;
+  headers: RecordHeaders;
+  /** Original bytes. */
+  rawKey: Buffer | null;
+  rawValue: Buffer | null;
+  /** Decoded key / value when decoding got that far. */
+  key?: unknown;
+  value?: unknown;
+}
+
+export interface Punctuator<O extends Outputs, S extends Stores, G extends Globals> {
+  /** Unique within the definition; the schedule is checkpointed under this name. */
+  name: string;
+  /** Interval in ms of stream time; fires when stream time crosses a multiple of `every`. */
+  every: number;
+  punctuate(ctx: PunctuationContext<O, S, G>): void | Promise<void>;
+}
+
+export interface ProcessorDefinition<
+  I extends Inputs = Inputs,
+  O extends Outputs = Outputs,
+  S extends Stores = Stores,
+  G extends Globals = Globals,
+> {
+  /** Application id: default group id, `<name>-<task>` transactional ids, `<name>.<store>.changelog`. */
+  name: string;
+  /** Co-partitioned input topics: partition p of every input forms task p. */
+  inputs: I;
+  outputs: O;
+  stores?: S;
+  globals?: G;
+  process(record: InputRecord<I>, ctx: ProcessorContext<O, S, G>): void | Rejection | Promise<void | Rejection>;
+  punctuators?: ReadonlyArray<Punctuator<O, S, G>>;
+  /**
+   * Runs (inside the same transaction) for every input record written to a DLQ, e.g. to emit a
+   * receipt to the sender. Its emits and store writes are kept; if it throws they are dropped
+   * and the record still goes to the DLQ.
+   */
+  onDeadLetter?(info: DeadLetterInfo, ctx: ProcessorContext<O, S, G>): void | Promise<void>;
+  /**
+   * What an unexpected exception in `process` (not a rejection) does: `dead-letter` (default)
+   * sends the record to the DLQ with kind `processing-error`; `fail` stops the task and marks the
+   * runtime not alive (a deterministic bug would otherwise loop).
+   */
+  onProcessingError?: 'dead-letter' | 'fail';
+}
+
+/** Identity helper that infers the generic parameters of a definition. */
+export function defineProcessor<I extends Inputs, O extends Outputs, S extends Stores = {}, G extends Globals = {}>(
+  definition: ProcessorDefinition<I, O, S, G>,
+): ProcessorDefinition<I, O, S, G> {
+  return definition;
+}
+
+/** A definition with its type parameters erased (what runtimes accept). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyProcessorDefinition = ProcessorDefinition<any, any, any, any>;

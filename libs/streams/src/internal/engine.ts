@@ -1,0 +1,530 @@
+import type {
+  AnyProcessorDefinition,
+  DeadLetterInfo,
+  DeadLetterKind,
+  EmitOptions,
+  GlobalTable,
+  InputSpec,
+  OutputHeaders,
+  OutputSpec,
+  RecordHeaders,
+  StoreSpec,
+} from '../definition';
+import { RejectedRecord, Rejection, errorMessage } from '../errors';
+import type { Logger } from '../logger';
+import { partitionForKey } from '../partitioner';
+import { isPromiseLike, stringSerde } from '../serdes';
+import { checkpointTopic, changelogTopic, deadLetterTopic, DLQ_HEADERS } from './names';
+import { LayeredStore, type EncodedChange } from './store';
+
+/** A consumed record as bytes (transport independent). */
+export interface RawRecord {
+  topic: string;
+  partition: number;
+  offset: number;
+  timestamp: number;
+  key: Buffer | null;
+  value: Buffer | null;
+  headers: Record<string, Buffer>;
+}
+
+/** A record to produce inside the task's transaction. */
+export interface ProducedRecord {
+  topic: string;
+  partition: number;
+  key: Buffer | null;
+  value: Buffer | null;
+  headers?: Record<string, Buffer>;
+  timestamp: number;
+}
+
+/** What a task checkpoints (in `<app>.__checkpoint.changelog`) with every transaction. */
+export interface TaskCheckpoint {
+  v: 1;
+  /** Next offset to consume per input topic (partition = task). */
+  positions: Record<string, number>;
+  streamTime: number;
+  /** Next stream time at which each punctuator fires. */
+  punctuators: Record<string, number>;
+}
+
+/** Raised by the engine when `onProcessingError: 'fail'` and `process` throws. */
+export class FatalProcessingError extends Error {
+  constructor(
+    message: string,
+    override readonly cause: unknown,
+    readonly record?: { topic: string; partition: number; offset: number },
+  ) {
+    super(message);
+    this.name = 'FatalProcessingError';
+  }
+}
+
+interface Progress {
+  positions: Map<string, number>;
+  streamTime: number;
+  nextPunctuation: Map<string, number>;
+}
+
+const NO_TIME = -1;
+
+function cloneProgress(p: Progress): Progress {
+  return { positions: new Map(p.positions), streamTime: p.streamTime, nextPunctuation: new Map(p.nextPunctuation) };
+}
+
+/** @internal the state of one task: its stores and its committed progress. */
+export class TaskState {
+  readonly stores = new Map<string, LayeredStore<unknown>>();
+  committed: Progress = { positions: new Map(), streamTime: NO_TIME, nextPunctuation: new Map() };
+
+  constructor(
+    readonly id: number,
+    storeNames: readonly string[],
+  ) {
+    for (const name of storeNames) this.stores.set(name, new LayeredStore(name));
+  }
+
+  get streamTime(): number {
+    return this.committed.streamTime;
+  }
+
+  applyCheckpoint(cp: TaskCheckpoint): void {
+    this.committed = {
+      positions: new Map(Object.entries(cp.positions)),
+      streamTime: cp.streamTime,
+      nextPunctuation: new Map(Object.entries(cp.punctuators)),
+    };
+  }
+
+  reset(): void {
+    for (const store of this.stores.values()) store.clear();
+    this.committed = { positions: new Map(), streamTime: NO_TIME, nextPunctuation: new Map() };
+  }
+}
+
+/** @internal one open transaction of a task: what it produced and its working progress. */
+export class Txn {
+  readonly produced: ProducedRecord[] = [];
+  readonly work: Progress;
+  recordsIn = 0;
+  readonly inByTopic = new Map<string, number>();
+  readonly deadLetters: Array<{ topic: string; kind: DeadLetterKind }> = [];
+  punctuations = 0;
+  /** Input offsets covered by this transaction, per topic (last processed + 1). */
+  readonly consumed = new Map<string, number>();
+
+  constructor(readonly task: TaskState) {
+    this.work = cloneProgress(task.committed);
+  }
+
+  get isEmpty(): boolean {
+    return this.recordsIn === 0 && this.produced.length === 0 && this.punctuations === 0;
+  }
+}
+
+interface PendingEmit {
+  topic: string;
+  key: unknown;
+  value: unknown;
+  headers?: OutputHeaders;
+  options?: EmitOptions;
+  defaultTimestamp: number;
+}
+
+/** The engine's view of global tables (the runtime and the driver provide them). */
+export type GlobalTables = ReadonlyMap<string, GlobalTable<unknown>>;
+
+export interface EngineOptions {
+  applicationId: string;
+  /** Partition count of an output / DLQ topic. */
+  partitionsOf(topic: string): number;
+  globals: GlobalTables;
+  logger: Logger;
+}
+
+function toBufferHeaders(headers: OutputHeaders | undefined): Record<string, Buffer> | undefined {
+  if (!headers) return undefined;
+  const out: Record<string, Buffer> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined || value === null) continue;
+    out[name] = Buffer.isBuffer(value) ? value : Buffer.from(String(value), 'utf8');
+  }
+  return out;
+}
+
+async function maybeAwait<T>(value: T | Promise<T>): Promise<T> {
+  return isPromiseLike(value) ? await value : value;
+}
+
+/**
+ * @internal
+ * Runs a processor definition over raw records of one task: decoding, staging of store writes
+ * and emits per record, rejection and dead-lettering, stream time and punctuation, and the
+ * encoding of changelog and checkpoint records. Transport-free: the Kafka runtime and the test
+ * driver both drive it, so they cannot disagree on semantics.
+ */
+export class TaskEngine {
+  readonly applicationId: string;
+  readonly storeNames: readonly string[];
+  private readonly inputs: Record<string, InputSpec<unknown, unknown>>;
+  private readonly outputs: Record<string, OutputSpec<unknown, unknown>>;
+  private readonly stores: Record<string, StoreSpec<unknown>>;
+  private readonly checkpointTopicName: string;
+  private readonly changelogTopics = new Map<string, string>();
+
+  constructor(
+    readonly definition: AnyProcessorDefinition,
+    private readonly options: EngineOptions,
+  ) {
+    this.applicationId = options.applicationId;
+    this.inputs = definition.inputs;
+    this.outputs = definition.outputs;
+    this.stores = definition.stores ?? {};
+    this.storeNames = Object.keys(this.stores);
+    this.checkpointTopicName = checkpointTopic(this.applicationId);
+    for (const name of this.storeNames) this.changelogTopics.set(name, changelogTopic(this.applicationId, name));
+  }
+
+  newTask(id: number): TaskState {
+    return new TaskState(id, this.storeNames);
+  }
+
+  beginTxn(task: TaskState): Txn {
+    return new Txn(task);
+  }
+
+  /** Processes one input record into the transaction. Throws only {@link FatalProcessingError}. */
+  async process(txn: Txn, raw: RawRecord): Promise<void> {
+    txn.recordsIn++;
+    txn.inByTopic.set(raw.topic, (txn.inByTopic.get(raw.topic) ?? 0) + 1);
+    this.markConsumed(txn, raw.topic, raw.offset + 1);
+
+    const spec = this.inputs[raw.topic];
+    if (!spec) {
+      await this.deadLetter(txn, raw, 'deserialization', `topic ${raw.topic} is not an input of ${this.applicationId}`);
+      return;
+    }
+
+    let key: unknown;
+    let value: unknown;
+    let stage = 'key';
+    try {
+      if (raw.key === null) {
+        if (!spec.key.nullable) throw new Error('record has no key');
+        key = null;
+      } else {
+        key = await maybeAwait(spec.key.deserialize(raw.topic, raw.key));
+      }
+      stage = 'value';
+      if (raw.value === null) {
+        if (!spec.value.nullable) throw new Error('record has a null value (tombstone)');
+        value = null;
+      } else {
+        value = await maybeAwait(spec.value.deserialize(raw.topic, raw.value));
+      }
+    } catch (error) {
+      await this.deadLetter(txn, raw, 'deserialization', `${stage} deserialization failed: ${errorMessage(error)}`, undefined, {
+        key: stage === 'value' ? key : undefined,
+      });
+      return;
+    }
+
+    let timestamp = raw.timestamp;
+    if (spec.timestamp) {
+      try {
+        timestamp = spec.timestamp({ key, value, timestamp: raw.timestamp, headers: raw.headers });
+        if (typeof timestamp !== 'number' || !Number.isFinite(timestamp)) throw new Error(`extracted timestamp ${timestamp} is not a number`);
+      } catch (error) {
+        await this.deadLetter(txn, raw, 'deserialization', `timestamp extraction failed: ${errorMessage(error)}`, undefined, { key, value });
+        return;
+      }
+    }
+    if (timestamp > txn.work.streamTime) txn.work.streamTime = timestamp;
+
+    const pending: PendingEmit[] = [];
+    const ctx = this.recordContext(txn, raw, timestamp, pending);
+    let outcome: 'ok' | Rejection;
+    try {
+      const result = await maybeAwait(this.definition.process({ topic: raw.topic, key, value, partition: raw.partition, offset: raw.offset, timestamp, headers: raw.headers }, ctx));
+      outcome = result instanceof Rejection ? result : 'ok';
+      if (outcome === 'ok') await this.commitRecordStage(txn, pending);
+    } catch (error) {
+      this.rollbackRecordStage(txn);
+      if (error instanceof RejectedRecord) {
+        outcome = error.rejection;
+      } else {
+        if (this.definition.onProcessingError === 'fail') {
+          throw new FatalProcessingError(`process failed on ${raw.topic}[${raw.partition}]@${raw.offset}: ${errorMessage(error)}`, error, raw);
+        }
+        this.options.logger.warn(
+          { topic: raw.topic, partition: raw.partition, offset: raw.offset, err: error },
+          'process threw; record goes to the dead-letter topic',
+        );
+        await this.deadLetter(txn, raw, 'processing-error', `processing failed: ${errorMessage(error)}`, undefined, { key, value });
+        await this.punctuate(txn);
+        return;
+      }
+    }
+    if (outcome !== 'ok') {
+      this.rollbackRecordStage(txn);
+      await this.deadLetter(txn, raw, 'rejected', outcome.reason, outcome, { key, value });
+    }
+    await this.punctuate(txn);
+  }
+
+  /** Advances the task's stream time by hand (test driver) and runs due punctuators. */
+  async advanceStreamTime(txn: Txn, timestamp: number): Promise<void> {
+    if (timestamp > txn.work.streamTime) txn.work.streamTime = timestamp;
+    await this.punctuate(txn);
+  }
+
+  /** Records the consumed position (e.g. the batch's last offset + 1, past control records). */
+  markConsumed(txn: Txn, topic: string, nextOffset: number): void {
+    const current = txn.work.positions.get(topic);
+    if (current === undefined || nextOffset > current) txn.work.positions.set(topic, nextOffset);
+    const consumed = txn.consumed.get(topic);
+    if (consumed === undefined || nextOffset > consumed) txn.consumed.set(topic, nextOffset);
+  }
+
+  /** Everything the transaction must write: outputs, DLQ, changelog records, then the checkpoint. */
+  changelogRecords(txn: Txn): ProducedRecord[] {
+    const task = txn.task;
+    const ts = txn.work.streamTime >= 0 ? txn.work.streamTime : Date.now();
+    const records: ProducedRecord[] = [];
+    for (const [name, store] of task.stores) {
+      if (!store.hasPendingChanges) continue;
+      const topic = this.changelogTopics.get(name)!;
+      for (const change of store.pendingChanges()) {
+        records.push({ topic, partition: task.id, key: change.key, value: change.value, timestamp: ts });
+      }
+    }
+    const checkpoint: TaskCheckpoint = {
+      v: 1,
+      positions: Object.fromEntries(txn.work.positions),
+      streamTime: txn.work.streamTime,
+      punctuators: Object.fromEntries(txn.work.nextPunctuation),
+    };
+    records.push({
+      topic: this.checkpointTopicName,
+      partition: task.id,
+      key: Buffer.from(String(task.id), 'utf8'),
+      value: Buffer.from(JSON.stringify(checkpoint), 'utf8'),
+      timestamp: ts,
+    });
+    return records;
+  }
+
+  /** The transaction committed: its writes become the committed state. */
+  commitTxn(txn: Txn): void {
+    for (const store of txn.task.stores.values()) store.commitTxn();
+    txn.task.committed = txn.work;
+  }
+
+  /** The transaction aborted: drop its writes; the committed state is untouched. */
+  abortTxn(txn: Txn): void {
+    for (const store of txn.task.stores.values()) store.rollbackTxn();
+  }
+
+  /** Restore: applies one changelog record to a task. */
+  async restoreRecord(task: TaskState, topic: string, key: Buffer | null, value: Buffer | null): Promise<void> {
+    if (topic === this.checkpointTopicName) {
+      if (value === null) return;
+      const cp = JSON.parse(value.toString('utf8')) as TaskCheckpoint;
+      if (cp.v !== 1) throw new Error(`unknown checkpoint version ${String(cp.v)}`);
+      task.applyCheckpoint(cp);
+      return;
+    }
+    const storeName = this.storeForChangelog(topic);
+    if (!storeName || key === null) return;
+    const spec = this.stores[storeName];
+    const store = task.stores.get(storeName)!;
+    const k = await maybeAwait((spec.key ?? stringSerde).deserialize(topic, key));
+    if (value === null) store.restoreDelete(k);
+    else store.restorePut(k, await maybeAwait(spec.value.deserialize(topic, value)));
+  }
+
+  storeForChangelog(topic: string): string | undefined {
+    for (const [name, t] of this.changelogTopics) if (t === topic) return name;
+    return undefined;
+  }
+
+  get restoreTopics(): string[] {
+    return [this.checkpointTopicName, ...this.changelogTopics.values()];
+  }
+
+  // --- internals -------------------------------------------------------------------------
+
+  private recordContext(txn: Txn, raw: RawRecord, timestamp: number, pending: PendingEmit[]) {
+    const base = this.baseContext(txn, pending, timestamp);
+    return Object.assign(base, {
+      topic: raw.topic,
+      partition: raw.partition,
+      offset: raw.offset,
+      timestamp,
+      headers: raw.headers as RecordHeaders,
+      reject: (reason: string, options?: { code?: string; details?: unknown }) => new Rejection(reason, options),
+    });
+  }
+
+  private baseContext(txn: Txn, pending: PendingEmit[], defaultTimestamp: number) {
+    const task = txn.task;
+    const outputs = this.outputs;
+    const globals = this.options.globals;
+    const applicationId = this.applicationId;
+    return {
+      applicationId,
+      task: task.id,
+      get streamTime() {
+        return txn.work.streamTime;
+      },
+      store: (name: string) => {
+        const store = task.stores.get(name);
+        if (!store) throw new Error(`unknown store ${JSON.stringify(name)} (declare it in the definition's stores)`);
+        return store;
+      },
+      global: (name: string) => {
+        const table = globals.get(name);
+        if (!table) throw new Error(`unknown global table ${JSON.stringify(name)} (declare it in the definition's globals)`);
+        return table;
+      },
+      emit: (topic: string, key: unknown, value: unknown, headers?: OutputHeaders, options?: EmitOptions) => {
+        if (!outputs[topic]) throw new Error(`emit to ${JSON.stringify(topic)}: not an output of ${applicationId}`);
+        pending.push({ topic, key, value, headers, options, defaultTimestamp });
+      },
+    };
+  }
+
+  private async encodeEmit(txn: Txn, e: PendingEmit): Promise<ProducedRecord> {
+    const spec = this.outputs[e.topic];
+    const key = e.key === null || e.key === undefined ? null : await maybeAwait(spec.key.serialize(e.topic, e.key));
+    const value = e.value === null || e.value === undefined ? null : await maybeAwait(spec.value.serialize(e.topic, e.value));
+    const partitions = this.options.partitionsOf(e.topic);
+    let partition: number;
+    if (e.options?.partition !== undefined) {
+      partition = e.options.partition;
+      if (!Number.isInteger(partition) || partition < 0 || partition >= partitions) {
+        throw new Error(`emit to ${e.topic}: partition ${partition} out of range (0..${partitions - 1})`);
+      }
+    } else {
+      partition = key ? partitionForKey(key, partitions) : txn.task.id % partitions;
+    }
+    return { topic: e.topic, partition, key, value, headers: toBufferHeaders(e.headers), timestamp: e.options?.timestamp ?? e.defaultTimestamp };
+  }
+
+  /** Encodes the record's emits and store writes, then moves them into the transaction. Throws on encoding errors. */
+  private async commitRecordStage(txn: Txn, pending: PendingEmit[]): Promise<void> {
+    const produced: ProducedRecord[] = [];
+    for (const e of pending) produced.push(await this.encodeEmit(txn, e));
+    const encodedByStore = new Map<string, Map<string, EncodedChange>>();
+    for (const [name, store] of txn.task.stores) {
+      if (!store.hasRecordWrites) continue;
+      const spec = this.stores[name];
+      const topic = this.changelogTopics.get(name)!;
+      const encoded = new Map<string, EncodedChange>();
+      for (const [key, value] of store.recordWrites()) {
+        encoded.set(key, {
+          key: await maybeAwait((spec.key ?? stringSerde).serialize(topic, key)),
+          value: value === undefined ? null : await maybeAwait(spec.value.serialize(topic, value)),
+        });
+      }
+      encodedByStore.set(name, encoded);
+    }
+    for (const [name, encoded] of encodedByStore) txn.task.stores.get(name)!.commitRecord(encoded);
+    for (const record of produced) txn.produced.push(record);
+  }
+
+  private rollbackRecordStage(txn: Txn): void {
+    for (const store of txn.task.stores.values()) store.rollbackRecord();
+  }
+
+  private async deadLetter(
+    txn: Txn,
+    raw: RawRecord,
+    kind: DeadLetterKind,
+    reason: string,
+    rejection?: Rejection,
+    decoded: { key?: unknown; value?: unknown } = {},
+  ): Promise<void> {
+    this.rollbackRecordStage(txn);
+    const dlqTopic = deadLetterTopic(raw.topic);
+    const headers: Record<string, Buffer> = { ...raw.headers };
+    headers[DLQ_HEADERS.reason] = Buffer.from(reason, 'utf8');
+    headers[DLQ_HEADERS.kind] = Buffer.from(kind, 'utf8');
+    if (rejection?.code) headers[DLQ_HEADERS.code] = Buffer.from(rejection.code, 'utf8');
+    headers[DLQ_HEADERS.topic] = Buffer.from(raw.topic, 'utf8');
+    headers[DLQ_HEADERS.partition] = Buffer.from(String(raw.partition), 'utf8');
+    headers[DLQ_HEADERS.offset] = Buffer.from(String(raw.offset), 'utf8');
+    headers[DLQ_HEADERS.timestamp] = Buffer.from(String(raw.timestamp), 'utf8');
+    headers[DLQ_HEADERS.app] = Buffer.from(this.applicationId, 'utf8');
+    txn.produced.push({
+      topic: dlqTopic,
+      partition: raw.partition % this.options.partitionsOf(dlqTopic),
+      key: raw.key,
+      value: raw.value,
+      headers,
+      timestamp: raw.timestamp,
+    });
+    txn.deadLetters.push({ topic: raw.topic, kind });
+
+    const hook = this.definition.onDeadLetter;
+    if (!hook) return;
+    const info: DeadLetterInfo = {
+      kind,
+      reason,
+      code: rejection?.code,
+      details: rejection?.details,
+      deadLetterTopic: dlqTopic,
+      topic: raw.topic,
+      partition: raw.partition,
+      offset: raw.offset,
+      timestamp: raw.timestamp,
+      headers: raw.headers,
+      rawKey: raw.key,
+      rawValue: raw.value,
+      ...('key' in decoded ? { key: decoded.key } : {}),
+      ...('value' in decoded ? { value: decoded.value } : {}),
+    };
+    const pending: PendingEmit[] = [];
+    const ctx = this.recordContext(txn, raw, raw.timestamp, pending);
+    try {
+      await maybeAwait(hook.call(this.definition, info, ctx));
+      await this.commitRecordStage(txn, pending);
+    } catch (error) {
+      this.rollbackRecordStage(txn);
+      this.options.logger.error(
+        { topic: raw.topic, partition: raw.partition, offset: raw.offset, err: error },
+        'onDeadLetter hook failed; the record is in the DLQ without its receipt',
+      );
+    }
+  }
+
+  private async punctuate(txn: Txn): Promise<void> {
+    const punctuators = this.definition.punctuators;
+    if (!punctuators || punctuators.length === 0) return;
+    const now = txn.work.streamTime;
+    if (now < 0) return;
+    for (const p of punctuators) {
+      const next = txn.work.nextPunctuation.get(p.name);
+      const boundaryAfterNow = (Math.floor(now / p.every) + 1) * p.every;
+      if (next === undefined) {
+        txn.work.nextPunctuation.set(p.name, boundaryAfterNow);
+        continue;
+      }
+      if (now < next) continue;
+      txn.work.nextPunctuation.set(p.name, boundaryAfterNow);
+      txn.punctuations++;
+      const pending: PendingEmit[] = [];
+      const ctx = Object.assign(this.baseContext(txn, pending, now), { timestamp: now });
+      try {
+        await maybeAwait(p.punctuate(ctx));
+        await this.commitRecordStage(txn, pending);
+      } catch (error) {
+        this.rollbackRecordStage(txn);
+        if (this.definition.onProcessingError === 'fail') {
+          throw new FatalProcessingError(`punctuator ${p.name} failed: ${errorMessage(error)}`, error);
+        }
+        this.options.logger.error({ punctuator: p.name, task: txn.task.id, err: error }, 'punctuator failed; its writes are dropped');
+      }
+    }
+  }
+}

@@ -1,0 +1,133 @@
+import type { KeyValueStore } from '../definition';
+
+const TOMBSTONE: unique symbol = Symbol('tombstone');
+type Slot<V> = V | typeof TOMBSTONE;
+
+/** An encoded changelog entry of the open transaction (`value === null` is a tombstone). */
+export interface EncodedChange {
+  key: Buffer;
+  value: Buffer | null;
+}
+
+interface TxnEntry<V> {
+  slot: Slot<V>;
+  encoded: EncodedChange;
+}
+
+/**
+ * @internal
+ * An in-memory store of one task with two staging layers:
+ *  - `record`: writes of the record being processed (dropped when the record is rejected/fails);
+ *  - `txn`: writes of the open transaction, already encoded for the changelog (merged into
+ *    `committed` after the commit succeeds, dropped when it aborts).
+ * The committed layer always equals what the changelog holds as committed.
+ */
+export class LayeredStore<V> implements KeyValueStore<V> {
+  private readonly committed = new Map<string, V>();
+  private readonly txn = new Map<string, TxnEntry<V>>();
+  private readonly record = new Map<string, Slot<V>>();
+
+  constructor(readonly name: string) {}
+
+  get(key: string): V | undefined {
+    const slot = this.record.get(key);
+    if (slot !== undefined) return slot === TOMBSTONE ? undefined : slot;
+    const entry = this.txn.get(key);
+    if (entry !== undefined) return entry.slot === TOMBSTONE ? undefined : entry.slot;
+    return this.committed.get(key);
+  }
+
+  has(key: string): boolean {
+    return this.get(key) !== undefined;
+  }
+
+  put(key: string, value: V): void {
+    if (typeof key !== 'string') throw new TypeError(`store ${this.name}: keys are strings, got ${typeof key}`);
+    if (value === undefined || value === null) throw new TypeError(`store ${this.name}: use delete() instead of putting ${value}`);
+    this.record.set(key, value);
+  }
+
+  delete(key: string): void {
+    if (typeof key !== 'string') throw new TypeError(`store ${this.name}: keys are strings, got ${typeof key}`);
+    this.record.set(key, TOMBSTONE);
+  }
+
+  *entries(): IterableIterator<[string, V]> {
+    for (const [key, slot] of this.record) if (slot !== TOMBSTONE) yield [key, slot];
+    for (const [key, entry] of this.txn) if (entry.slot !== TOMBSTONE && !this.record.has(key)) yield [key, entry.slot];
+    for (const [key, value] of this.committed) if (!this.record.has(key) && !this.txn.has(key)) yield [key, value];
+  }
+
+  /** Number of committed entries (for metrics). */
+  get committedSize(): number {
+    return this.committed.size;
+  }
+
+  /** Writes of the current record: `value === undefined` is a delete. */
+  *recordWrites(): IterableIterator<[string, V | undefined]> {
+    for (const [key, slot] of this.record) yield [key, slot === TOMBSTONE ? undefined : slot];
+  }
+
+  get hasRecordWrites(): boolean {
+    return this.record.size > 0;
+  }
+
+  /** Moves the record's writes into the transaction, with their encodings (keyed like `recordWrites`). */
+  commitRecord(encoded: ReadonlyMap<string, EncodedChange>): void {
+    for (const [key, slot] of this.record) {
+      const enc = encoded.get(key);
+      if (!enc) throw new Error(`store ${this.name}: missing encoding for ${key}`);
+      this.txn.set(key, { slot, encoded: enc });
+    }
+    this.record.clear();
+  }
+
+  rollbackRecord(): void {
+    this.record.clear();
+  }
+
+  /** The net changelog writes of the open transaction, one per key. */
+  pendingChanges(): EncodedChange[] {
+    const changes: EncodedChange[] = [];
+    for (const entry of this.txn.values()) changes.push(entry.encoded);
+    return changes;
+  }
+
+  get hasPendingChanges(): boolean {
+    return this.txn.size > 0;
+  }
+
+  commitTxn(): void {
+    for (const [key, entry] of this.txn) {
+      if (entry.slot === TOMBSTONE) this.committed.delete(key);
+      else this.committed.set(key, entry.slot);
+    }
+    this.txn.clear();
+  }
+
+  rollbackTxn(): void {
+    this.record.clear();
+    this.txn.clear();
+  }
+
+  /** Restore path: write straight into the committed layer. */
+  restorePut(key: string, value: V): void {
+    this.committed.set(key, value);
+  }
+
+  restoreDelete(key: string): void {
+    this.committed.delete(key);
+  }
+
+  /** Drops everything (revocation, or before a re-restore). */
+  clear(): void {
+    this.committed.clear();
+    this.txn.clear();
+    this.record.clear();
+  }
+
+  /** A copy of the committed entries (inspection in tests). */
+  snapshot(): Map<string, V> {
+    return new Map(this.committed);
+  }
+}
