@@ -4,3 +4,8 @@ export * from './common/time';
 export * from './common/ids';
 export * from './common/reasons';
 export * from './common/receipts';
+export * from './matching/validate';
+export * from './matching/checks';
+export * from './matching/manifest';
+export * from './matching/decider';
+export * from './testing/samples';

@@ -1,0 +1,448 @@
+import { sha256Hex, type Manifest, type Order, type Payment, type Reason, type Receipt, type Waybill } from '@clearance/contracts';
+import { reason, ReasonCode as R } from '../common/reasons';
+import { buildReceipt, describeReasons, Status, type Addressee, type CaseRef } from '../common/receipts';
+import { cebTime } from '../common/time';
+import {
+  DEFAULT_MATCH_CONFIG,
+  runMatchChecks,
+  type CommodityLookup,
+  type CompleteCase,
+  type EnterpriseLookup,
+  type Held,
+  type MatchConfig,
+} from './checks';
+import { compileManifest } from './manifest';
+import { validateOrder, validatePayment, validateWaybill } from './validate';
+
+/**
+ * Three-document match (三单对碰) as a decider, one instance per order key.
+ *
+ *   decide(command, state, ctx) -> events      evolve(state, event) -> state
+ *   matchOutputs(event) -> receipts / manifests     handleMatch(...) = all three at once
+ *
+ * State is JSON, small and bounded: at most one held version of each document (id numbers
+ * replaced by their sha256) and a capped list of seen guids while open; a tombstone (status,
+ * invtNo, reasons, seen guids) once matched, failed or withdrawn.
+ */
+
+export type DocKind = 'ORDER' | 'PAYMENT' | 'WAYBILL';
+const KINDS: ReadonlyArray<DocKind> = ['ORDER', 'PAYMENT', 'WAYBILL'];
+
+// ---------------------------------------------------------------------------------- commands
+export type MatchCommand =
+  | { type: 'OrderArrived'; caseKey: string; at: number; order: Order }
+  | { type: 'PaymentArrived'; caseKey: string; at: number; payment: Payment }
+  | { type: 'WaybillArrived'; caseKey: string; at: number; waybill: Waybill }
+  /** Stream time advanced to `now` (event time ms): expires cases past their window, purges old tombstones. */
+  | { type: 'TimeAdvanced'; caseKey: string; now: number };
+
+// ---------------------------------------------------------------------------------- state
+export interface OpenCase {
+  /** OPEN: waiting for documents. REJECTED: all three present but disagreeing; a change re-runs the checks. */
+  status: 'OPEN' | 'REJECTED';
+  caseKey: string;
+  /** Event time of the first document seen (valid or not); purge time of a case that never accepted one. */
+  openedAt: number;
+  /** Event time of the first accepted document: the match window starts here. */
+  firstDocumentTime: number | null;
+  order: Held<Order> | null;
+  payment: Held<Payment> | null;
+  waybill: Held<Waybill> | null;
+  /** Reasons of the last rejection (REJECTED). */
+  reasons: Reason[];
+  /** guids already answered (duplicates get no second receipt); newest last, capped. */
+  seen: string[];
+}
+
+export interface ClosedCase {
+  status: 'MATCHED' | 'FAILED' | 'WITHDRAWN';
+  caseKey: string;
+  closedAt: number;
+  invtNo: string | null;
+  reasons: Reason[];
+  seen: string[];
+}
+
+export type MatchState = OpenCase | ClosedCase;
+
+// ---------------------------------------------------------------------------------- events
+type AnyDoc = Order | Payment | Waybill;
+export type HeldDoc = { kind: 'ORDER'; held: Held<Order> } | { kind: 'PAYMENT'; held: Held<Payment> } | { kind: 'WAYBILL'; held: Held<Waybill> };
+
+export type MatchEvent =
+  /** appStatus 1 (saved): acknowledged with status 1, takes no part. */
+  | { type: 'DocumentSaved'; kind: DocKind; guid: string; to: Addressee; ref: CaseRef; at: number }
+  /** The document alone is refused (validation, duplicate, nothing to delete, case decided/closed). */
+  | { type: 'DocumentRejected'; kind: DocKind; guid: string; to: Addressee; ref: CaseRef; reasons: Reason[]; at: number }
+  | { type: 'DocumentAccepted'; doc: HeldDoc; change: boolean; waitingFor: DocKind[]; to: Addressee; ref: CaseRef; at: number }
+  | { type: 'CaseMatched'; manifest: Manifest; to: Addressee[]; ref: CaseRef; cause: string; at: number }
+  | { type: 'CaseRejected'; reasons: Reason[]; to: Addressee[]; ref: CaseRef; cause: string; at: number }
+  | { type: 'CaseTimedOut'; reasons: Reason[]; to: Addressee[]; ref: CaseRef; at: number }
+  /** A rejected case not corrected within its window: closed without a new receipt. */
+  | { type: 'CaseExpired'; at: number }
+  | { type: 'CaseWithdrawn'; kind: DocKind; guid: string; by: Addressee; others: Addressee[]; ref: CaseRef; at: number }
+  /** A new document after a withdrawal starts the case afresh. */
+  | { type: 'CaseReopened'; at: number }
+  /** The state may be deleted (empty case past its window, or tombstone past retention). */
+  | { type: 'CasePurged'; at: number };
+
+// ---------------------------------------------------------------------------------- context
+export interface MatchContext {
+  enterprise: EnterpriseLookup;
+  /** Optional: enables the weight plausibility and simplified-declaration commodity checks. */
+  commodity?: CommodityLookup;
+  /** 9-digit serial for the invtNo if this command produces a match (see invtSerial). */
+  invtSerial: string;
+  config?: Partial<MatchConfig>;
+}
+
+const configOf = (ctx: Pick<MatchContext, 'config'>): MatchConfig => ({ ...DEFAULT_MATCH_CONFIG, ...ctx.config });
+
+// ---------------------------------------------------------------------------------- helpers
+function docOf(cmd: Exclude<MatchCommand, { type: 'TimeAdvanced' }>): { kind: DocKind; doc: AnyDoc } {
+  switch (cmd.type) {
+    case 'OrderArrived':
+      return { kind: 'ORDER', doc: cmd.order };
+    case 'PaymentArrived':
+      return { kind: 'PAYMENT', doc: cmd.payment };
+    case 'WaybillArrived':
+      return { kind: 'WAYBILL', doc: cmd.waybill };
+  }
+}
+
+/** The sender of a document: the platform for an order, the payment institution, the carrier. */
+export function senderOf(kind: DocKind, doc: AnyDoc): Addressee {
+  switch (kind) {
+    case 'ORDER':
+      return { participant: 'EBP', code: (doc as Order).ebpCode ?? '', docType: 'ORDER', docGuid: doc.guid ?? null };
+    case 'PAYMENT':
+      return { participant: 'PAYER', code: (doc as Payment).payCode ?? '', docType: 'PAYMENT', docGuid: doc.guid ?? null };
+    case 'WAYBILL':
+      return { participant: 'CARRIER', code: (doc as Waybill).logisticsCode ?? '', docType: 'WAYBILL', docGuid: doc.guid ?? null };
+  }
+}
+
+/** Every participant whose document takes part in the case: EBP and EBC (order), PAYER, CARRIER. */
+export function participantsOf(s: OpenCase): Addressee[] {
+  const out: Addressee[] = [];
+  if (s.order) {
+    out.push(senderOf('ORDER', s.order.doc));
+    out.push({ participant: 'EBC', code: s.order.doc.ebcCode, docType: 'ORDER', docGuid: s.order.doc.guid });
+  }
+  if (s.payment) out.push(senderOf('PAYMENT', s.payment.doc));
+  if (s.waybill) out.push(senderOf('WAYBILL', s.waybill.doc));
+  return out;
+}
+
+const slotOf = (s: OpenCase, kind: DocKind): Held<AnyDoc> | null =>
+  kind === 'ORDER' ? s.order : kind === 'PAYMENT' ? s.payment : s.waybill;
+
+function splitKey(caseKey: string): { ebpCode: string; orderNo: string } {
+  const i = caseKey.indexOf(':');
+  return i < 0 ? { ebpCode: caseKey, orderNo: '' } : { ebpCode: caseKey.slice(0, i), orderNo: caseKey.slice(i + 1) };
+}
+
+function refOf(caseKey: string, s: MatchState | undefined, waybill?: Waybill): CaseRef {
+  const w = waybill ?? (s && 'waybill' in s ? s.waybill?.doc : undefined);
+  return {
+    caseKey,
+    ...splitKey(caseKey),
+    logisticsCode: w?.logisticsCode ?? null,
+    logisticsNo: w?.logisticsNo ?? null,
+    invtNo: s && 'invtNo' in s ? s.invtNo : null,
+  };
+}
+
+/** The held form of a document: personal id numbers replaced by their sha256. */
+export function holdDocument(kind: DocKind, doc: AnyDoc, at: number): HeldDoc {
+  if (kind === 'ORDER') {
+    const o = doc as Order;
+    return { kind, held: { doc: { ...o, buyerIdNumber: null }, at, idHash: o.buyerIdNumber ? sha256Hex(o.buyerIdNumber) : null } };
+  }
+  if (kind === 'PAYMENT') {
+    const p = doc as Payment;
+    return { kind, held: { doc: { ...p, payerIdNumber: null }, at, idHash: p.payerIdNumber ? sha256Hex(p.payerIdNumber) : null } };
+  }
+  return { kind: 'WAYBILL', held: { doc: doc as Waybill, at, idHash: null } };
+}
+
+const emptyCase = (caseKey: string, at: number): OpenCase => ({
+  status: 'OPEN',
+  caseKey,
+  openedAt: at,
+  firstDocumentTime: null,
+  order: null,
+  payment: null,
+  waybill: null,
+  reasons: [],
+  seen: [],
+});
+
+const isOpen = (s: MatchState | undefined): s is OpenCase => !!s && (s.status === 'OPEN' || s.status === 'REJECTED');
+
+/** Event time at which the state next changes by itself (window end or tombstone purge), if any. */
+export function matchDeadline(s: MatchState | undefined, config: Partial<MatchConfig> = {}): number | undefined {
+  if (!s) return undefined;
+  const c = { ...DEFAULT_MATCH_CONFIG, ...config };
+  if (isOpen(s)) return (s.firstDocumentTime ?? s.openedAt) + c.windowMs;
+  return s.closedAt + c.tombstoneRetentionMs;
+}
+
+const missing = (s: OpenCase): DocKind[] => KINDS.filter((k) => !slotOf(s, k));
+
+// ---------------------------------------------------------------------------------- decide
+/** Events for a command given the current state (pure; `ctx` carries reference data and the serial). */
+export function decideMatch(cmd: MatchCommand, state: MatchState | undefined, ctx: MatchContext): MatchEvent[] {
+  const config = configOf(ctx);
+  const events: MatchEvent[] = [];
+  let s = state;
+  const emit = (e: MatchEvent): void => {
+    events.push(e);
+    s = evolveMatch(s, e, config);
+  };
+  const now = cmd.type === 'TimeAdvanced' ? cmd.now : cmd.at;
+  expire(s, cmd.caseKey, now, config).forEach(emit);
+  if (cmd.type === 'TimeAdvanced') return events;
+
+  const { kind, doc } = docOf(cmd);
+  if (s && s.seen.includes(doc.guid)) return events; // duplicate: idempotent, no second receipt
+  const to = senderOf(kind, doc);
+  const ref = refOf(cmd.caseKey, s, kind === 'WAYBILL' ? (doc as Waybill) : undefined);
+  const reject = (reasons: Reason[]): void => emit({ type: 'DocumentRejected', kind, guid: doc.guid, to, ref, reasons, at: cmd.at });
+
+  if (doc.appStatus === '1') {
+    emit({ type: 'DocumentSaved', kind, guid: doc.guid, to, ref, at: cmd.at });
+    return events;
+  }
+  const problems = validate(kind, doc, cmd.caseKey);
+  if (problems.length > 0) {
+    reject(problems);
+    return events;
+  }
+  const current = s as MatchState | undefined;
+  if (current && !isOpen(current)) {
+    if (current.status === 'MATCHED') {
+      reject([reason(R.ALREADY_DECIDED, `case already matched, list ${current.invtNo} created: document not applied`)]);
+      return events;
+    }
+    if (current.status === 'FAILED') {
+      reject([reason(R.CASE_CLOSED, `case closed as failed (${current.reasons.map((r) => r.code).join(', ')}): document not applied`)]);
+      return events;
+    }
+    if (doc.appType === '3') {
+      reject([reason(R.NOTHING_TO_DELETE, 'case already withdrawn: nothing to delete')]);
+      return events;
+    }
+    emit({ type: 'CaseReopened', at: cmd.at });
+  }
+
+  const open = (s as OpenCase | undefined) ?? emptyCase(cmd.caseKey, cmd.at);
+  const held = slotOf(open, kind);
+  if (doc.appType === '3') {
+    if (!held) {
+      reject([reason(R.NOTHING_TO_DELETE, `no ${kind.toLowerCase()} in this case to delete`)]);
+      return events;
+    }
+    const others = participantsOf(open).filter((a) => a.docType !== kind);
+    emit({ type: 'CaseWithdrawn', kind, guid: doc.guid, by: to, others, ref, at: cmd.at });
+    return events;
+  }
+  if (doc.appType === '1' && held) {
+    reject([reason(R.DUPLICATE_DOCUMENT, `duplicate ${kind.toLowerCase()}: ${held.doc.guid} is already in this case (send appType 2 to change it)`)]);
+    return events;
+  }
+  const accepted = holdDocument(kind, doc, cmd.at);
+  const next = { ...open, [kind.toLowerCase()]: accepted.held } as OpenCase;
+  emit({ type: 'DocumentAccepted', doc: accepted, change: !!held, waitingFor: missing(next), to, ref, at: cmd.at });
+  tryMatch(s as OpenCase, cmd, ctx, config).forEach(emit);
+  return events;
+}
+
+function validate(kind: DocKind, doc: AnyDoc, caseKey: string): Reason[] {
+  switch (kind) {
+    case 'ORDER':
+      return validateOrder(doc as Order, caseKey);
+    case 'PAYMENT':
+      return validatePayment(doc as Payment, caseKey);
+    case 'WAYBILL':
+      return validateWaybill(doc as Waybill, caseKey);
+  }
+}
+
+/** Timeout / purge events due at `now`. */
+function expire(s: MatchState | undefined, caseKey: string, now: number, config: MatchConfig): MatchEvent[] {
+  const deadline = matchDeadline(s, config);
+  if (!s || deadline === undefined || now < deadline) return [];
+  if (!isOpen(s)) return [{ type: 'CasePurged', at: now }];
+  if (s.status === 'REJECTED') return [{ type: 'CaseExpired', at: now }];
+  const to = participantsOf(s);
+  if (to.length === 0) return [{ type: 'CasePurged', at: now }];
+  const windowH = config.windowMs / 3600000;
+  const reasons = [reason(R.MATCH_TIMEOUT, `not complete within ${windowH} h of the first document; missing ${missing(s).join(', ')}`)];
+  return [{ type: 'CaseTimedOut', reasons, to, ref: refOf(caseKey, s), at: now }];
+}
+
+/** With all three documents present: the checks, then a match or a rejection. */
+function tryMatch(s: OpenCase, cmd: Exclude<MatchCommand, { type: 'TimeAdvanced' }>, ctx: MatchContext, config: MatchConfig): MatchEvent[] {
+  if (!s.order || !s.payment || !s.waybill) return [];
+  const complete: CompleteCase = { order: s.order, payment: s.payment, waybill: s.waybill };
+  const to = participantsOf(s);
+  const cause = docOf(cmd).doc.guid;
+  const reasons = runMatchChecks(complete, { enterprise: ctx.enterprise, commodity: ctx.commodity, config });
+  if (reasons.length > 0) return [{ type: 'CaseRejected', reasons, to, ref: refOf(s.caseKey, s), cause, at: cmd.at }];
+  const manifest = compileManifest(complete, {
+    caseKey: s.caseKey,
+    at: cmd.at,
+    firstDocumentTime: s.firstDocumentTime ?? cmd.at,
+    serial: ctx.invtSerial,
+  });
+  return [{ type: 'CaseMatched', manifest, to, ref: { ...refOf(s.caseKey, s), invtNo: manifest.invtNo }, cause, at: cmd.at }];
+}
+
+// ---------------------------------------------------------------------------------- evolve
+const remember = (seen: ReadonlyArray<string>, guid: string, limit: number): string[] =>
+  seen.includes(guid) ? [...seen] : [...seen, guid].slice(-limit);
+
+const heldGuids = (s: OpenCase): string[] => [s.order, s.payment, s.waybill].filter((h) => h !== null).map((h) => h!.doc.guid);
+
+/** The state after an event (pure). */
+export function evolveMatch(state: MatchState | undefined, e: MatchEvent, config: Partial<MatchConfig> = {}): MatchState | undefined {
+  const limit = { ...DEFAULT_MATCH_CONFIG, ...config }.seenGuidLimit;
+  switch (e.type) {
+    case 'DocumentSaved':
+      return state;
+    case 'DocumentRejected': {
+      const s = state ?? emptyCase(e.ref.caseKey, e.at);
+      return { ...s, seen: remember(s.seen, e.guid, limit) };
+    }
+    case 'DocumentAccepted': {
+      const s = isOpen(state) ? state : emptyCase(e.ref.caseKey, e.at);
+      const key = e.doc.kind.toLowerCase() as 'order' | 'payment' | 'waybill';
+      return {
+        ...s,
+        [key]: e.doc.held,
+        firstDocumentTime: s.firstDocumentTime ?? e.at,
+        seen: remember(s.seen, e.doc.held.doc.guid, limit),
+      } as OpenCase;
+    }
+    case 'CaseMatched':
+      return closed(state, 'MATCHED', e.at, e.manifest.invtNo, [], limit);
+    case 'CaseRejected':
+      return isOpen(state) ? { ...state, status: 'REJECTED', reasons: e.reasons } : state;
+    case 'CaseTimedOut':
+      return closed(state, 'FAILED', e.at, null, e.reasons, limit);
+    case 'CaseExpired':
+      return closed(state, 'FAILED', e.at, null, isOpen(state) ? state.reasons : [], limit);
+    case 'CaseWithdrawn': {
+      const s = closed(state, 'WITHDRAWN', e.at, null, [reason(R.CASE_WITHDRAWN, `${e.kind.toLowerCase()} deleted`)], limit);
+      return s ? { ...s, seen: remember(s.seen, e.guid, limit) } : s;
+    }
+    case 'CaseReopened':
+      return state ? { ...emptyCase(state.caseKey, e.at), seen: [...state.seen] } : state;
+    case 'CasePurged':
+      return undefined;
+  }
+}
+
+function closed(state: MatchState | undefined, status: ClosedCase['status'], at: number, invtNo: string | null, reasons: Reason[], limit: number): ClosedCase | undefined {
+  if (!state) return undefined;
+  const seen = isOpen(state) ? heldGuids(state).reduce((acc, g) => remember(acc, g, limit), state.seen) : state.seen;
+  return { status, caseKey: state.caseKey, closedAt: at, invtNo, reasons, seen };
+}
+
+// ---------------------------------------------------------------------------------- outputs
+export interface MatchOutputs {
+  receipts: Receipt[];
+  manifests: Manifest[];
+}
+
+const KIND_TEXT: Record<DocKind, string> = { ORDER: 'order', PAYMENT: 'payment', WAYBILL: 'waybill' };
+
+/** Receipts and lists an event publishes. */
+export function matchOutputs(e: MatchEvent): MatchOutputs {
+  const none: MatchOutputs = { receipts: [], manifests: [] };
+  switch (e.type) {
+    case 'DocumentSaved':
+      return {
+        receipts: [buildReceipt({ to: e.to, ref: e.ref, at: e.at, returnStatus: Status.SAVED, returnInfo: `${KIND_TEXT[e.kind]} saved (appStatus 1): not declared, takes no part in clearance` })],
+        manifests: [],
+      };
+    case 'DocumentRejected':
+      return {
+        receipts: [buildReceipt({ to: e.to, ref: e.ref, at: e.at, returnStatus: Status.REJECTED, returnInfo: `${KIND_TEXT[e.kind]} rejected: ${describeReasons(e.reasons)}`, reasons: e.reasons })],
+        manifests: [],
+      };
+    case 'DocumentAccepted': {
+      const what = `${KIND_TEXT[e.doc.kind]} ${e.change ? 'change' : ''} accepted`.replace('  ', ' ');
+      const info = e.waitingFor.length > 0 ? `${what}; waiting for ${e.waitingFor.map((k) => KIND_TEXT[k]).join(', ')}` : `${what}; all three documents present`;
+      return { receipts: [buildReceipt({ to: e.to, ref: e.ref, at: e.at, returnStatus: Status.ACCEPTED, returnInfo: info })], manifests: [] };
+    }
+    case 'CaseMatched':
+      return {
+        receipts: e.to.map((to) =>
+          buildReceipt({ to, ref: e.ref, at: e.at, returnStatus: Status.MATCHED, returnInfo: `order, payment and waybill agree: list ${e.manifest.invtNo} created`, salt: e.cause }),
+        ),
+        manifests: [e.manifest],
+      };
+    case 'CaseRejected':
+    case 'CaseTimedOut':
+      return {
+        receipts: e.to.map((to) =>
+          buildReceipt({
+            to,
+            ref: e.ref,
+            at: e.at,
+            returnStatus: Status.REJECTED,
+            returnInfo: `three-document match failed: ${describeReasons(e.reasons)}`,
+            reasons: e.reasons,
+            salt: e.type === 'CaseRejected' ? e.cause : 'timeout',
+          }),
+        ),
+        manifests: [],
+      };
+    case 'CaseWithdrawn': {
+      const r = [reason(R.CASE_WITHDRAWN, `${KIND_TEXT[e.kind]} deleted (appType 3) at ${cebTime(e.at)}: case withdrawn`)];
+      const by = { ...e.by, docGuid: e.guid };
+      return {
+        receipts: [
+          buildReceipt({ to: by, ref: e.ref, at: e.at, returnStatus: Status.ACCEPTED, returnInfo: `deletion accepted: case withdrawn`, reasons: r }),
+          ...e.others.map((to) =>
+            buildReceipt({ to, ref: e.ref, at: e.at, returnStatus: Status.REJECTED, returnInfo: `case withdrawn: ${KIND_TEXT[e.kind]} deleted by its sender`, reasons: r, salt: e.guid }),
+          ),
+        ],
+        manifests: [],
+      };
+    }
+    case 'CaseExpired':
+    case 'CaseReopened':
+    case 'CasePurged':
+      return none;
+  }
+}
+
+// ---------------------------------------------------------------------------------- handle
+export interface MatchResult extends MatchOutputs {
+  /** New state; undefined means delete the key from the store. */
+  state: MatchState | undefined;
+  events: MatchEvent[];
+  /** True when the invtSerial of the context was used: advance the partition's counter. */
+  serialUsed: boolean;
+  /** When to send the next TimeAdvanced for this key (event time), if ever. */
+  deadline: number | undefined;
+}
+
+/** One step for a stream processor: state in, state + outputs out. */
+export function handleMatch(state: MatchState | undefined, cmd: MatchCommand, ctx: MatchContext): MatchResult {
+  const config = configOf(ctx);
+  const events = decideMatch(cmd, state, ctx);
+  const next = events.reduce<MatchState | undefined>((s, e) => evolveMatch(s, e, config), state);
+  const outs = events.map(matchOutputs);
+  return {
+    state: next,
+    events,
+    receipts: outs.flatMap((o) => o.receipts),
+    manifests: outs.flatMap((o) => o.manifests),
+    serialUsed: events.some((e) => e.type === 'CaseMatched'),
+    deadline: matchDeadline(next, config),
+  };
+}
