@@ -9,3 +9,7 @@ export * from './matching/checks';
 export * from './matching/manifest';
 export * from './matching/decider';
 export * from './testing/samples';
+export * from './risk/refs';
+export * from './risk/rules';
+export * from './risk/screen';
+export * from './risk/default-rule-set';

@@ -1,5 +1,8 @@
-import type { Commodity, Enterprise, Order, OrderItem, Payment, Waybill } from '@clearance/contracts';
+import { orderKey, type Commodity, type Enterprise, type Manifest, type Order, type OrderItem, type Payment, type Waybill } from '@clearance/contracts';
 import { deterministicGuid } from '../common/ids';
+import type { Held } from '../matching/checks';
+import { holdDocument } from '../matching/decider';
+import { compileManifest, invtSerial } from '../matching/manifest';
 
 /**
  * Consistent sample documents and reference data (export B2C and import direct-mail cases that
@@ -272,3 +275,25 @@ export function lookupBy<T>(items: ReadonlyArray<T>, key: (t: T) => string): (k:
   const map = new Map(items.map((t) => [key(t), t]));
   return (k) => map.get(k);
 }
+
+/** 2026-11-10 12:00:00 China time, the event time the sample manifests are matched at. */
+export const SAMPLE_MATCH_TIME = Date.UTC(2026, 10, 10, 4, 0, 0);
+
+/** A list compiled from (possibly overridden) sample documents, as the matcher would produce it. */
+export function sampleManifestFrom(order: Order, payment: Payment, waybill: Waybill, serial = invtSerial(0, 1), at = SAMPLE_MATCH_TIME): Manifest {
+  const held = <T>(kind: 'ORDER' | 'PAYMENT' | 'WAYBILL', doc: T): Held<T> => holdDocument(kind, doc as never, at).held as unknown as Held<T>;
+  return compileManifest(
+    { order: held('ORDER', order), payment: held('PAYMENT', payment), waybill: held('WAYBILL', waybill) },
+    { caseKey: orderKey(order), at, firstDocumentTime: at, serial },
+  );
+}
+
+export const sampleExportManifest = (overrides: Partial<Manifest> = {}): Manifest => ({
+  ...sampleManifestFrom(sampleExportOrder(), sampleExportPayment(), sampleExportWaybill()),
+  ...overrides,
+});
+
+export const sampleImportManifest = (overrides: Partial<Manifest> = {}): Manifest => ({
+  ...sampleManifestFrom(sampleImportOrder(), sampleImportPayment(), sampleImportWaybill()),
+  ...overrides,
+});
