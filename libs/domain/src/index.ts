@@ -13,3 +13,5 @@ export * from './risk/refs';
 export * from './risk/rules';
 export * from './risk/screen';
 export * from './risk/default-rule-set';
+export * from './departure/split';
+export * from './lifecycle/decider';
