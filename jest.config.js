@@ -14,6 +14,7 @@ module.exports = {
       testMatch: ['<rootDir>/{libs,services,tools}/**/*.int-spec.ts'],
       globalSetup: '<rootDir>/libs/testing/src/global-setup.js',
       slowTestThreshold: 60,
+      setupFilesAfterEnv: ['<rootDir>/libs/testing/src/integration-setup.js'],
     },
   ],
 };
