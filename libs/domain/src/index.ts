@@ -15,3 +15,7 @@ export * from './risk/screen';
 export * from './risk/default-rule-set';
 export * from './departure/split';
 export * from './lifecycle/decider';
+export * from './declaration/period';
+export * from './declaration/line';
+export * from './declaration/aggregate';
+export * from './declaration/decider';
