@@ -44,7 +44,14 @@ describe('receipts', () => {
   it('are schema-valid and reproducible', () => {
     const spec = {
       to: { participant: 'EBP' as const, code: 'EBP0000001', docType: 'ORDER' as const, docGuid: 'X' },
-      ref: { caseKey: 'EBP0000001:O1', ebpCode: 'EBP0000001', orderNo: 'O1', logisticsCode: null, logisticsNo: null, invtNo: null },
+      ref: {
+        caseKey: 'EBP0000001:O1',
+        ebpCode: 'EBP0000001',
+        orderNo: 'O1',
+        logisticsCode: null,
+        logisticsNo: null,
+        invtNo: null,
+      },
       returnStatus: Status.ACCEPTED,
       at: Date.UTC(2026, 0, 1),
       returnInfo: 'x'.repeat(2000),

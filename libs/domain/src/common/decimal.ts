@@ -89,14 +89,19 @@ export const mulScaled = (a: bigint, b: bigint): bigint => divRoundHalfUp(a * b,
 export const divScaled = (a: bigint, b: bigint): bigint => divRoundHalfUp(a * SCALE, b);
 
 /** Canonical form with exactly 5 fraction digits ("12.5" -> "12.50000"). */
-export const normalizeDecimal = (a: string, field?: string): string => formatDecimal(parseDecimal(a, field), field);
+export const normalizeDecimal = (a: string, field?: string): string =>
+  formatDecimal(parseDecimal(a, field), field);
 
-export const decAdd = (a: string, b: string): string => formatDecimal(parseDecimal(a, 'a') + parseDecimal(b, 'b'));
-export const decSub = (a: string, b: string): string => formatDecimal(parseDecimal(a, 'a') - parseDecimal(b, 'b'));
+export const decAdd = (a: string, b: string): string =>
+  formatDecimal(parseDecimal(a, 'a') + parseDecimal(b, 'b'));
+export const decSub = (a: string, b: string): string =>
+  formatDecimal(parseDecimal(a, 'a') - parseDecimal(b, 'b'));
 /** a × b rounded half-up to 5 places. */
-export const decMul = (a: string, b: string): string => formatDecimal(mulScaled(parseDecimal(a, 'a'), parseDecimal(b, 'b')));
+export const decMul = (a: string, b: string): string =>
+  formatDecimal(mulScaled(parseDecimal(a, 'a'), parseDecimal(b, 'b')));
 /** a ÷ b rounded half-up to 5 places; RangeError on division by zero. */
-export const decDiv = (a: string, b: string): string => formatDecimal(divScaled(parseDecimal(a, 'a'), parseDecimal(b, 'b')));
+export const decDiv = (a: string, b: string): string =>
+  formatDecimal(divScaled(parseDecimal(a, 'a'), parseDecimal(b, 'b')));
 
 /** Sum of decimals ("0.00000" for none). */
 export const decSum = (values: ReadonlyArray<string>): string =>
@@ -113,9 +118,12 @@ export const decEquals = (a: string, b: string): boolean => decCompare(a, b) ===
 export const decIsZero = (a: string): boolean => parseDecimal(a) === 0n;
 export const decIsPositive = (a: string): boolean => parseDecimal(a) > 0n;
 export const decIsNegative = (a: string): boolean => parseDecimal(a) < 0n;
-export const decAbs = (a: string): string => formatDecimal(parseDecimal(a) < 0n ? -parseDecimal(a) : parseDecimal(a));
-export const decMax = (a: string, b: string): string => (decCompare(a, b) >= 0 ? normalizeDecimal(a) : normalizeDecimal(b));
-export const decMin = (a: string, b: string): string => (decCompare(a, b) <= 0 ? normalizeDecimal(a) : normalizeDecimal(b));
+export const decAbs = (a: string): string =>
+  formatDecimal(parseDecimal(a) < 0n ? -parseDecimal(a) : parseDecimal(a));
+export const decMax = (a: string, b: string): string =>
+  decCompare(a, b) >= 0 ? normalizeDecimal(a) : normalizeDecimal(b);
+export const decMin = (a: string, b: string): string =>
+  decCompare(a, b) <= 0 ? normalizeDecimal(a) : normalizeDecimal(b);
 
 /** Floating-point approximation, for display and metrics only: never compute with it. */
 export const decToNumber = (a: string): number => Number(parseDecimal(a)) / Number(SCALE);

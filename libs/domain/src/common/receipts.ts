@@ -97,4 +97,5 @@ function truncate(text: string, max: number): string {
 }
 
 /** "A; B; C" from reasons, for returnInfo. */
-export const describeReasons = (reasons: ReadonlyArray<Reason>): string => reasons.map((r) => `${r.code}: ${r.message}`).join('; ');
+export const describeReasons = (reasons: ReadonlyArray<Reason>): string =>
+  reasons.map((r) => `${r.code}: ${r.message}`).join('; ');

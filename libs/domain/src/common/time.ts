@@ -41,7 +41,8 @@ export function cebTime(eventTimeMs: number): string {
 }
 
 /** yyyyMMddHHmmssfff in China time (receipt returnTime). */
-export const returnTime = (eventTimeMs: number): string => `${cebTime(eventTimeMs)}${pad(chinaParts(eventTimeMs).ms, 3)}`;
+export const returnTime = (eventTimeMs: number): string =>
+  `${cebTime(eventTimeMs)}${pad(chinaParts(eventTimeMs).ms, 3)}`;
 
 /** YYYYMMDD in China time (ieDate). */
 export const cebDate = (eventTimeMs: number): string => cebTime(eventTimeMs).slice(0, 8);

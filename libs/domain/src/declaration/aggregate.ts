@@ -12,7 +12,16 @@ import type { RiskRefs } from '../risk/refs';
 
 export type DeclarationHeader = Pick<
   DeclarationLine,
-  'ebcCode' | 'ebcName' | 'ownerCode' | 'summaryFlag' | 'statisticsFlag' | 'tradeMode' | 'trafMode' | 'country' | 'portCode' | 'customsCode'
+  | 'ebcCode'
+  | 'ebcName'
+  | 'ownerCode'
+  | 'summaryFlag'
+  | 'statisticsFlag'
+  | 'tradeMode'
+  | 'trafMode'
+  | 'country'
+  | 'portCode'
+  | 'customsCode'
 >;
 
 export interface AccumulatedLine {
@@ -42,8 +51,10 @@ export interface PeriodAccumulation {
 const d = (v: string): bigint => parseDecimal(v);
 const f = (v: bigint): string => formatDecimal(v);
 
-export const mergeCode = (gcode: string, statisticsFlag: string): string => (statisticsFlag === 'A' ? gcode.slice(0, 4) : gcode);
-const mergeKey = (l: Pick<AccumulatedLine, 'gcode' | 'unit' | 'currency' | 'unit1'>): string => `${l.gcode}|${l.unit}|${l.currency}|${l.unit1}`;
+export const mergeCode = (gcode: string, statisticsFlag: string): string =>
+  statisticsFlag === 'A' ? gcode.slice(0, 4) : gcode;
+const mergeKey = (l: Pick<AccumulatedLine, 'gcode' | 'unit' | 'currency' | 'unit1'>): string =>
+  `${l.gcode}|${l.unit}|${l.currency}|${l.unit1}`;
 
 /**
  * Splits `total` (scaled) over `weights` in proportion, exactly: shares sum to `total`, the
@@ -120,7 +131,14 @@ export const headerOf = (l: DeclarationLine): DeclarationHeader => ({
 
 /** Adds one cleared list to a period's accumulation. */
 export function addToPeriod(acc: PeriodAccumulation | undefined, line: DeclarationLine): PeriodAccumulation {
-  const base: PeriodAccumulation = acc ?? { period: line.period, header: headerOf(line), invtNos: [], grossWeight: '0.00000', netWeight: '0.00000', lines: [] };
+  const base: PeriodAccumulation = acc ?? {
+    period: line.period,
+    header: headerOf(line),
+    invtNos: [],
+    grossWeight: '0.00000',
+    netWeight: '0.00000',
+    lines: [],
+  };
   const byKey = new Map(base.lines.map((l) => [mergeKey(l), l]));
   for (const c of contributions(line)) {
     const prev = byKey.get(mergeKey(c));
@@ -142,14 +160,21 @@ export type RebateRefs = Pick<RiskRefs, 'commodity' | 'exchangeRate'>;
  * (FOB CNY × the HS code's rebate rate; none in simplified mode or without a rate). A currency
  * with no rate gives FOB 0 and a problem, so the gap is visible rather than guessed.
  */
-export function summaryLines(acc: PeriodAccumulation, refs: RebateRefs): { lines: SummaryDeclarationLine[]; problems: string[] } {
+export function summaryLines(
+  acc: PeriodAccumulation,
+  refs: RebateRefs,
+): { lines: SummaryDeclarationLine[]; problems: string[] } {
   const month = acc.period.slice(0, 6);
   const problems: string[] = [];
   const lines = acc.lines.map((l, i): SummaryDeclarationLine => {
     const rate = l.currency === CNY ? '1' : refs.exchangeRate(l.currency, month)?.cnyPerUnit;
-    if (rate === undefined) problems.push(`no exchange rate for currency ${l.currency} in ${month}: line ${i + 1} (${l.gcode}) FOB in CNY left at 0`);
+    if (rate === undefined)
+      problems.push(
+        `no exchange rate for currency ${l.currency} in ${month}: line ${i + 1} (${l.gcode}) FOB in CNY left at 0`,
+      );
     const fobCny = rate === undefined ? 0n : mulScaled(d(l.totalPrice), d(rate));
-    const rebateRate = acc.header.statisticsFlag === 'A' ? null : (refs.commodity(l.gcode)?.rebateRate ?? null);
+    const rebateRate =
+      acc.header.statisticsFlag === 'A' ? null : (refs.commodity(l.gcode)?.rebateRate ?? null);
     const rebate = rebateRate === null ? 0n : mulScaled(fobCny, d(rebateRate));
     return {
       lineNo: i + 1,

@@ -17,8 +17,7 @@ import { closes, periodBounds } from './period';
  */
 
 export type DeclarationCommand =
-  | { type: 'LineReceived'; line: DeclarationLine; at: number }
-  | { type: 'PeriodClosed'; close: PeriodClose };
+  { type: 'LineReceived'; line: DeclarationLine; at: number } | { type: 'PeriodClosed'; close: PeriodClose };
 
 export interface DeclarationState {
   key: string;
@@ -47,14 +46,23 @@ export interface DeclarationContext {
   config?: Partial<DeclarationConfig>;
 }
 
-const emptyDeclarationState = (key: string): DeclarationState => ({ key, pending: {}, declared: {}, declaredInvtNos: {} });
+const emptyDeclarationState = (key: string): DeclarationState => ({
+  key,
+  pending: {},
+  declared: {},
+  declaredInvtNos: {},
+});
 
 /** declarationNo: SD + period + 12 hex of sha256(key) + 2-digit sequence. */
 export const declarationNo = (key: string, period: string, sequence: number): string =>
   `SD${period}${hashParts('declaration', key).slice(0, 12).toUpperCase()}${String(sequence).padStart(2, '0')}`;
 
 // ---------------------------------------------------------------------------------- decide
-export function decideDeclaration(cmd: DeclarationCommand, state: DeclarationState | undefined, ctx: DeclarationContext): DeclarationEvent[] {
+export function decideDeclaration(
+  cmd: DeclarationCommand,
+  state: DeclarationState | undefined,
+  ctx: DeclarationContext,
+): DeclarationEvent[] {
   if (cmd.type === 'LineReceived') return onLine(cmd.line, cmd.at, state);
   const s = state;
   if (!s) return [];
@@ -65,15 +73,26 @@ export function decideDeclaration(cmd: DeclarationCommand, state: DeclarationSta
 }
 
 function onLine(line: DeclarationLine, at: number, s: DeclarationState | undefined): DeclarationEvent[] {
-  const ignore = (note: string): DeclarationEvent[] => [{ type: 'LineIgnored', invtNo: line.invtNo, period: line.period, note, at }];
+  const ignore = (note: string): DeclarationEvent[] => [
+    { type: 'LineIgnored', invtNo: line.invtNo, period: line.period, note, at },
+  ];
   if (s && s.key !== line.declarationKey) return ignore(`line for ${line.declarationKey} routed to ${s.key}`);
-  if (s?.pending[line.period]?.invtNos.includes(line.invtNo) || s?.declaredInvtNos[line.period]?.includes(line.invtNo)) {
+  if (
+    s?.pending[line.period]?.invtNos.includes(line.invtNo) ||
+    s?.declaredInvtNos[line.period]?.includes(line.invtNo)
+  ) {
     return ignore(`list ${line.invtNo} already in period ${line.period}`);
   }
   return [{ type: 'LineAdded', line, late: s?.declared[line.period] !== undefined, at }];
 }
 
-function declare(key: string, acc: PeriodAccumulation, sequence: number, close: PeriodClose, refs: RebateRefs): DeclarationEvent {
+function declare(
+  key: string,
+  acc: PeriodAccumulation,
+  sequence: number,
+  close: PeriodClose,
+  refs: RebateRefs,
+): DeclarationEvent {
   const { lines, problems } = summaryLines(acc, refs);
   const sum = (xs: string[]): string => formatDecimal(xs.reduce((a, x) => a + parseDecimal(x), 0n));
   const h = acc.header;
@@ -107,13 +126,20 @@ function declare(key: string, acc: PeriodAccumulation, sequence: number, close: 
 }
 
 // ---------------------------------------------------------------------------------- evolve
-export function evolveDeclaration(state: DeclarationState | undefined, e: DeclarationEvent, config: Partial<DeclarationConfig> = {}): DeclarationState | undefined {
+export function evolveDeclaration(
+  state: DeclarationState | undefined,
+  e: DeclarationEvent,
+  config: Partial<DeclarationConfig> = {},
+): DeclarationState | undefined {
   switch (e.type) {
     case 'LineIgnored':
       return state;
     case 'LineAdded': {
       const s = state ?? emptyDeclarationState(e.line.declarationKey);
-      return { ...s, pending: { ...s.pending, [e.line.period]: addToPeriod(s.pending[e.line.period], e.line) } };
+      return {
+        ...s,
+        pending: { ...s.pending, [e.line.period]: addToPeriod(s.pending[e.line.period], e.line) },
+      };
     }
     case 'Declared': {
       const s = state ?? emptyDeclarationState(e.declaration.declarationKey);
@@ -121,7 +147,10 @@ export function evolveDeclaration(state: DeclarationState | undefined, e: Declar
       const { [p]: _done, ...pending } = s.pending;
       void _done;
       const retain = { ...DEFAULT_DECLARATION_CONFIG, ...config }.retainDeclaredInvtNoPeriods;
-      const invtNos = { ...s.declaredInvtNos, [p]: [...(s.declaredInvtNos[p] ?? []), ...e.declaration.invtNos] };
+      const invtNos = {
+        ...s.declaredInvtNos,
+        [p]: [...(s.declaredInvtNos[p] ?? []), ...e.declaration.invtNos],
+      };
       const kept = Object.keys(invtNos).sort().slice(-retain);
       return {
         ...s,
@@ -147,16 +176,27 @@ export function declarationNotes(e: DeclarationEvent): string[] {
     case 'LineIgnored':
       return [e.note];
     case 'LineAdded':
-      return e.late ? [`list ${e.line.invtNo} departed in declared period ${e.line.period}: goes into an amendment at the next period close`] : [];
+      return e.late
+        ? [
+            `list ${e.line.invtNo} departed in declared period ${e.line.period}: goes into an amendment at the next period close`,
+          ]
+        : [];
     case 'Declared':
       return e.problems;
   }
 }
 
 /** One step for a stream processor keyed by declaration key (PeriodClosed: call it for every key of the partition). */
-export function handleDeclaration(state: DeclarationState | undefined, cmd: DeclarationCommand, ctx: DeclarationContext): DeclarationResult {
+export function handleDeclaration(
+  state: DeclarationState | undefined,
+  cmd: DeclarationCommand,
+  ctx: DeclarationContext,
+): DeclarationResult {
   const events = decideDeclaration(cmd, state, ctx);
-  const next = events.reduce<DeclarationState | undefined>((s, e) => evolveDeclaration(s, e, ctx.config), state);
+  const next = events.reduce<DeclarationState | undefined>(
+    (s, e) => evolveDeclaration(s, e, ctx.config),
+    state,
+  );
   return {
     state: next,
     events,

@@ -1,8 +1,20 @@
 import { schemaByName, type ClearedParcel, type DeclarationLine, type Manifest } from '@clearance/contracts';
 import { riskRefsFrom } from '../risk/refs';
-import { sampleCommodity, sampleExportManifest, sampleImportManifest, SAMPLE_CODES } from '../testing/samples';
+import {
+  sampleCommodity,
+  sampleExportManifest,
+  sampleImportManifest,
+  SAMPLE_CODES,
+} from '../testing/samples';
 import { allocate } from './aggregate';
-import { declarationNo, handleDeclaration, type DeclarationCommand, type DeclarationContext, type DeclarationResult, type DeclarationState } from './decider';
+import {
+  declarationNo,
+  handleDeclaration,
+  type DeclarationCommand,
+  type DeclarationContext,
+  type DeclarationResult,
+  type DeclarationState,
+} from './decider';
 import { declarationKeyOf, declarationLineOf } from './line';
 import { periodBounds, periodClose, periodOf, periodOfTime, previousPeriod } from './period';
 
@@ -33,11 +45,24 @@ function cleared(invtNo: string, leaveTime = '20261115100000', m: Partial<Manife
   };
 }
 const lineOf = (c: ClearedParcel): DeclarationLine => declarationLineOf(c)!;
-const add = (invtNo: string, leaveTime?: string, m?: Partial<Manifest>, at = 0): DeclarationCommand => ({ type: 'LineReceived', line: lineOf(cleared(invtNo, leaveTime, m)), at });
-const close = (period: string, closedAt = NOV_CLOSE_AT): DeclarationCommand => ({ type: 'PeriodClosed', close: periodClose(period, closedAt, 'scheduler') });
+const add = (invtNo: string, leaveTime?: string, m?: Partial<Manifest>, at = 0): DeclarationCommand => ({
+  type: 'LineReceived',
+  line: lineOf(cleared(invtNo, leaveTime, m)),
+  at,
+});
+const close = (period: string, closedAt = NOV_CLOSE_AT): DeclarationCommand => ({
+  type: 'PeriodClosed',
+  close: periodClose(period, closedAt, 'scheduler'),
+});
 
-function given(cmds: DeclarationCommand[]): { state: DeclarationState | undefined; when: (c: DeclarationCommand) => DeclarationResult } {
-  const state = cmds.reduce<DeclarationState | undefined>((s, c) => handleDeclaration(s, c, ctx).state, undefined);
+function given(cmds: DeclarationCommand[]): {
+  state: DeclarationState | undefined;
+  when: (c: DeclarationCommand) => DeclarationResult;
+} {
+  const state = cmds.reduce<DeclarationState | undefined>(
+    (s, c) => handleDeclaration(s, c, ctx).state,
+    undefined,
+  );
   return { state, when: (c) => handleDeclaration(state, c, ctx) };
 }
 
@@ -47,15 +72,24 @@ describe('declaration keys and lines', () => {
   it('keys by consignor, transport, country, exit port and trade mode (+ owner when summaryFlag 2)', () => {
     expect(declarationKeyOf(m)).toBe('EBC0000001|5|502|5141|9610');
     expect(declarationKeyOf({ ...m, tradeMode: '9710' })).not.toBe(declarationKeyOf(m));
-    expect(declarationKeyOf({ ...m, tradeMode: '9810' })).not.toBe(declarationKeyOf({ ...m, tradeMode: '9710' }));
-    expect(declarationKeyOf({ ...m, summaryFlag: '2', ownerCode: 'OWN0000001' })).toBe('EBC0000001|5|502|5141|9610|OWN0000001');
+    expect(declarationKeyOf({ ...m, tradeMode: '9810' })).not.toBe(
+      declarationKeyOf({ ...m, tradeMode: '9710' }),
+    );
+    expect(declarationKeyOf({ ...m, summaryFlag: '2', ownerCode: 'OWN0000001' })).toBe(
+      'EBC0000001|5|502|5141|9610|OWN0000001',
+    );
     expect(declarationKeyOf({ ...m, statisticsFlag: 'A' })).toBe('EBC0000001|5|502|5141|9610|A');
   });
 
   it('builds a schema-valid line from a cleared export parcel, period by leaveTime (China time)', () => {
     const l = lineOf(cleared('INV1', '20261130235959'));
     expect(schemaByName('DeclarationLine').type.isValid(l)).toBe(true);
-    expect(l).toMatchObject({ declarationKey: 'EBC0000001|5|502|5141|9610', period: '202611', invtNo: 'INV1', grossWeight: '0.80000' });
+    expect(l).toMatchObject({
+      declarationKey: 'EBC0000001|5|502|5141|9610',
+      period: '202611',
+      invtNo: 'INV1',
+      grossWeight: '0.80000',
+    });
     expect(lineOf(cleared('INV1', '20261201000000')).period).toBe('202612');
     expect(declarationLineOf(cleared('INV1'), { granularity: 'DAY' })!.period).toBe('20261115');
   });
@@ -97,7 +131,18 @@ describe('summary declaration decider', () => {
       closedAt: NOV_CLOSE_AT,
       ownerCode: null,
     });
-    expect(d.lines.map((l) => [l.lineNo, l.gcode, l.qty, l.totalPrice, l.listCount, l.fobCny, l.rebateRate, l.rebateAmount])).toEqual([
+    expect(
+      d.lines.map((l) => [
+        l.lineNo,
+        l.gcode,
+        l.qty,
+        l.totalPrice,
+        l.listCount,
+        l.fobCny,
+        l.rebateRate,
+        l.rebateAmount,
+      ]),
+    ).toEqual([
       [1, '4202310090', '2.00000', '50.00000', 2, '355.00000', null, '0.00000'],
       [2, '6109100021', '4.00000', '79.60000', 2, '565.16000', '0.13000', '73.47080'],
     ]);
@@ -120,16 +165,28 @@ describe('summary declaration decider', () => {
     const g = given([add('INV1'), close('202611')]);
     const late = g.when(add('LATE1', '20261129100000'));
     expect(late.notes[0]).toContain('goes into an amendment');
-    const dec = handleDeclaration(handleDeclaration(late.state, add('DEC1', '20261205100000'), ctx).state, close('202612', NOV_CLOSE_AT + 31 * 86400000), ctx);
+    const dec = handleDeclaration(
+      handleDeclaration(late.state, add('DEC1', '20261205100000'), ctx).state,
+      close('202612', NOV_CLOSE_AT + 31 * 86400000),
+      ctx,
+    );
     expect(dec.declarations.map((d) => [d.period, d.kind, d.sequence, d.invtNos])).toEqual([
       ['202611', 'AMENDMENT', 1, ['LATE1']],
       ['202612', 'ORIGINAL', 0, ['DEC1']],
     ]);
     expect(dec.declarations[0].declarationNo).toBe(declarationNo('EBC0000001|5|502|5141|9610', '202611', 1));
-    expect(dec.declarations[0].declarationNo).not.toBe(declarationNo('EBC0000001|5|502|5141|9610', '202611', 0));
+    expect(dec.declarations[0].declarationNo).not.toBe(
+      declarationNo('EBC0000001|5|502|5141|9610', '202611', 0),
+    );
     // a second late list: amendment 2, flushed by re-publishing a close
-    const again = handleDeclaration(handleDeclaration(dec.state, add('LATE2', '20261130100000'), ctx).state, close('202612'), ctx);
-    expect(again.declarations.map((d) => [d.kind, d.sequence, d.invtNos])).toEqual([['AMENDMENT', 2, ['LATE2']]]);
+    const again = handleDeclaration(
+      handleDeclaration(dec.state, add('LATE2', '20261130100000'), ctx).state,
+      close('202612'),
+      ctx,
+    );
+    expect(again.declarations.map((d) => [d.kind, d.sequence, d.invtNos])).toEqual([
+      ['AMENDMENT', 2, ['LATE2']],
+    ]);
   });
 
   it('declares, as its original, a period this key had no list in when it closed', () => {
@@ -169,10 +226,17 @@ describe('summary declaration decider', () => {
   it('replays to the same declarations, and state survives JSON', () => {
     const cmds = [add('INV1'), add('INV2'), close('202611'), add('LATE1'), close('202612')];
     const run = () =>
-      cmds.reduce<{ s?: DeclarationState; out: unknown[] }>((acc, c) => {
-        const r = handleDeclaration(acc.s === undefined ? undefined : JSON.parse(JSON.stringify(acc.s)), c, ctx);
-        return { s: r.state, out: [...acc.out, r.declarations] };
-      }, { out: [] });
+      cmds.reduce<{ s?: DeclarationState; out: unknown[] }>(
+        (acc, c) => {
+          const r = handleDeclaration(
+            acc.s === undefined ? undefined : JSON.parse(JSON.stringify(acc.s)),
+            c,
+            ctx,
+          );
+          return { s: r.state, out: [...acc.out, r.declarations] };
+        },
+        { out: [] },
+      );
     expect(JSON.stringify(run())).toBe(JSON.stringify(run()));
   });
 });

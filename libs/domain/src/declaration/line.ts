@@ -11,7 +11,19 @@ import { DEFAULT_PERIOD_CONFIG, periodOf, type PeriodConfig } from './period';
  * The `|A` suffix keeps simplified (statisticsFlag A) lists apart from summary (B) ones, since a
  * declaration has a single statisticsFlag; B lists have no suffix.
  */
-export function declarationKeyOf(m: Pick<Manifest, 'ebcCode' | 'trafMode' | 'country' | 'portCode' | 'tradeMode' | 'summaryFlag' | 'ownerCode' | 'statisticsFlag'>): string {
+export function declarationKeyOf(
+  m: Pick<
+    Manifest,
+    | 'ebcCode'
+    | 'trafMode'
+    | 'country'
+    | 'portCode'
+    | 'tradeMode'
+    | 'summaryFlag'
+    | 'ownerCode'
+    | 'statisticsFlag'
+  >,
+): string {
   const parts = [m.ebcCode, m.trafMode, m.country, m.portCode, m.tradeMode];
   if (m.summaryFlag === '2') parts.push(m.ownerCode);
   if (m.statisticsFlag === 'A') parts.push('A');
@@ -22,7 +34,10 @@ export function declarationKeyOf(m: Pick<Manifest, 'ebcCode' | 'trafMode' | 'cou
  * The declaration line of a cleared export parcel, for declaration.lines.v1 (keyed by its
  * declarationKey); undefined for import parcels, which are not summary-declared.
  */
-export function declarationLineOf(c: ClearedParcel, config: PeriodConfig = DEFAULT_PERIOD_CONFIG): DeclarationLine | undefined {
+export function declarationLineOf(
+  c: ClearedParcel,
+  config: PeriodConfig = DEFAULT_PERIOD_CONFIG,
+): DeclarationLine | undefined {
   const m = c.manifest;
   if (m.ieFlag !== 'E') return undefined;
   return {

@@ -18,12 +18,14 @@ const LENGTH: Record<PeriodGranularity, number> = { MONTH: 6, DAY: 8 };
 
 /** The period a China-time YYYYMMDDhhmmss falls in. */
 export function periodOf(cebChinaTime: string, config: PeriodConfig = DEFAULT_PERIOD_CONFIG): string {
-  if (!isCebTime(cebChinaTime)) throw new RangeError(`${JSON.stringify(cebChinaTime)} is not a YYYYMMDDhhmmss time`);
+  if (!isCebTime(cebChinaTime))
+    throw new RangeError(`${JSON.stringify(cebChinaTime)} is not a YYYYMMDDhhmmss time`);
   return cebChinaTime.slice(0, LENGTH[config.granularity]);
 }
 
 /** The period an event time (ms) falls in, in China time. */
-export const periodOfTime = (eventTimeMs: number, config: PeriodConfig = DEFAULT_PERIOD_CONFIG): string => periodOf(cebTime(eventTimeMs), config);
+export const periodOfTime = (eventTimeMs: number, config: PeriodConfig = DEFAULT_PERIOD_CONFIG): string =>
+  periodOf(cebTime(eventTimeMs), config);
 
 function granularityOf(period: string): PeriodGranularity {
   if (/^\d{6}$/.test(period)) return 'MONTH';
@@ -48,7 +50,8 @@ export function periodBounds(period: string): { startTime: string; endTime: stri
 export function previousPeriod(period: string): string {
   const y = Number(period.slice(0, 4));
   const m = Number(period.slice(4, 6));
-  if (granularityOf(period) === 'MONTH') return m === 1 ? `${y - 1}12` : `${y}${String(m - 1).padStart(2, '0')}`;
+  if (granularityOf(period) === 'MONTH')
+    return m === 1 ? `${y - 1}12` : `${y}${String(m - 1).padStart(2, '0')}`;
   const prev = new Date(Date.UTC(y, m - 1, Number(period.slice(6, 8)) - 1));
   return `${prev.getUTCFullYear()}${String(prev.getUTCMonth() + 1).padStart(2, '0')}${String(prev.getUTCDate()).padStart(2, '0')}`;
 }
@@ -59,4 +62,5 @@ export function periodClose(period: string, closedAt: number, issuedBy: string):
 }
 
 /** True when closing `closed` also closes `period`: same granularity and not later. */
-export const closes = (closed: string, period: string): boolean => closed.length === period.length && period <= closed;
+export const closes = (closed: string, period: string): boolean =>
+  closed.length === period.length && period <= closed;

@@ -67,7 +67,12 @@ describe('departure split', () => {
     const s = splitDeparture(departure({ leaveTime: '2026', msgSeqNo: 2, guid: 'x', lines: [] }));
     expect(s.status).toBe('100');
     expect(s.lines).toEqual([]);
-    expect(s.errors.map((e) => e.code)).toEqual(['INVALID_GUID', 'INVALID_FIELD', 'INVALID_FIELD', 'MISSING_FIELD']);
+    expect(s.errors.map((e) => e.code)).toEqual([
+      'INVALID_GUID',
+      'INVALID_FIELD',
+      'INVALID_FIELD',
+      'MISSING_FIELD',
+    ]);
   });
 
   it('a saved departure takes no part', () => {
@@ -77,7 +82,13 @@ describe('departure split', () => {
   it('answers the carrier with a receipt keyed by the departure key', () => {
     const d = departure();
     const r = departureReceipt(d, splitDeparture(d), Date.UTC(2026, 10, 12, 2));
-    expect(r).toMatchObject({ caseKey: `${SAMPLE_CODES.carrier}:COP-1`, participant: 'CARRIER', docType: 'DEPARTURE', returnStatus: '2', returnInfo: 'departure accepted: 2 waybill(s)' });
+    expect(r).toMatchObject({
+      caseKey: `${SAMPLE_CODES.carrier}:COP-1`,
+      participant: 'CARRIER',
+      docType: 'DEPARTURE',
+      returnStatus: '2',
+      returnInfo: 'departure accepted: 2 waybill(s)',
+    });
     expect(schemaByName('Receipt').type.isValid(r)).toBe(true);
   });
 });

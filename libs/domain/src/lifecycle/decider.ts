@@ -1,4 +1,14 @@
-import { waybillKey, type ClearedParcel, type Decision, type DepartureLine, type InspectionResult, type Manifest, type Reason, type Receipt, type RuleHit } from '@clearance/contracts';
+import {
+  waybillKey,
+  type ClearedParcel,
+  type Decision,
+  type DepartureLine,
+  type InspectionResult,
+  type Manifest,
+  type Reason,
+  type Receipt,
+  type RuleHit,
+} from '@clearance/contracts';
 import { reason, ReasonCode as R, type ReasonCodeValue } from '../common/reasons';
 import { buildReceipt, describeReasons, Status, type Addressee, type CaseRef } from '../common/receipts';
 
@@ -16,7 +26,8 @@ import { buildReceipt, describeReasons, Status, type Addressee, type CaseRef } f
  * departure for a parcel that cannot be released is reported to the carrier, never dropped.
  */
 
-export type LifecycleStatus = 'AWAITING_DECISION' | 'RELEASED' | 'INSPECTING' | 'HELD' | 'REJECTED' | 'SEIZED' | 'RETURNED' | 'CLEARED';
+export type LifecycleStatus =
+  'AWAITING_DECISION' | 'RELEASED' | 'INSPECTING' | 'HELD' | 'REJECTED' | 'SEIZED' | 'RETURNED' | 'CLEARED';
 
 export type LifecycleCommand =
   | { type: 'DecisionReceived'; decision: Decision; at: number }
@@ -54,15 +65,60 @@ export interface LifecycleState {
 }
 
 export type LifecycleEvent =
-  | { type: 'Decided'; decision: Decision; status: LifecycleStatus; to: Addressee[]; ref: CaseRef; reasons: Reason[]; at: number }
+  | {
+      type: 'Decided';
+      decision: Decision;
+      status: LifecycleStatus;
+      to: Addressee[];
+      ref: CaseRef;
+      reasons: Reason[];
+      at: number;
+    }
   | { type: 'DecisionIgnored'; guid: string; note: string; at: number }
   | { type: 'InspectionPending'; result: InspectionResult; to: Addressee; ref: CaseRef; at: number }
-  | { type: 'InspectionApplied'; result: InspectionResult; status: LifecycleStatus; returnStatus: string; to: Addressee[]; ref: CaseRef; reasons: Reason[]; at: number }
-  | { type: 'InspectionRefused'; result: InspectionResult; to: Addressee; ref: CaseRef; reasons: Reason[]; at: number }
-  | { type: 'DeparturePending'; line: DepartureLine; to: Addressee; ref: CaseRef; reasons: Reason[]; at: number }
-  | { type: 'DepartureRefused'; line: DepartureLine; to: Addressee; ref: CaseRef; reasons: Reason[]; at: number }
+  | {
+      type: 'InspectionApplied';
+      result: InspectionResult;
+      status: LifecycleStatus;
+      returnStatus: string;
+      to: Addressee[];
+      ref: CaseRef;
+      reasons: Reason[];
+      at: number;
+    }
+  | {
+      type: 'InspectionRefused';
+      result: InspectionResult;
+      to: Addressee;
+      ref: CaseRef;
+      reasons: Reason[];
+      at: number;
+    }
+  | {
+      type: 'DeparturePending';
+      line: DepartureLine;
+      to: Addressee;
+      ref: CaseRef;
+      reasons: Reason[];
+      at: number;
+    }
+  | {
+      type: 'DepartureRefused';
+      line: DepartureLine;
+      to: Addressee;
+      ref: CaseRef;
+      reasons: Reason[];
+      at: number;
+    }
   | { type: 'DepartureWithdrawn'; line: DepartureLine; to: Addressee; ref: CaseRef; at: number }
-  | { type: 'Cleared'; cleared: ClearedParcel; line: DepartureLine; to: Addressee[]; ref: CaseRef; at: number };
+  | {
+      type: 'Cleared';
+      cleared: ClearedParcel;
+      line: DepartureLine;
+      to: Addressee[];
+      ref: CaseRef;
+      at: number;
+    };
 
 export const LIFECYCLE_SEEN_LIMIT = 32;
 
@@ -82,10 +138,22 @@ const RULE_REASON: Readonly<Record<string, ReasonCodeValue>> = {
 
 /** The reasons a decision's receipts carry: one per rule that asked for the decided outcome. */
 export const reasonsOfHits = (hits: ReadonlyArray<RuleHit>, outcome: string): Reason[] =>
-  hits.filter((h) => h.outcome === outcome).map((h) => ({ code: RULE_REASON[h.kind] ?? h.kind, message: `${h.ruleId}: ${h.reason}` }));
+  hits
+    .filter((h) => h.outcome === outcome)
+    .map((h) => ({ code: RULE_REASON[h.kind] ?? h.kind, message: `${h.ruleId}: ${h.reason}` }));
 
-const STATUS_OF_OUTCOME: Record<string, LifecycleStatus> = { RELEASE: 'RELEASED', INSPECT: 'INSPECTING', HOLD: 'HELD', REJECT: 'REJECTED' };
-const RECEIPT_OF_OUTCOME: Record<string, string> = { RELEASE: Status.RELEASED, INSPECT: Status.INSPECT, HOLD: Status.HELD, REJECT: Status.REJECTED };
+const STATUS_OF_OUTCOME: Record<string, LifecycleStatus> = {
+  RELEASE: 'RELEASED',
+  INSPECT: 'INSPECTING',
+  HOLD: 'HELD',
+  REJECT: 'REJECTED',
+};
+const RECEIPT_OF_OUTCOME: Record<string, string> = {
+  RELEASE: Status.RELEASED,
+  INSPECT: Status.INSPECT,
+  HOLD: Status.HELD,
+  REJECT: Status.REJECTED,
+};
 const FINAL_NOT_RELEASED: ReadonlyArray<LifecycleStatus> = ['REJECTED', 'SEIZED', 'RETURNED'];
 const MAY_STILL_RELEASE: ReadonlyArray<LifecycleStatus> = ['INSPECTING', 'HELD'];
 
@@ -130,15 +198,30 @@ const partiesTo = (p: Parties, docType: Addressee['docType'], docGuid: string): 
   { participant: 'EBC', code: p.ebcCode, docType, docGuid },
   { participant: 'CARRIER', code: p.logisticsCode, docType, docGuid },
 ];
-const carrierTo = (line: DepartureLine): Addressee => ({ participant: 'CARRIER', code: line.logisticsCode, docType: 'DEPARTURE', docGuid: line.departureGuid });
-const officerTo = (r: InspectionResult): Addressee => ({ participant: 'OFFICER', code: r.officer, docType: 'INSPECTION', docGuid: r.guid });
+const carrierTo = (line: DepartureLine): Addressee => ({
+  participant: 'CARRIER',
+  code: line.logisticsCode,
+  docType: 'DEPARTURE',
+  docGuid: line.departureGuid,
+});
+const officerTo = (r: InspectionResult): Addressee => ({
+  participant: 'OFFICER',
+  code: r.officer,
+  docType: 'INSPECTION',
+  docGuid: r.guid,
+});
 
 /** Receipt status of a SEIZE: detentionCode 501..599, 599 when absent or invalid. */
 export function detentionStatus(code: string | null): { status: string; reasons: Reason[] } {
   if (code === null || code === '') return { status: Status.DETAINED_OTHER, reasons: [] };
   const n = Number(code);
   if (/^\d{3}$/.test(code) && n >= 501 && n <= 599) return { status: code, reasons: [] };
-  return { status: Status.DETAINED_OTHER, reasons: [reason(R.INVALID_DETENTION_CODE, `detentionCode ${code} is not 501..599: detained as 599 (other)`)] };
+  return {
+    status: Status.DETAINED_OTHER,
+    reasons: [
+      reason(R.INVALID_DETENTION_CODE, `detentionCode ${code} is not 501..599: detained as 599 (other)`),
+    ],
+  };
 }
 
 // ---------------------------------------------------------------------------------- decide
@@ -150,18 +233,29 @@ export function decideLifecycle(cmd: LifecycleCommand, state: LifecycleState | u
     events.push(e);
     s = evolveLifecycle(s, e);
   };
-  const guid = cmd.type === 'DecisionReceived' ? cmd.decision.guid : cmd.type === 'InspectionReceived' ? cmd.result.guid : cmd.line.departureGuid;
+  const guid =
+    cmd.type === 'DecisionReceived'
+      ? cmd.decision.guid
+      : cmd.type === 'InspectionReceived'
+        ? cmd.result.guid
+        : cmd.line.departureGuid;
   if (s.seen.includes(guid)) return events;
 
   switch (cmd.type) {
     case 'DecisionReceived':
       onDecision(s, cmd.decision, cmd.at).forEach(emit);
       if (s.pendingInspection) onInspection(s, s.pendingInspection, cmd.at).forEach(emit);
-      if (s.pendingDeparture && s.status !== 'AWAITING_DECISION') onDeparture(s, s.pendingDeparture, cmd.at, true).forEach(emit);
+      if (s.pendingDeparture && s.status !== 'AWAITING_DECISION')
+        onDeparture(s, s.pendingDeparture, cmd.at, true).forEach(emit);
       break;
     case 'InspectionReceived':
       onInspection(s, cmd.result, cmd.at).forEach(emit);
-      if (s.pendingDeparture && s.status !== 'INSPECTING' && s.status !== 'HELD' && s.status !== 'AWAITING_DECISION') {
+      if (
+        s.pendingDeparture &&
+        s.status !== 'INSPECTING' &&
+        s.status !== 'HELD' &&
+        s.status !== 'AWAITING_DECISION'
+      ) {
         onDeparture(s, s.pendingDeparture, cmd.at, true).forEach(emit);
       }
       break;
@@ -185,11 +279,28 @@ function keyOf(cmd: LifecycleCommand): string {
 
 function onDecision(s: LifecycleState, d: Decision, at: number): LifecycleEvent[] {
   if (s.decision) {
-    return [{ type: 'DecisionIgnored', guid: d.guid, note: `waybill ${s.waybillKey} already decided ${s.decision.outcome} (${s.decision.guid}); later decision ${d.outcome} (${d.guid}) ignored`, at }];
+    return [
+      {
+        type: 'DecisionIgnored',
+        guid: d.guid,
+        note: `waybill ${s.waybillKey} already decided ${s.decision.outcome} (${s.decision.guid}); later decision ${d.outcome} (${d.guid}) ignored`,
+        at,
+      },
+    ];
   }
   const status = STATUS_OF_OUTCOME[d.outcome] ?? 'HELD';
   const parties = partiesOf(d.manifest);
-  return [{ type: 'Decided', decision: d, status, to: partiesTo(parties, 'LIST', d.manifest.guid), ref: refOf({ ...s, parties }), reasons: reasonsOfHits(d.rulesFired, d.outcome), at }];
+  return [
+    {
+      type: 'Decided',
+      decision: d,
+      status,
+      to: partiesTo(parties, 'LIST', d.manifest.guid),
+      ref: refOf({ ...s, parties }),
+      reasons: reasonsOfHits(d.rulesFired, d.outcome),
+      at,
+    },
+  ];
 }
 
 function onInspection(s: LifecycleState, r: InspectionResult, at: number): LifecycleEvent[] {
@@ -197,46 +308,123 @@ function onInspection(s: LifecycleState, r: InspectionResult, at: number): Lifec
     return [{ type: 'InspectionPending', result: r, to: officerTo(r), ref: refOf(s, r), at }];
   }
   if (!MAY_STILL_RELEASE.includes(s.status) || !s.parties) {
-    const r0 = reason(R.INSPECTION_NOT_EXPECTED, `waybill ${s.waybillKey} is ${s.status}: inspection result ${r.outcome} not applied`);
+    const r0 = reason(
+      R.INSPECTION_NOT_EXPECTED,
+      `waybill ${s.waybillKey} is ${s.status}: inspection result ${r.outcome} not applied`,
+    );
     return [{ type: 'InspectionRefused', result: r, to: officerTo(r), ref: refOf(s, r), reasons: [r0], at }];
   }
   const to = partiesTo(s.parties, 'INSPECTION', r.guid);
   const ref = refOf(s, r);
   switch (r.outcome) {
     case 'PASS':
-      return [{ type: 'InspectionApplied', result: r, status: 'RELEASED', returnStatus: Status.RELEASED, to, ref, reasons: [], at }];
+      return [
+        {
+          type: 'InspectionApplied',
+          result: r,
+          status: 'RELEASED',
+          returnStatus: Status.RELEASED,
+          to,
+          ref,
+          reasons: [],
+          at,
+        },
+      ];
     case 'RETURN':
-      return [{ type: 'InspectionApplied', result: r, status: 'RETURNED', returnStatus: Status.RETURNED, to, ref, reasons: [], at }];
+      return [
+        {
+          type: 'InspectionApplied',
+          result: r,
+          status: 'RETURNED',
+          returnStatus: Status.RETURNED,
+          to,
+          ref,
+          reasons: [],
+          at,
+        },
+      ];
     case 'SEIZE': {
       const { status, reasons } = detentionStatus(r.detentionCode);
-      return [{ type: 'InspectionApplied', result: r, status: 'SEIZED', returnStatus: status, to, ref, reasons, at }];
+      return [
+        {
+          type: 'InspectionApplied',
+          result: r,
+          status: 'SEIZED',
+          returnStatus: status,
+          to,
+          ref,
+          reasons,
+          at,
+        },
+      ];
     }
   }
 }
 
-function onDeparture(s: LifecycleState, line: DepartureLine, at: number, wasPending: boolean): LifecycleEvent[] {
+function onDeparture(
+  s: LifecycleState,
+  line: DepartureLine,
+  at: number,
+  wasPending: boolean,
+): LifecycleEvent[] {
   const to = carrierTo(line);
   const ref = refOf(s, line);
-  const refused = (code: ReasonCodeValue, message: string): LifecycleEvent[] => [{ type: 'DepartureRefused', line, to, ref, reasons: [reason(code, message)], at }];
+  const refused = (code: ReasonCodeValue, message: string): LifecycleEvent[] => [
+    { type: 'DepartureRefused', line, to, ref, reasons: [reason(code, message)], at },
+  ];
   if (s.status === 'CLEARED') {
-    return refused(R.DEPARTURE_AFTER_CLEARANCE, `waybill already cleared on departure ${s.departedWith?.copNo} at ${s.departedWith?.leaveTime}: departure ${line.copNo} not applied`);
+    return refused(
+      R.DEPARTURE_AFTER_CLEARANCE,
+      `waybill already cleared on departure ${s.departedWith?.copNo} at ${s.departedWith?.leaveTime}: departure ${line.copNo} not applied`,
+    );
   }
   if (line.appType === '3') {
-    if (s.pendingDeparture && s.pendingDeparture.copNo === line.copNo) return [{ type: 'DepartureWithdrawn', line, to, ref, at }];
-    return refused(R.NOTHING_TO_DELETE, `no pending departure ${line.copNo} for waybill ${s.waybillKey} to delete`);
+    if (s.pendingDeparture && s.pendingDeparture.copNo === line.copNo)
+      return [{ type: 'DepartureWithdrawn', line, to, ref, at }];
+    return refused(
+      R.NOTHING_TO_DELETE,
+      `no pending departure ${line.copNo} for waybill ${s.waybillKey} to delete`,
+    );
   }
   if (s.status === 'RELEASED') return [cleared(s, line, at)];
   if (FINAL_NOT_RELEASED.includes(s.status)) {
-    return refused(R.DEPARTED_NOT_RELEASED, `waybill ${s.waybillKey} is ${s.status}, not released, but departed on ${line.copNo} at ${line.leaveTime}`);
+    return refused(
+      R.DEPARTED_NOT_RELEASED,
+      `waybill ${s.waybillKey} is ${s.status}, not released, but departed on ${line.copNo} at ${line.leaveTime}`,
+    );
   }
-  if (wasPending && s.pendingDeparture?.departureGuid === line.departureGuid && s.status !== 'AWAITING_DECISION') {
+  if (
+    wasPending &&
+    s.pendingDeparture?.departureGuid === line.departureGuid &&
+    s.status !== 'AWAITING_DECISION'
+  ) {
     // still waiting (inspection or review): tell the carrier once more why it cannot clear yet
-    return [{ type: 'DeparturePending', line, to, ref, reasons: [reason(R.DEPARTURE_BEFORE_RELEASE, `waybill ${s.waybillKey} is ${s.status}: departure kept until released`)], at }];
+    return [
+      {
+        type: 'DeparturePending',
+        line,
+        to,
+        ref,
+        reasons: [
+          reason(
+            R.DEPARTURE_BEFORE_RELEASE,
+            `waybill ${s.waybillKey} is ${s.status}: departure kept until released`,
+          ),
+        ],
+        at,
+      },
+    ];
   }
   const why =
     s.status === 'AWAITING_DECISION'
-      ? reason(R.DEPARTURE_UNKNOWN_WAYBILL, `no decision known for waybill ${s.waybillKey} yet: departure kept, the parcel clears once released`)
-      : reason(R.DEPARTURE_BEFORE_RELEASE, `waybill ${s.waybillKey} is ${s.status}, not released: departure kept until released`);
+      ? reason(
+          R.DEPARTURE_UNKNOWN_WAYBILL,
+          `no decision known for waybill ${s.waybillKey} yet: departure kept, the parcel clears once released`,
+        )
+      : reason(
+          R.DEPARTURE_BEFORE_RELEASE,
+          `waybill ${s.waybillKey} is ${s.status}, not released: departure kept until released`,
+        );
   return [{ type: 'DeparturePending', line, to, ref, reasons: [why], at }];
 }
 
@@ -254,7 +442,14 @@ function cleared(s: LifecycleState, line: DepartureLine, at: number): LifecycleE
     returnStatus: Status.CLEARED,
     manifest: m,
   };
-  return { type: 'Cleared', cleared, line, to: partiesTo(s.parties!, 'DEPARTURE', line.departureGuid), ref: refOf(s, line), at };
+  return {
+    type: 'Cleared',
+    cleared,
+    line,
+    to: partiesTo(s.parties!, 'DEPARTURE', line.departureGuid),
+    ref: refOf(s, line),
+    at,
+  };
 }
 
 // ---------------------------------------------------------------------------------- evolve
@@ -273,7 +468,11 @@ export function evolveLifecycle(state: LifecycleState | undefined, e: LifecycleE
         ...s,
         status: e.status,
         parties: partiesOf(e.decision.manifest),
-        decision: { guid: e.decision.guid, outcome: e.decision.outcome, ruleSetVersion: e.decision.ruleSetVersion },
+        decision: {
+          guid: e.decision.guid,
+          outcome: e.decision.outcome,
+          ruleSetVersion: e.decision.ruleSetVersion,
+        },
         manifest: e.decision.manifest,
         finalOutcome: e.status === 'RELEASED' ? 'RELEASE' : null,
         seen: remember(s.seen, e.decision.guid),
@@ -291,13 +490,18 @@ export function evolveLifecycle(state: LifecycleState | undefined, e: LifecycleE
         seen: remember(s.seen, e.result.guid),
       });
     case 'InspectionRefused':
-      return { ...s, pendingInspection: s.pendingInspection?.guid === e.result.guid ? null : s.pendingInspection, seen: remember(s.seen, e.result.guid) };
+      return {
+        ...s,
+        pendingInspection: s.pendingInspection?.guid === e.result.guid ? null : s.pendingInspection,
+        seen: remember(s.seen, e.result.guid),
+      };
     case 'DeparturePending':
       return { ...s, pendingDeparture: e.line, seen: remember(s.seen, e.line.departureGuid) };
     case 'DepartureRefused':
       return {
         ...s,
-        pendingDeparture: s.pendingDeparture?.departureGuid === e.line.departureGuid ? null : s.pendingDeparture,
+        pendingDeparture:
+          s.pendingDeparture?.departureGuid === e.line.departureGuid ? null : s.pendingDeparture,
         seen: remember(s.seen, e.line.departureGuid),
       };
     case 'DepartureWithdrawn':
@@ -307,7 +511,11 @@ export function evolveLifecycle(state: LifecycleState | undefined, e: LifecycleE
         ...s,
         status: 'CLEARED',
         pendingDeparture: null,
-        departedWith: { departureGuid: e.line.departureGuid, copNo: e.line.copNo, leaveTime: e.line.leaveTime },
+        departedWith: {
+          departureGuid: e.line.departureGuid,
+          copNo: e.line.copNo,
+          leaveTime: e.line.leaveTime,
+        },
         seen: remember(s.seen, e.line.departureGuid),
       });
   }
@@ -340,8 +548,17 @@ export interface LifecycleOutputs {
   notes: string[];
 }
 
-const OUTCOME_TEXT: Record<string, string> = { RELEASE: 'released', INSPECT: 'inspection ordered', HOLD: 'held for manual review', REJECT: 'rejected' };
-const INSPECTION_TEXT: Record<string, string> = { PASS: 'inspection passed: released', SEIZE: 'detained after inspection', RETURN: 'to be returned after inspection' };
+const OUTCOME_TEXT: Record<string, string> = {
+  RELEASE: 'released',
+  INSPECT: 'inspection ordered',
+  HOLD: 'held for manual review',
+  REJECT: 'rejected',
+};
+const INSPECTION_TEXT: Record<string, string> = {
+  PASS: 'inspection passed: released',
+  SEIZE: 'detained after inspection',
+  RETURN: 'to be returned after inspection',
+};
 
 export function lifecycleOutputs(e: LifecycleEvent): LifecycleOutputs {
   const out: LifecycleOutputs = { receipts: [], cleared: [], notes: [] };
@@ -349,33 +566,94 @@ export function lifecycleOutputs(e: LifecycleEvent): LifecycleOutputs {
     case 'Decided': {
       const info = `${OUTCOME_TEXT[e.decision.outcome] ?? e.decision.outcome} (rule set ${e.decision.ruleSetVersion}, score ${e.decision.score})${e.reasons.length ? `: ${describeReasons(e.reasons)}` : ''}`;
       const status = RECEIPT_OF_OUTCOME[e.decision.outcome] ?? Status.HELD;
-      out.receipts = e.to.map((to) => buildReceipt({ to, ref: e.ref, at: e.at, returnStatus: status, returnInfo: info, reasons: e.reasons, salt: e.decision.guid }));
+      out.receipts = e.to.map((to) =>
+        buildReceipt({
+          to,
+          ref: e.ref,
+          at: e.at,
+          returnStatus: status,
+          returnInfo: info,
+          reasons: e.reasons,
+          salt: e.decision.guid,
+        }),
+      );
       break;
     }
     case 'DecisionIgnored':
       out.notes.push(e.note);
       break;
     case 'InspectionPending':
-      out.receipts = [buildReceipt({ to: e.to, ref: e.ref, at: e.at, returnStatus: Status.ACCEPTED, returnInfo: 'inspection result recorded; applied once the decision is known' })];
+      out.receipts = [
+        buildReceipt({
+          to: e.to,
+          ref: e.ref,
+          at: e.at,
+          returnStatus: Status.ACCEPTED,
+          returnInfo: 'inspection result recorded; applied once the decision is known',
+        }),
+      ];
       break;
     case 'InspectionApplied': {
       const info = `${INSPECTION_TEXT[e.result.outcome]}${e.result.note ? ` (${e.result.note})` : ''}${e.reasons.length ? `; ${describeReasons(e.reasons)}` : ''}`;
-      out.receipts = e.to.map((to) => buildReceipt({ to, ref: e.ref, at: e.at, returnStatus: e.returnStatus, returnInfo: info, reasons: e.reasons }));
+      out.receipts = e.to.map((to) =>
+        buildReceipt({
+          to,
+          ref: e.ref,
+          at: e.at,
+          returnStatus: e.returnStatus,
+          returnInfo: info,
+          reasons: e.reasons,
+        }),
+      );
       break;
     }
     case 'InspectionRefused':
     case 'DepartureRefused':
-      out.receipts = [buildReceipt({ to: e.to, ref: e.ref, at: e.at, returnStatus: Status.REJECTED, returnInfo: describeReasons(e.reasons), reasons: e.reasons })];
+      out.receipts = [
+        buildReceipt({
+          to: e.to,
+          ref: e.ref,
+          at: e.at,
+          returnStatus: Status.REJECTED,
+          returnInfo: describeReasons(e.reasons),
+          reasons: e.reasons,
+        }),
+      ];
       break;
     case 'DeparturePending':
-      out.receipts = [buildReceipt({ to: e.to, ref: e.ref, at: e.at, returnStatus: Status.ACCEPTED, returnInfo: describeReasons(e.reasons), reasons: e.reasons, salt: e.ref.invtNo ?? '' })];
+      out.receipts = [
+        buildReceipt({
+          to: e.to,
+          ref: e.ref,
+          at: e.at,
+          returnStatus: Status.ACCEPTED,
+          returnInfo: describeReasons(e.reasons),
+          reasons: e.reasons,
+          salt: e.ref.invtNo ?? '',
+        }),
+      ];
       break;
     case 'DepartureWithdrawn':
-      out.receipts = [buildReceipt({ to: e.to, ref: e.ref, at: e.at, returnStatus: Status.ACCEPTED, returnInfo: `departure ${e.line.copNo} withdrawn for this waybill`, reasons: [reason(R.DEPARTURE_WITHDRAWN, 'pending departure deleted')] })];
+      out.receipts = [
+        buildReceipt({
+          to: e.to,
+          ref: e.ref,
+          at: e.at,
+          returnStatus: Status.ACCEPTED,
+          returnInfo: `departure ${e.line.copNo} withdrawn for this waybill`,
+          reasons: [reason(R.DEPARTURE_WITHDRAWN, 'pending departure deleted')],
+        }),
+      ];
       break;
     case 'Cleared':
       out.receipts = e.to.map((to) =>
-        buildReceipt({ to, ref: e.ref, at: e.at, returnStatus: Status.CLEARED, returnInfo: `cleared: departed on ${e.line.copNo}${e.line.voyageNo ? ` (${e.line.voyageNo})` : ''} at ${e.line.leaveTime}` }),
+        buildReceipt({
+          to,
+          ref: e.ref,
+          at: e.at,
+          returnStatus: Status.CLEARED,
+          returnInfo: `cleared: departed on ${e.line.copNo}${e.line.voyageNo ? ` (${e.line.voyageNo})` : ''} at ${e.line.leaveTime}`,
+        }),
       );
       out.cleared = [e.cleared];
       break;
@@ -392,7 +670,10 @@ export interface LifecycleResult extends LifecycleOutputs {
 /** One step for a stream processor keyed by waybill key. */
 export function handleLifecycle(state: LifecycleState | undefined, cmd: LifecycleCommand): LifecycleResult {
   const events = decideLifecycle(cmd, state);
-  const next = events.reduce<LifecycleState>((s, e) => evolveLifecycle(s, e), state ?? emptyLifecycle(keyOf(cmd)));
+  const next = events.reduce<LifecycleState>(
+    (s, e) => evolveLifecycle(s, e),
+    state ?? emptyLifecycle(keyOf(cmd)),
+  );
   const outs = events.map(lifecycleOutputs);
   return {
     state: next,

@@ -1,7 +1,20 @@
-import { schemaByName, type Decision, type DecisionOutcome, type DepartureLine, type InspectionResult, type RuleHit } from '@clearance/contracts';
+import {
+  schemaByName,
+  type Decision,
+  type DecisionOutcome,
+  type DepartureLine,
+  type InspectionResult,
+  type RuleHit,
+} from '@clearance/contracts';
 import { sampleExportManifest, sampleGuid, SAMPLE_CODES } from '../testing/samples';
 import { buildDecision } from '../risk/screen';
-import { detentionStatus, handleLifecycle, type LifecycleCommand, type LifecycleResult, type LifecycleState } from './decider';
+import {
+  detentionStatus,
+  handleLifecycle,
+  type LifecycleCommand,
+  type LifecycleResult,
+  type LifecycleState,
+} from './decider';
 
 const T = Date.UTC(2026, 10, 11, 0, 0, 0);
 const manifest = sampleExportManifest();
@@ -9,12 +22,42 @@ const WB = manifest.waybillKey;
 
 function decision(outcome: DecisionOutcome, rulesFired: RuleHit[] = []): Decision {
   const status = { RELEASE: '800', INSPECT: '500', HOLD: '300', REJECT: '100' }[outcome];
-  return buildDecision(manifest, { outcome, returnStatus: status, score: 0, ruleSetVersion: 'v1', rulesFired, buyerYear: undefined, valueCny: null }, T);
+  return buildDecision(
+    manifest,
+    {
+      outcome,
+      returnStatus: status,
+      score: 0,
+      ruleSetVersion: 'v1',
+      rulesFired,
+      buyerYear: undefined,
+      valueCny: null,
+    },
+    T,
+  );
 }
-const decided = (outcome: DecisionOutcome, rulesFired: RuleHit[] = [], at = T): LifecycleCommand => ({ type: 'DecisionReceived', decision: decision(outcome, rulesFired), at });
-const inspected = (outcome: InspectionResult['outcome'], detentionCode: string | null = null, name = 'insp-1', at = T + 1000): LifecycleCommand => ({
+const decided = (outcome: DecisionOutcome, rulesFired: RuleHit[] = [], at = T): LifecycleCommand => ({
+  type: 'DecisionReceived',
+  decision: decision(outcome, rulesFired),
+  at,
+});
+const inspected = (
+  outcome: InspectionResult['outcome'],
+  detentionCode: string | null = null,
+  name = 'insp-1',
+  at = T + 1000,
+): LifecycleCommand => ({
   type: 'InspectionReceived',
-  result: { guid: sampleGuid(name), logisticsCode: SAMPLE_CODES.carrier, logisticsNo: 'LN000001', outcome, detentionCode, officer: 'OFF-7', inspectedAt: '20261111090000', note: null },
+  result: {
+    guid: sampleGuid(name),
+    logisticsCode: SAMPLE_CODES.carrier,
+    logisticsNo: 'LN000001',
+    outcome,
+    detentionCode,
+    officer: 'OFF-7',
+    inspectedAt: '20261111090000',
+    note: null,
+  },
   at,
 });
 const line = (name = 'dep-1', overrides: Partial<DepartureLine> = {}): DepartureLine => ({
@@ -30,9 +73,16 @@ const line = (name = 'dep-1', overrides: Partial<DepartureLine> = {}): Departure
   leaveTime: '20261112100000',
   ...overrides,
 });
-const departed = (name = 'dep-1', overrides: Partial<DepartureLine> = {}, at = T + 2000): LifecycleCommand => ({ type: 'DepartureReceived', line: line(name, overrides), at });
+const departed = (
+  name = 'dep-1',
+  overrides: Partial<DepartureLine> = {},
+  at = T + 2000,
+): LifecycleCommand => ({ type: 'DepartureReceived', line: line(name, overrides), at });
 
-function given(cmds: LifecycleCommand[]): { state: LifecycleState | undefined; when: (c: LifecycleCommand) => LifecycleResult } {
+function given(cmds: LifecycleCommand[]): {
+  state: LifecycleState | undefined;
+  when: (c: LifecycleCommand) => LifecycleResult;
+} {
   const state = cmds.reduce<LifecycleState | undefined>((s, c) => handleLifecycle(s, c).state, undefined);
   return { state, when: (c) => handleLifecycle(state, c) };
 }
@@ -50,7 +100,12 @@ describe('lifecycle: decisions', () => {
     const r = given([]).when(decided(outcome));
     expect(statuses(r)).toEqual(PARTIES(status));
     expect(r.state.status).toBe(state);
-    expect(r.receipts[0]).toMatchObject({ caseKey: manifest.orderKey, invtNo: manifest.invtNo, docType: 'LIST', logisticsNo: 'LN000001' });
+    expect(r.receipts[0]).toMatchObject({
+      caseKey: manifest.orderKey,
+      invtNo: manifest.invtNo,
+      docType: 'LIST',
+      logisticsNo: 'LN000001',
+    });
     r.receipts.forEach((x) => expect(schemaByName('Receipt').type.isValid(x)).toBe(true));
   });
 
@@ -87,7 +142,10 @@ describe('lifecycle: inspection', () => {
     const r = given([decided('INSPECT')]).when(inspected('SEIZE'));
     expect(statuses(r)).toEqual(PARTIES('599'));
     expect(r.state.status).toBe('SEIZED');
-    expect(detentionStatus('777')).toMatchObject({ status: '599', reasons: [{ code: 'INVALID_DETENTION_CODE' }] });
+    expect(detentionStatus('777')).toMatchObject({
+      status: '599',
+      reasons: [{ code: 'INVALID_DETENTION_CODE' }],
+    });
   });
 
   it('RETURN sends back (700)', () => {
@@ -116,7 +174,10 @@ describe('lifecycle: inspection', () => {
   });
 
   it('ignores a repeated inspection result', () => {
-    expect(given([decided('INSPECT'), inspected('PASS')]).when(inspected('PASS', null, 'insp-1', T + 9000)).receipts).toEqual([]);
+    expect(
+      given([decided('INSPECT'), inspected('PASS')]).when(inspected('PASS', null, 'insp-1', T + 9000))
+        .receipts,
+    ).toEqual([]);
   });
 });
 
@@ -126,9 +187,23 @@ describe('lifecycle: departure and clearance', () => {
     expect(statuses(r)).toEqual(PARTIES('899'));
     expect(r.cleared).toHaveLength(1);
     const c = r.cleared[0];
-    expect(c).toMatchObject({ waybillKey: WB, orderKey: manifest.orderKey, invtNo: manifest.invtNo, finalOutcome: 'RELEASE', ruleSetVersion: 'v1', leaveTime: '20261112100000', departureCopNo: 'COP-dep-1', voyageNo: 'CA987', returnStatus: '899' });
+    expect(c).toMatchObject({
+      waybillKey: WB,
+      orderKey: manifest.orderKey,
+      invtNo: manifest.invtNo,
+      finalOutcome: 'RELEASE',
+      ruleSetVersion: 'v1',
+      leaveTime: '20261112100000',
+      departureCopNo: 'COP-dep-1',
+      voyageNo: 'CA987',
+      returnStatus: '899',
+    });
     expect(schemaByName('ClearedParcel').type.isValid(c)).toBe(true);
-    expect(r.state).toMatchObject({ status: 'CLEARED', manifest: null, departedWith: { copNo: 'COP-dep-1' } });
+    expect(r.state).toMatchObject({
+      status: 'CLEARED',
+      manifest: null,
+      departedWith: { copNo: 'COP-dep-1' },
+    });
   });
 
   it('PASS + departure clears with finalOutcome PASS', () => {
@@ -198,10 +273,14 @@ describe('lifecycle: departure and clearance', () => {
 
   it('state survives JSON and replays identically', () => {
     const cmds = [departed(), decided('INSPECT'), inspected('PASS')];
-    const run = () => cmds.reduce<{ s?: LifecycleState; out: unknown[] }>((acc, c) => {
-      const r = handleLifecycle(acc.s === undefined ? undefined : JSON.parse(JSON.stringify(acc.s)), c);
-      return { s: r.state, out: [...acc.out, r.receipts, r.cleared] };
-    }, { out: [] });
+    const run = () =>
+      cmds.reduce<{ s?: LifecycleState; out: unknown[] }>(
+        (acc, c) => {
+          const r = handleLifecycle(acc.s === undefined ? undefined : JSON.parse(JSON.stringify(acc.s)), c);
+          return { s: r.state, out: [...acc.out, r.receipts, r.cleared] };
+        },
+        { out: [] },
+      );
     expect(JSON.stringify(run())).toBe(JSON.stringify(run()));
   });
 });

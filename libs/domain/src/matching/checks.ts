@@ -59,14 +59,27 @@ export interface CheckContext {
 type Check = (c: CompleteCase, ctx: CheckContext) => Reason[];
 
 const dec = (v: string | null | undefined, field: string): bigint => parseDecimal(v ?? '0', field);
-const same = (a: string | null | undefined, b: string | null | undefined): boolean => (a ?? '').trim() === (b ?? '').trim();
+const same = (a: string | null | undefined, b: string | null | undefined): boolean =>
+  (a ?? '').trim() === (b ?? '').trim();
 const ieOf = (o: Order): 'I' | 'E' => (o.orderType === 'I' ? 'I' : 'E');
 
 const ieFlags: Check = ({ order, payment, waybill }) => {
   const ie = ieOf(order.doc);
   const out: Reason[] = [];
-  if (payment.doc.ieFlag !== ie) out.push(reason(R.IE_FLAG_MISMATCH, `payment ieFlag ${payment.doc.ieFlag}, order type ${order.doc.orderType} is ${ie}`));
-  if (waybill.doc.ieFlag !== ie) out.push(reason(R.IE_FLAG_MISMATCH, `waybill ieFlag ${waybill.doc.ieFlag}, order type ${order.doc.orderType} is ${ie}`));
+  if (payment.doc.ieFlag !== ie)
+    out.push(
+      reason(
+        R.IE_FLAG_MISMATCH,
+        `payment ieFlag ${payment.doc.ieFlag}, order type ${order.doc.orderType} is ${ie}`,
+      ),
+    );
+  if (waybill.doc.ieFlag !== ie)
+    out.push(
+      reason(
+        R.IE_FLAG_MISMATCH,
+        `waybill ieFlag ${waybill.doc.ieFlag}, order type ${order.doc.orderType} is ${ie}`,
+      ),
+    );
   return out;
 };
 
@@ -74,7 +87,8 @@ const sellers: Check = ({ order, payment, waybill }) => {
   if (ieOf(order.doc) !== 'E') return [];
   const out: Reason[] = [];
   const ebc = order.doc.ebcCode;
-  if (!same(payment.doc.ebcCode, ebc)) out.push(reason(R.EBC_MISMATCH, `payment names seller ${payment.doc.ebcCode}, order ${ebc}`));
+  if (!same(payment.doc.ebcCode, ebc))
+    out.push(reason(R.EBC_MISMATCH, `payment names seller ${payment.doc.ebcCode}, order ${ebc}`));
   if (waybill.doc.ebcCode && !same(waybill.doc.ebcCode, ebc)) {
     out.push(reason(R.EBC_MISMATCH, `waybill names consignor ${waybill.doc.ebcCode}, order ${ebc}`));
   }
@@ -85,10 +99,24 @@ const paymentRef: Check = ({ order, payment }) => {
   const out: Reason[] = [];
   const o = order.doc;
   if (o.payCode && !same(o.payCode, payment.doc.payCode)) {
-    out.push(reason(R.PAYMENT_REF_MISMATCH, `order names payment institution ${o.payCode}, payment comes from ${payment.doc.payCode}`));
+    out.push(
+      reason(
+        R.PAYMENT_REF_MISMATCH,
+        `order names payment institution ${o.payCode}, payment comes from ${payment.doc.payCode}`,
+      ),
+    );
   }
-  if (o.payTransactionId && payment.doc.payTransactionId && !same(o.payTransactionId, payment.doc.payTransactionId)) {
-    out.push(reason(R.PAYMENT_REF_MISMATCH, `order names transaction ${o.payTransactionId}, payment ${payment.doc.payTransactionId}`));
+  if (
+    o.payTransactionId &&
+    payment.doc.payTransactionId &&
+    !same(o.payTransactionId, payment.doc.payTransactionId)
+  ) {
+    out.push(
+      reason(
+        R.PAYMENT_REF_MISMATCH,
+        `order names transaction ${o.payTransactionId}, payment ${payment.doc.payTransactionId}`,
+      ),
+    );
   }
   return out;
 };
@@ -97,14 +125,19 @@ const currencies: Check = ({ order, payment, waybill }) => {
   const o = order.doc;
   const out: Reason[] = [];
   o.items.forEach((it) => {
-    if (it.currency !== o.currency) out.push(reason(R.CURRENCY_MISMATCH, `item ${it.gnum} in ${it.currency}, order in ${o.currency}`));
+    if (it.currency !== o.currency)
+      out.push(reason(R.CURRENCY_MISMATCH, `item ${it.gnum} in ${it.currency}, order in ${o.currency}`));
   });
   if (payment.doc.currency !== o.currency) {
     out.push(reason(R.CURRENCY_MISMATCH, `payment in ${payment.doc.currency}, order in ${o.currency}`));
   }
   if (ieOf(o) === 'I') {
-    if (o.currency !== CNY) out.push(reason(R.CURRENCY_MISMATCH, `import order must be in ${CNY} (CNY), is ${o.currency}`));
-    if (waybill.doc.currency !== CNY) out.push(reason(R.CURRENCY_MISMATCH, `import waybill must be in ${CNY} (CNY), is ${waybill.doc.currency}`));
+    if (o.currency !== CNY)
+      out.push(reason(R.CURRENCY_MISMATCH, `import order must be in ${CNY} (CNY), is ${o.currency}`));
+    if (waybill.doc.currency !== CNY)
+      out.push(
+        reason(R.CURRENCY_MISMATCH, `import waybill must be in ${CNY} (CNY), is ${waybill.doc.currency}`),
+      );
   }
   return out;
 };
@@ -127,14 +160,24 @@ const amounts: Check = ({ order, payment }) => {
     }
     const amountPaid = dec(payment.doc.amountPaid, 'amountPaid');
     if (amountPaid !== paid) {
-      out.push(reason(R.AMOUNT_MISMATCH, `payment amountPaid ${formatDecimal(amountPaid)} != order acturalPaid ${formatDecimal(paid)}`));
+      out.push(
+        reason(
+          R.AMOUNT_MISMATCH,
+          `payment amountPaid ${formatDecimal(amountPaid)} != order acturalPaid ${formatDecimal(paid)}`,
+        ),
+      );
     }
     return out;
   }
   const charge = dec(payment.doc.charge, 'charge');
   return charge === goods + freight
     ? []
-    : [reason(R.AMOUNT_MISMATCH, `payment charge ${formatDecimal(charge)} != goodsValue + freight = ${formatDecimal(goods + freight)}`)];
+    : [
+        reason(
+          R.AMOUNT_MISMATCH,
+          `payment charge ${formatDecimal(charge)} != goodsValue + freight = ${formatDecimal(goods + freight)}`,
+        ),
+      ];
 };
 
 const itemTotals: Check = ({ order }, { config }) => {
@@ -143,7 +186,12 @@ const itemTotals: Check = ({ order }, { config }) => {
     const product = mulScaled(dec(it.qty, 'qty'), dec(it.price, 'price'));
     const diff = product - dec(it.totalPrice, 'totalPrice');
     return (diff < 0n ? -diff : diff) > tolerance
-      ? [reason(R.ITEM_TOTAL_MISMATCH, `item ${it.gnum}: qty × price = ${formatDecimal(product)}, totalPrice ${it.totalPrice}`)]
+      ? [
+          reason(
+            R.ITEM_TOTAL_MISMATCH,
+            `item ${it.gnum}: qty × price = ${formatDecimal(product)}, totalPrice ${it.totalPrice}`,
+          ),
+        ]
       : [];
   });
 };
@@ -153,31 +201,52 @@ const goodsValue: Check = ({ order }) => {
   const goods = dec(order.doc.goodsValue, 'goodsValue');
   return sum === goods
     ? []
-    : [reason(R.GOODS_VALUE_MISMATCH, `sum of item totals ${formatDecimal(sum)} != goodsValue ${formatDecimal(goods)}`)];
+    : [
+        reason(
+          R.GOODS_VALUE_MISMATCH,
+          `sum of item totals ${formatDecimal(sum)} != goodsValue ${formatDecimal(goods)}`,
+        ),
+      ];
 };
 
 const consignee: Check = ({ order, waybill }) => {
   if (ieOf(order.doc) !== 'I') return [];
   const fields = ['consignee', 'consigneeTelephone', 'consigneeAddress'] as const;
   const differing = fields.filter((f) => !same(order.doc[f], waybill.doc[f]));
-  return differing.length === 0 ? [] : [reason(R.CONSIGNEE_MISMATCH, `waybill ${differing.join(', ')} differ from the order's`)];
+  return differing.length === 0
+    ? []
+    : [reason(R.CONSIGNEE_MISMATCH, `waybill ${differing.join(', ')} differ from the order's`)];
 };
 
 const buyerPayer: Check = ({ order, payment }) => {
   const o = order.doc;
   if (ieOf(o) !== 'I' || o.buyerIdVerified === true) return [];
   const samePerson =
-    same(o.buyerIdType, payment.doc.payerIdType) && order.idHash !== null && order.idHash === payment.idHash && same(o.buyerName, payment.doc.payerName);
+    same(o.buyerIdType, payment.doc.payerIdType) &&
+    order.idHash !== null &&
+    order.idHash === payment.idHash &&
+    same(o.buyerName, payment.doc.payerName);
   return samePerson
     ? []
-    : [reason(R.BUYER_PAYER_MISMATCH, 'buyer identity not verified by the platform, and the payer is not the buyer (id type, id number, name)')];
+    : [
+        reason(
+          R.BUYER_PAYER_MISMATCH,
+          'buyer identity not verified by the platform, and the payer is not the buyer (id type, id number, name)',
+        ),
+      ];
 };
 
 const weight: Check = ({ order, waybill }, { commodity, config }) => {
   const gross = dec(waybill.doc.grossWeight, 'grossWeight');
-  if (gross <= 0n) return [reason(R.WEIGHT_INVALID, `grossWeight ${waybill.doc.grossWeight} must be greater than 0`)];
+  if (gross <= 0n)
+    return [reason(R.WEIGHT_INVALID, `grossWeight ${waybill.doc.grossWeight} must be greater than 0`)];
   if (waybill.doc.netWeight !== null && dec(waybill.doc.netWeight, 'netWeight') > gross) {
-    return [reason(R.WEIGHT_INVALID, `netWeight ${waybill.doc.netWeight} exceeds grossWeight ${waybill.doc.grossWeight}`)];
+    return [
+      reason(
+        R.WEIGHT_INVALID,
+        `netWeight ${waybill.doc.netWeight} exceeds grossWeight ${waybill.doc.grossWeight}`,
+      ),
+    ];
   }
   if (!commodity) return [];
   const factor = parseDecimal(config.weightImplausibleFactor, 'weightImplausibleFactor');
@@ -192,10 +261,20 @@ const weight: Check = ({ order, waybill }, { commodity, config }) => {
     else allHaveMax = false;
   }
   if (mulScaled(gross, factor) < minNet) {
-    return [reason(R.WEIGHT_INVALID, `grossWeight ${waybill.doc.grossWeight} kg is implausibly low for the goods (at least ${formatDecimal(minNet)} kg net)`)];
+    return [
+      reason(
+        R.WEIGHT_INVALID,
+        `grossWeight ${waybill.doc.grossWeight} kg is implausibly low for the goods (at least ${formatDecimal(minNet)} kg net)`,
+      ),
+    ];
   }
   if (allHaveMax && gross > mulScaled(maxGross, factor)) {
-    return [reason(R.WEIGHT_INVALID, `grossWeight ${waybill.doc.grossWeight} kg is implausibly high for the goods (at most ${formatDecimal(maxGross)} kg)`)];
+    return [
+      reason(
+        R.WEIGHT_INVALID,
+        `grossWeight ${waybill.doc.grossWeight} kg is implausibly high for the goods (at most ${formatDecimal(maxGross)} kg)`,
+      ),
+    ];
   }
   return [];
 };
@@ -224,7 +303,11 @@ const enterprises: Check = (c, { enterprise, config }) =>
   namedEnterprises(c).flatMap(({ role, code }) => {
     const e = enterprise(code);
     if (!e || !onFileAs(e, role)) {
-      const why = !e ? 'not on file' : !e.onFile ? 'filing revoked' : `not on file as ${role} (roles ${e.roles.join(', ') || 'none'})`;
+      const why = !e
+        ? 'not on file'
+        : !e.onFile
+          ? 'filing revoked'
+          : `not on file as ${role} (roles ${e.roles.join(', ') || 'none'})`;
       return [reason(R.ENTERPRISE_NOT_ON_FILE, `${role} ${code}: ${why}`)];
     }
     if (e.creditGrade === 'D' && config.gradeDForbiddenRoles.includes(role)) {
@@ -237,7 +320,13 @@ const simplified: Check = ({ order }, { commodity }) => {
   const o = order.doc;
   if (ieOf(o) !== 'E' || o.statisticsFlag !== 'A') return [];
   const out: Reason[] = [];
-  if (o.licenseNo) out.push(reason(R.SIMPLIFIED_NOT_ALLOWED, `simplified declaration (A) is not allowed with a licence (${o.licenseNo})`));
+  if (o.licenseNo)
+    out.push(
+      reason(
+        R.SIMPLIFIED_NOT_ALLOWED,
+        `simplified declaration (A) is not allowed with a licence (${o.licenseNo})`,
+      ),
+    );
   for (const it of o.items) {
     const c = commodity?.(it.gcode);
     if (!c) continue;
@@ -246,7 +335,13 @@ const simplified: Check = ({ order }, { commodity }) => {
       c.exportDuty ? 'export duty' : '',
       c.rebateRate && parseDecimal(c.rebateRate) > 0n ? `rebate ${c.rebateRate}` : '',
     ].filter(Boolean);
-    if (why.length > 0) out.push(reason(R.SIMPLIFIED_NOT_ALLOWED, `item ${it.gnum} (${it.gcode}): ${why.join(', ')} excludes simplified declaration (A)`));
+    if (why.length > 0)
+      out.push(
+        reason(
+          R.SIMPLIFIED_NOT_ALLOWED,
+          `item ${it.gnum} (${it.gcode}): ${why.join(', ')} excludes simplified declaration (A)`,
+        ),
+      );
   }
   return out;
 };
@@ -268,4 +363,5 @@ export const MATCH_CHECKS: ReadonlyArray<Check> = [
 ];
 
 /** All reasons a complete case fails the match; empty when the three documents agree. */
-export const runMatchChecks = (c: CompleteCase, ctx: CheckContext): Reason[] => MATCH_CHECKS.flatMap((check) => check(c, ctx));
+export const runMatchChecks = (c: CompleteCase, ctx: CheckContext): Reason[] =>
+  MATCH_CHECKS.flatMap((check) => check(c, ctx));

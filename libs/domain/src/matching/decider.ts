@@ -1,4 +1,12 @@
-import { sha256Hex, type Manifest, type Order, type Payment, type Reason, type Receipt, type Waybill } from '@clearance/contracts';
+import {
+  sha256Hex,
+  type Manifest,
+  type Order,
+  type Payment,
+  type Reason,
+  type Receipt,
+  type Waybill,
+} from '@clearance/contracts';
 import { reason, ReasonCode as R } from '../common/reasons';
 import { buildReceipt, describeReasons, Status, type Addressee, type CaseRef } from '../common/receipts';
 import { cebTime } from '../common/time';
@@ -67,20 +75,47 @@ export type MatchState = OpenCase | ClosedCase;
 
 // ---------------------------------------------------------------------------------- events
 type AnyDoc = Order | Payment | Waybill;
-export type HeldDoc = { kind: 'ORDER'; held: Held<Order> } | { kind: 'PAYMENT'; held: Held<Payment> } | { kind: 'WAYBILL'; held: Held<Waybill> };
+export type HeldDoc =
+  | { kind: 'ORDER'; held: Held<Order> }
+  | { kind: 'PAYMENT'; held: Held<Payment> }
+  | { kind: 'WAYBILL'; held: Held<Waybill> };
 
 export type MatchEvent =
   /** appStatus 1 (saved): acknowledged with status 1, takes no part. */
   | { type: 'DocumentSaved'; kind: DocKind; guid: string; to: Addressee; ref: CaseRef; at: number }
   /** The document alone is refused (validation, duplicate, nothing to delete, case decided/closed). */
-  | { type: 'DocumentRejected'; kind: DocKind; guid: string; to: Addressee; ref: CaseRef; reasons: Reason[]; at: number }
-  | { type: 'DocumentAccepted'; doc: HeldDoc; change: boolean; waitingFor: DocKind[]; to: Addressee; ref: CaseRef; at: number }
+  | {
+      type: 'DocumentRejected';
+      kind: DocKind;
+      guid: string;
+      to: Addressee;
+      ref: CaseRef;
+      reasons: Reason[];
+      at: number;
+    }
+  | {
+      type: 'DocumentAccepted';
+      doc: HeldDoc;
+      change: boolean;
+      waitingFor: DocKind[];
+      to: Addressee;
+      ref: CaseRef;
+      at: number;
+    }
   | { type: 'CaseMatched'; manifest: Manifest; to: Addressee[]; ref: CaseRef; cause: string; at: number }
   | { type: 'CaseRejected'; reasons: Reason[]; to: Addressee[]; ref: CaseRef; cause: string; at: number }
   | { type: 'CaseTimedOut'; reasons: Reason[]; to: Addressee[]; ref: CaseRef; at: number }
   /** A rejected case not corrected within its window: closed without a new receipt. */
   | { type: 'CaseExpired'; at: number }
-  | { type: 'CaseWithdrawn'; kind: DocKind; guid: string; by: Addressee; others: Addressee[]; ref: CaseRef; at: number }
+  | {
+      type: 'CaseWithdrawn';
+      kind: DocKind;
+      guid: string;
+      by: Addressee;
+      others: Addressee[];
+      ref: CaseRef;
+      at: number;
+    }
   /** A new document after a withdrawal starts the case afresh. */
   | { type: 'CaseReopened'; at: number }
   /** The state may be deleted (empty case past its window, or tombstone past retention). */
@@ -96,7 +131,10 @@ export interface MatchContext {
   config?: Partial<MatchConfig>;
 }
 
-const configOf = (ctx: Pick<MatchContext, 'config'>): MatchConfig => ({ ...DEFAULT_MATCH_CONFIG, ...ctx.config });
+const configOf = (ctx: Pick<MatchContext, 'config'>): MatchConfig => ({
+  ...DEFAULT_MATCH_CONFIG,
+  ...ctx.config,
+});
 
 // ---------------------------------------------------------------------------------- helpers
 function docOf(cmd: Exclude<MatchCommand, { type: 'TimeAdvanced' }>): { kind: DocKind; doc: AnyDoc } {
@@ -114,11 +152,26 @@ function docOf(cmd: Exclude<MatchCommand, { type: 'TimeAdvanced' }>): { kind: Do
 export function senderOf(kind: DocKind, doc: AnyDoc): Addressee {
   switch (kind) {
     case 'ORDER':
-      return { participant: 'EBP', code: (doc as Order).ebpCode ?? '', docType: 'ORDER', docGuid: doc.guid ?? null };
+      return {
+        participant: 'EBP',
+        code: (doc as Order).ebpCode ?? '',
+        docType: 'ORDER',
+        docGuid: doc.guid ?? null,
+      };
     case 'PAYMENT':
-      return { participant: 'PAYER', code: (doc as Payment).payCode ?? '', docType: 'PAYMENT', docGuid: doc.guid ?? null };
+      return {
+        participant: 'PAYER',
+        code: (doc as Payment).payCode ?? '',
+        docType: 'PAYMENT',
+        docGuid: doc.guid ?? null,
+      };
     case 'WAYBILL':
-      return { participant: 'CARRIER', code: (doc as Waybill).logisticsCode ?? '', docType: 'WAYBILL', docGuid: doc.guid ?? null };
+      return {
+        participant: 'CARRIER',
+        code: (doc as Waybill).logisticsCode ?? '',
+        docType: 'WAYBILL',
+        docGuid: doc.guid ?? null,
+      };
   }
 }
 
@@ -139,7 +192,9 @@ const slotOf = (s: OpenCase, kind: DocKind): Held<AnyDoc> | null =>
 
 function splitKey(caseKey: string): { ebpCode: string; orderNo: string } {
   const i = caseKey.indexOf(':');
-  return i < 0 ? { ebpCode: caseKey, orderNo: '' } : { ebpCode: caseKey.slice(0, i), orderNo: caseKey.slice(i + 1) };
+  return i < 0
+    ? { ebpCode: caseKey, orderNo: '' }
+    : { ebpCode: caseKey.slice(0, i), orderNo: caseKey.slice(i + 1) };
 }
 
 function refOf(caseKey: string, s: MatchState | undefined, waybill?: Waybill): CaseRef {
@@ -157,11 +212,25 @@ function refOf(caseKey: string, s: MatchState | undefined, waybill?: Waybill): C
 export function holdDocument(kind: DocKind, doc: AnyDoc, at: number): HeldDoc {
   if (kind === 'ORDER') {
     const o = doc as Order;
-    return { kind, held: { doc: { ...o, buyerIdNumber: null }, at, idHash: o.buyerIdNumber ? sha256Hex(o.buyerIdNumber) : null } };
+    return {
+      kind,
+      held: {
+        doc: { ...o, buyerIdNumber: null },
+        at,
+        idHash: o.buyerIdNumber ? sha256Hex(o.buyerIdNumber) : null,
+      },
+    };
   }
   if (kind === 'PAYMENT') {
     const p = doc as Payment;
-    return { kind, held: { doc: { ...p, payerIdNumber: null }, at, idHash: p.payerIdNumber ? sha256Hex(p.payerIdNumber) : null } };
+    return {
+      kind,
+      held: {
+        doc: { ...p, payerIdNumber: null },
+        at,
+        idHash: p.payerIdNumber ? sha256Hex(p.payerIdNumber) : null,
+      },
+    };
   }
   return { kind: 'WAYBILL', held: { doc: doc as Waybill, at, idHash: null } };
 }
@@ -178,10 +247,14 @@ const emptyCase = (caseKey: string, at: number): OpenCase => ({
   seen: [],
 });
 
-const isOpen = (s: MatchState | undefined): s is OpenCase => !!s && (s.status === 'OPEN' || s.status === 'REJECTED');
+const isOpen = (s: MatchState | undefined): s is OpenCase =>
+  !!s && (s.status === 'OPEN' || s.status === 'REJECTED');
 
 /** Event time at which the state next changes by itself (window end or tombstone purge), if any. */
-export function matchDeadline(s: MatchState | undefined, config: Partial<MatchConfig> = {}): number | undefined {
+export function matchDeadline(
+  s: MatchState | undefined,
+  config: Partial<MatchConfig> = {},
+): number | undefined {
   if (!s) return undefined;
   const c = { ...DEFAULT_MATCH_CONFIG, ...config };
   if (isOpen(s)) return (s.firstDocumentTime ?? s.openedAt) + c.windowMs;
@@ -192,7 +265,11 @@ const missing = (s: OpenCase): DocKind[] => KINDS.filter((k) => !slotOf(s, k));
 
 // ---------------------------------------------------------------------------------- decide
 /** Events for a command given the current state (pure; `ctx` carries reference data and the serial). */
-export function decideMatch(cmd: MatchCommand, state: MatchState | undefined, ctx: MatchContext): MatchEvent[] {
+export function decideMatch(
+  cmd: MatchCommand,
+  state: MatchState | undefined,
+  ctx: MatchContext,
+): MatchEvent[] {
   const config = configOf(ctx);
   const events: MatchEvent[] = [];
   let s = state;
@@ -208,7 +285,8 @@ export function decideMatch(cmd: MatchCommand, state: MatchState | undefined, ct
   if (s && s.seen.includes(doc.guid)) return events; // duplicate: idempotent, no second receipt
   const to = senderOf(kind, doc);
   const ref = refOf(cmd.caseKey, s, kind === 'WAYBILL' ? (doc as Waybill) : undefined);
-  const reject = (reasons: Reason[]): void => emit({ type: 'DocumentRejected', kind, guid: doc.guid, to, ref, reasons, at: cmd.at });
+  const reject = (reasons: Reason[]): void =>
+    emit({ type: 'DocumentRejected', kind, guid: doc.guid, to, ref, reasons, at: cmd.at });
 
   if (doc.appStatus === '1') {
     emit({ type: 'DocumentSaved', kind, guid: doc.guid, to, ref, at: cmd.at });
@@ -222,11 +300,21 @@ export function decideMatch(cmd: MatchCommand, state: MatchState | undefined, ct
   const current = s as MatchState | undefined;
   if (current && !isOpen(current)) {
     if (current.status === 'MATCHED') {
-      reject([reason(R.ALREADY_DECIDED, `case already matched, list ${current.invtNo} created: document not applied`)]);
+      reject([
+        reason(
+          R.ALREADY_DECIDED,
+          `case already matched, list ${current.invtNo} created: document not applied`,
+        ),
+      ]);
       return events;
     }
     if (current.status === 'FAILED') {
-      reject([reason(R.CASE_CLOSED, `case closed as failed (${current.reasons.map((r) => r.code).join(', ')}): document not applied`)]);
+      reject([
+        reason(
+          R.CASE_CLOSED,
+          `case closed as failed (${current.reasons.map((r) => r.code).join(', ')}): document not applied`,
+        ),
+      ]);
       return events;
     }
     if (doc.appType === '3') {
@@ -248,12 +336,25 @@ export function decideMatch(cmd: MatchCommand, state: MatchState | undefined, ct
     return events;
   }
   if (doc.appType === '1' && held) {
-    reject([reason(R.DUPLICATE_DOCUMENT, `duplicate ${kind.toLowerCase()}: ${held.doc.guid} is already in this case (send appType 2 to change it)`)]);
+    reject([
+      reason(
+        R.DUPLICATE_DOCUMENT,
+        `duplicate ${kind.toLowerCase()}: ${held.doc.guid} is already in this case (send appType 2 to change it)`,
+      ),
+    ]);
     return events;
   }
   const accepted = holdDocument(kind, doc, cmd.at);
   const next = { ...open, [kind.toLowerCase()]: accepted.held } as OpenCase;
-  emit({ type: 'DocumentAccepted', doc: accepted, change: !!held, waitingFor: missing(next), to, ref, at: cmd.at });
+  emit({
+    type: 'DocumentAccepted',
+    doc: accepted,
+    change: !!held,
+    waitingFor: missing(next),
+    to,
+    ref,
+    at: cmd.at,
+  });
   tryMatch(s as OpenCase, cmd, ctx, config).forEach(emit);
   return events;
 }
@@ -278,35 +379,60 @@ function expire(s: MatchState | undefined, caseKey: string, now: number, config:
   const to = participantsOf(s);
   if (to.length === 0) return [{ type: 'CasePurged', at: now }];
   const windowH = config.windowMs / 3600000;
-  const reasons = [reason(R.MATCH_TIMEOUT, `not complete within ${windowH} h of the first document; missing ${missing(s).join(', ')}`)];
+  const reasons = [
+    reason(
+      R.MATCH_TIMEOUT,
+      `not complete within ${windowH} h of the first document; missing ${missing(s).join(', ')}`,
+    ),
+  ];
   return [{ type: 'CaseTimedOut', reasons, to, ref: refOf(caseKey, s), at: now }];
 }
 
 /** With all three documents present: the checks, then a match or a rejection. */
-function tryMatch(s: OpenCase, cmd: Exclude<MatchCommand, { type: 'TimeAdvanced' }>, ctx: MatchContext, config: MatchConfig): MatchEvent[] {
+function tryMatch(
+  s: OpenCase,
+  cmd: Exclude<MatchCommand, { type: 'TimeAdvanced' }>,
+  ctx: MatchContext,
+  config: MatchConfig,
+): MatchEvent[] {
   if (!s.order || !s.payment || !s.waybill) return [];
   const complete: CompleteCase = { order: s.order, payment: s.payment, waybill: s.waybill };
   const to = participantsOf(s);
   const cause = docOf(cmd).doc.guid;
   const reasons = runMatchChecks(complete, { enterprise: ctx.enterprise, commodity: ctx.commodity, config });
-  if (reasons.length > 0) return [{ type: 'CaseRejected', reasons, to, ref: refOf(s.caseKey, s), cause, at: cmd.at }];
+  if (reasons.length > 0)
+    return [{ type: 'CaseRejected', reasons, to, ref: refOf(s.caseKey, s), cause, at: cmd.at }];
   const manifest = compileManifest(complete, {
     caseKey: s.caseKey,
     at: cmd.at,
     firstDocumentTime: s.firstDocumentTime ?? cmd.at,
     serial: ctx.invtSerial,
   });
-  return [{ type: 'CaseMatched', manifest, to, ref: { ...refOf(s.caseKey, s), invtNo: manifest.invtNo }, cause, at: cmd.at }];
+  return [
+    {
+      type: 'CaseMatched',
+      manifest,
+      to,
+      ref: { ...refOf(s.caseKey, s), invtNo: manifest.invtNo },
+      cause,
+      at: cmd.at,
+    },
+  ];
 }
 
 // ---------------------------------------------------------------------------------- evolve
 const remember = (seen: ReadonlyArray<string>, guid: string, limit: number): string[] =>
   seen.includes(guid) ? [...seen] : [...seen, guid].slice(-limit);
 
-const heldGuids = (s: OpenCase): string[] => [s.order, s.payment, s.waybill].filter((h) => h !== null).map((h) => h!.doc.guid);
+const heldGuids = (s: OpenCase): string[] =>
+  [s.order, s.payment, s.waybill].filter((h) => h !== null).map((h) => h!.doc.guid);
 
 /** The state after an event (pure). */
-export function evolveMatch(state: MatchState | undefined, e: MatchEvent, config: Partial<MatchConfig> = {}): MatchState | undefined {
+export function evolveMatch(
+  state: MatchState | undefined,
+  e: MatchEvent,
+  config: Partial<MatchConfig> = {},
+): MatchState | undefined {
   const limit = { ...DEFAULT_MATCH_CONFIG, ...config }.seenGuidLimit;
   switch (e.type) {
     case 'DocumentSaved':
@@ -334,7 +460,14 @@ export function evolveMatch(state: MatchState | undefined, e: MatchEvent, config
     case 'CaseExpired':
       return closed(state, 'FAILED', e.at, null, isOpen(state) ? state.reasons : [], limit);
     case 'CaseWithdrawn': {
-      const s = closed(state, 'WITHDRAWN', e.at, null, [reason(R.CASE_WITHDRAWN, `${e.kind.toLowerCase()} deleted`)], limit);
+      const s = closed(
+        state,
+        'WITHDRAWN',
+        e.at,
+        null,
+        [reason(R.CASE_WITHDRAWN, `${e.kind.toLowerCase()} deleted`)],
+        limit,
+      );
       return s ? { ...s, seen: remember(s.seen, e.guid, limit) } : s;
     }
     case 'CaseReopened':
@@ -344,9 +477,18 @@ export function evolveMatch(state: MatchState | undefined, e: MatchEvent, config
   }
 }
 
-function closed(state: MatchState | undefined, status: ClosedCase['status'], at: number, invtNo: string | null, reasons: Reason[], limit: number): ClosedCase | undefined {
+function closed(
+  state: MatchState | undefined,
+  status: ClosedCase['status'],
+  at: number,
+  invtNo: string | null,
+  reasons: Reason[],
+  limit: number,
+): ClosedCase | undefined {
   if (!state) return undefined;
-  const seen = isOpen(state) ? heldGuids(state).reduce((acc, g) => remember(acc, g, limit), state.seen) : state.seen;
+  const seen = isOpen(state)
+    ? heldGuids(state).reduce((acc, g) => remember(acc, g, limit), state.seen)
+    : state.seen;
   return { status, caseKey: state.caseKey, closedAt: at, invtNo, reasons, seen };
 }
 
@@ -364,23 +506,55 @@ export function matchOutputs(e: MatchEvent): MatchOutputs {
   switch (e.type) {
     case 'DocumentSaved':
       return {
-        receipts: [buildReceipt({ to: e.to, ref: e.ref, at: e.at, returnStatus: Status.SAVED, returnInfo: `${KIND_TEXT[e.kind]} saved (appStatus 1): not declared, takes no part in clearance` })],
+        receipts: [
+          buildReceipt({
+            to: e.to,
+            ref: e.ref,
+            at: e.at,
+            returnStatus: Status.SAVED,
+            returnInfo: `${KIND_TEXT[e.kind]} saved (appStatus 1): not declared, takes no part in clearance`,
+          }),
+        ],
         manifests: [],
       };
     case 'DocumentRejected':
       return {
-        receipts: [buildReceipt({ to: e.to, ref: e.ref, at: e.at, returnStatus: Status.REJECTED, returnInfo: `${KIND_TEXT[e.kind]} rejected: ${describeReasons(e.reasons)}`, reasons: e.reasons })],
+        receipts: [
+          buildReceipt({
+            to: e.to,
+            ref: e.ref,
+            at: e.at,
+            returnStatus: Status.REJECTED,
+            returnInfo: `${KIND_TEXT[e.kind]} rejected: ${describeReasons(e.reasons)}`,
+            reasons: e.reasons,
+          }),
+        ],
         manifests: [],
       };
     case 'DocumentAccepted': {
       const what = `${KIND_TEXT[e.doc.kind]} ${e.change ? 'change' : ''} accepted`.replace('  ', ' ');
-      const info = e.waitingFor.length > 0 ? `${what}; waiting for ${e.waitingFor.map((k) => KIND_TEXT[k]).join(', ')}` : `${what}; all three documents present`;
-      return { receipts: [buildReceipt({ to: e.to, ref: e.ref, at: e.at, returnStatus: Status.ACCEPTED, returnInfo: info })], manifests: [] };
+      const info =
+        e.waitingFor.length > 0
+          ? `${what}; waiting for ${e.waitingFor.map((k) => KIND_TEXT[k]).join(', ')}`
+          : `${what}; all three documents present`;
+      return {
+        receipts: [
+          buildReceipt({ to: e.to, ref: e.ref, at: e.at, returnStatus: Status.ACCEPTED, returnInfo: info }),
+        ],
+        manifests: [],
+      };
     }
     case 'CaseMatched':
       return {
         receipts: e.to.map((to) =>
-          buildReceipt({ to, ref: e.ref, at: e.at, returnStatus: Status.MATCHED, returnInfo: `order, payment and waybill agree: list ${e.manifest.invtNo} created`, salt: e.cause }),
+          buildReceipt({
+            to,
+            ref: e.ref,
+            at: e.at,
+            returnStatus: Status.MATCHED,
+            returnInfo: `order, payment and waybill agree: list ${e.manifest.invtNo} created`,
+            salt: e.cause,
+          }),
         ),
         manifests: [e.manifest],
       };
@@ -401,13 +575,33 @@ export function matchOutputs(e: MatchEvent): MatchOutputs {
         manifests: [],
       };
     case 'CaseWithdrawn': {
-      const r = [reason(R.CASE_WITHDRAWN, `${KIND_TEXT[e.kind]} deleted (appType 3) at ${cebTime(e.at)}: case withdrawn`)];
+      const r = [
+        reason(
+          R.CASE_WITHDRAWN,
+          `${KIND_TEXT[e.kind]} deleted (appType 3) at ${cebTime(e.at)}: case withdrawn`,
+        ),
+      ];
       const by = { ...e.by, docGuid: e.guid };
       return {
         receipts: [
-          buildReceipt({ to: by, ref: e.ref, at: e.at, returnStatus: Status.ACCEPTED, returnInfo: `deletion accepted: case withdrawn`, reasons: r }),
+          buildReceipt({
+            to: by,
+            ref: e.ref,
+            at: e.at,
+            returnStatus: Status.ACCEPTED,
+            returnInfo: `deletion accepted: case withdrawn`,
+            reasons: r,
+          }),
           ...e.others.map((to) =>
-            buildReceipt({ to, ref: e.ref, at: e.at, returnStatus: Status.REJECTED, returnInfo: `case withdrawn: ${KIND_TEXT[e.kind]} deleted by its sender`, reasons: r, salt: e.guid }),
+            buildReceipt({
+              to,
+              ref: e.ref,
+              at: e.at,
+              returnStatus: Status.REJECTED,
+              returnInfo: `case withdrawn: ${KIND_TEXT[e.kind]} deleted by its sender`,
+              reasons: r,
+              salt: e.guid,
+            }),
           ),
         ],
         manifests: [],
@@ -432,7 +626,11 @@ export interface MatchResult extends MatchOutputs {
 }
 
 /** One step for a stream processor: state in, state + outputs out. */
-export function handleMatch(state: MatchState | undefined, cmd: MatchCommand, ctx: MatchContext): MatchResult {
+export function handleMatch(
+  state: MatchState | undefined,
+  cmd: MatchCommand,
+  ctx: MatchContext,
+): MatchResult {
   const config = configOf(ctx);
   const events = decideMatch(cmd, state, ctx);
   const next = events.reduce<MatchState | undefined>((s, e) => evolveMatch(s, e, config), state);

@@ -27,14 +27,20 @@ export function invtSerial(partition: number, counter: number): string {
 
 /** customsCode(4) + year(4) + I/E + serial(9). */
 export function formatInvtNo(customsCode: string, year: string, ieFlag: string, serial: string): string {
-  if (!/^\d{4}$/.test(customsCode) || !/^\d{4}$/.test(year) || !/^[IE]$/.test(ieFlag) || !/^\d{9}$/.test(serial)) {
+  if (
+    !/^\d{4}$/.test(customsCode) ||
+    !/^\d{4}$/.test(year) ||
+    !/^[IE]$/.test(ieFlag) ||
+    !/^\d{9}$/.test(serial)
+  ) {
     throw new RangeError(`invtNo parts ${customsCode}/${year}/${ieFlag}/${serial} are malformed`);
   }
   return `${customsCode}${year}${ieFlag}${serial}`;
 }
 
 const n5 = (v: string | null | undefined, field: string): string => normalizeDecimal(v ?? '0', field);
-const n5OrNull = (v: string | null | undefined, field: string): string | null => (v === null || v === undefined ? null : normalizeDecimal(v, field));
+const n5OrNull = (v: string | null | undefined, field: string): string | null =>
+  v === null || v === undefined ? null : normalizeDecimal(v, field);
 
 /** Facts the compiled list needs besides the three documents. */
 export interface CompileInput {
@@ -54,7 +60,10 @@ export function compileManifest(c: CompleteCase, input: CompileInput): Manifest 
   const w = c.waybill.doc;
   const ieFlag = o.orderType === 'I' ? 'I' : 'E';
   const buyerIdHash = ieFlag === 'I' ? c.order.idHash : null;
-  const riskKey = ieFlag === 'I' && buyerIdHash && o.buyerIdType ? buyerKeyFromHash(o.buyerIdType, buyerIdHash) : input.caseKey;
+  const riskKey =
+    ieFlag === 'I' && buyerIdHash && o.buyerIdType
+      ? buyerKeyFromHash(o.buyerIdType, buyerIdHash)
+      : input.caseKey;
   const items: ManifestItem[] = o.items.map((it) => ({
     gnum: it.gnum,
     itemNo: it.itemNo,

@@ -1,4 +1,13 @@
-import { buyerKey, orderKey, schemaByName, sha256Hex, type Enterprise, type Order, type Payment, type Waybill } from '@clearance/contracts';
+import {
+  buyerKey,
+  orderKey,
+  schemaByName,
+  sha256Hex,
+  type Enterprise,
+  type Order,
+  type Payment,
+  type Waybill,
+} from '@clearance/contracts';
 import { HOUR_MS } from '../common/time';
 import {
   lookupBy,
@@ -15,7 +24,13 @@ import {
   SAMPLE_CODES,
 } from '../testing/samples';
 import type { CommodityLookup } from './checks';
-import { handleMatch, type MatchCommand, type MatchContext, type MatchResult, type MatchState } from './decider';
+import {
+  handleMatch,
+  type MatchCommand,
+  type MatchContext,
+  type MatchResult,
+  type MatchState,
+} from './decider';
 import { invtSerial } from './manifest';
 
 const T0 = Date.UTC(2026, 10, 10, 4, 0, 0); // 2026-11-10 12:00 China time
@@ -25,21 +40,48 @@ function ctxWith(enterprises: Enterprise[] = sampleEnterprises(), commodity?: Co
   return { enterprise: lookupBy(enterprises, (e) => e.code), commodity, invtSerial: invtSerial(3, 42) };
 }
 
-const order = (o: Order, at = T0, caseKey = orderKey(o)): MatchCommand => ({ type: 'OrderArrived', caseKey, at, order: o });
-const payment = (p: Payment, at = T0 + 1000, caseKey = orderKey(p)): MatchCommand => ({ type: 'PaymentArrived', caseKey, at, payment: p });
-const waybill = (w: Waybill, at = T0 + 2000, caseKey = orderKey(w)): MatchCommand => ({ type: 'WaybillArrived', caseKey, at, waybill: w });
+const order = (o: Order, at = T0, caseKey = orderKey(o)): MatchCommand => ({
+  type: 'OrderArrived',
+  caseKey,
+  at,
+  order: o,
+});
+const payment = (p: Payment, at = T0 + 1000, caseKey = orderKey(p)): MatchCommand => ({
+  type: 'PaymentArrived',
+  caseKey,
+  at,
+  payment: p,
+});
+const waybill = (w: Waybill, at = T0 + 2000, caseKey = orderKey(w)): MatchCommand => ({
+  type: 'WaybillArrived',
+  caseKey,
+  at,
+  waybill: w,
+});
 const tick = (caseKey: string, now: number): MatchCommand => ({ type: 'TimeAdvanced', caseKey, now });
 
 /** Given these commands (state built by the decider itself), when `cmd`, then the result. */
-function given(cmds: MatchCommand[], ctx = ctxWith()): { state: MatchState | undefined; when: (cmd: MatchCommand) => MatchResult } {
+function given(
+  cmds: MatchCommand[],
+  ctx = ctxWith(),
+): { state: MatchState | undefined; when: (cmd: MatchCommand) => MatchResult } {
   const state = cmds.reduce<MatchState | undefined>((s, c) => handleMatch(s, c, ctx).state, undefined);
   return { state, when: (cmd) => handleMatch(state, cmd, ctx) };
 }
 
 const statuses = (r: MatchResult): string[] => r.receipts.map((x) => `${x.participant}:${x.returnStatus}`);
-const codes = (r: MatchResult): string[] => [...new Set(r.receipts.flatMap((x) => x.reasons.map((y) => y.code)))].sort();
-const exportDocs = (): MatchCommand[] => [order(sampleExportOrder()), payment(sampleExportPayment()), waybill(sampleExportWaybill())];
-const importDocs = (): MatchCommand[] => [order(sampleImportOrder()), payment(sampleImportPayment()), waybill(sampleImportWaybill())];
+const codes = (r: MatchResult): string[] =>
+  [...new Set(r.receipts.flatMap((x) => x.reasons.map((y) => y.code)))].sort();
+const exportDocs = (): MatchCommand[] => [
+  order(sampleExportOrder()),
+  payment(sampleExportPayment()),
+  waybill(sampleExportWaybill()),
+];
+const importDocs = (): MatchCommand[] => [
+  order(sampleImportOrder()),
+  payment(sampleImportPayment()),
+  waybill(sampleImportWaybill()),
+];
 
 /** The match outcome of a case after the first two documents, when the third arrives. */
 function third(docs: MatchCommand[], ctx = ctxWith()): MatchResult {
@@ -48,15 +90,22 @@ function third(docs: MatchCommand[], ctx = ctxWith()): MatchResult {
 
 describe('three-document match: success', () => {
   const permutations = (xs: MatchCommand[]): MatchCommand[][] =>
-    xs.length <= 1 ? [xs] : xs.flatMap((x, i) => permutations([...xs.slice(0, i), ...xs.slice(i + 1)]).map((p) => [x, ...p]));
+    xs.length <= 1
+      ? [xs]
+      : xs.flatMap((x, i) => permutations([...xs.slice(0, i), ...xs.slice(i + 1)]).map((p) => [x, ...p]));
 
-  it.each(permutations(exportDocs()).map((p) => [p.map((c) => c.type).join(' > '), p]))('matches in any order: %s', (_name, cmds) => {
-    const result = third(cmds as MatchCommand[]);
-    expect(statuses(result)).toEqual(expect.arrayContaining(['EBP:120', 'EBC:120', 'PAYER:120', 'CARRIER:120']));
-    expect(result.manifests).toHaveLength(1);
-    expect(result.serialUsed).toBe(true);
-    expect(result.state).toMatchObject({ status: 'MATCHED', invtNo: '51412026E030000042' });
-  });
+  it.each(permutations(exportDocs()).map((p) => [p.map((c) => c.type).join(' > '), p]))(
+    'matches in any order: %s',
+    (_name, cmds) => {
+      const result = third(cmds as MatchCommand[]);
+      expect(statuses(result)).toEqual(
+        expect.arrayContaining(['EBP:120', 'EBC:120', 'PAYER:120', 'CARRIER:120']),
+      );
+      expect(result.manifests).toHaveLength(1);
+      expect(result.serialUsed).toBe(true);
+      expect(result.state).toMatchObject({ status: 'MATCHED', invtNo: '51412026E030000042' });
+    },
+  );
 
   it('acknowledges each document with status 2, naming what is still missing', () => {
     const first = given([]).when(order(sampleExportOrder()));
@@ -112,10 +161,14 @@ describe('three-document match: success', () => {
   });
 
   it('replays byte for byte', () => {
-    const run = () => exportDocs().reduce<{ s?: MatchState; out: unknown[] }>((acc, c) => {
-      const r = handleMatch(acc.s, c, ctxWith());
-      return { s: r.state, out: [...acc.out, r.receipts, r.manifests] };
-    }, { out: [] });
+    const run = () =>
+      exportDocs().reduce<{ s?: MatchState; out: unknown[] }>(
+        (acc, c) => {
+          const r = handleMatch(acc.s, c, ctxWith());
+          return { s: r.state, out: [...acc.out, r.receipts, r.manifests] };
+        },
+        { out: [] },
+      );
     expect(JSON.stringify(run())).toBe(JSON.stringify(run()));
   });
 
@@ -128,7 +181,14 @@ describe('three-document match: success', () => {
 
   it('keeps only a small tombstone once matched', () => {
     const { state } = given(exportDocs());
-    expect(Object.keys(state!).sort()).toEqual(['caseKey', 'closedAt', 'invtNo', 'reasons', 'seen', 'status']);
+    expect(Object.keys(state!).sort()).toEqual([
+      'caseKey',
+      'closedAt',
+      'invtNo',
+      'reasons',
+      'seen',
+      'status',
+    ]);
     expect(state!.seen).toEqual([sampleGuid('order-e'), sampleGuid('payment-e'), sampleGuid('waybill-e')]);
   });
 });
@@ -153,7 +213,9 @@ describe('three-document match: duplicates, saved documents, changes, deletions'
   });
 
   it('rejects a second new document of the same kind as a duplicate order (business error)', () => {
-    const r = given([order(sampleExportOrder())]).when(order(sampleExportOrder({ guid: sampleGuid('order-e-2') })));
+    const r = given([order(sampleExportOrder())]).when(
+      order(sampleExportOrder({ guid: sampleGuid('order-e-2') })),
+    );
     expect(statuses(r)).toEqual(['EBP:100']);
     expect(codes(r)).toEqual(['-101']);
   });
@@ -163,16 +225,26 @@ describe('three-document match: duplicates, saved documents, changes, deletions'
     bad[1] = payment(sampleExportPayment({ charge: '60.00000' }));
     const g = given(bad);
     expect(g.state).toMatchObject({ status: 'REJECTED' });
-    const fixed = g.when(payment(sampleExportPayment({ guid: sampleGuid('payment-e-2'), appType: '2', charge: '69.80000' }), T0 + 10_000));
+    const fixed = g.when(
+      payment(
+        sampleExportPayment({ guid: sampleGuid('payment-e-2'), appType: '2', charge: '69.80000' }),
+        T0 + 10_000,
+      ),
+    );
     expect(statuses(fixed)).toEqual(['PAYER:2', 'EBP:120', 'EBC:120', 'PAYER:120', 'CARRIER:120']);
     expect(fixed.manifests).toHaveLength(1);
   });
 
   it('a change replaces the earlier version before completion', () => {
     const g = given([order(sampleExportOrder({ goodsValue: '1.00000' }))]);
-    const changed = g.when(order(sampleExportOrder({ guid: sampleGuid('order-e-2'), appType: '2' }), T0 + 100));
+    const changed = g.when(
+      order(sampleExportOrder({ guid: sampleGuid('order-e-2'), appType: '2' }), T0 + 100),
+    );
     expect(changed.receipts[0].returnInfo).toContain('order change accepted');
-    const r = [payment(sampleExportPayment()), waybill(sampleExportWaybill())].reduce((acc, c) => handleMatch(acc.state, c, ctxWith()), changed);
+    const r = [payment(sampleExportPayment()), waybill(sampleExportWaybill())].reduce(
+      (acc, c) => handleMatch(acc.state, c, ctxWith()),
+      changed,
+    );
     expect(r.manifests).toHaveLength(1);
     expect(r.manifests[0].goodsValue).toBe('64.80000');
   });
@@ -211,7 +283,9 @@ describe('three-document match: duplicates, saved documents, changes, deletions'
     expect(codes(del)).toEqual(['ALREADY_DECIDED']);
     expect(del.receipts[0].invtNo).toBe('51412026E030000042');
     expect(del.state).toMatchObject({ status: 'MATCHED' });
-    const change = g.when(waybill(sampleExportWaybill({ guid: sampleGuid('wb-2'), appType: '2' }), T0 + 5000));
+    const change = g.when(
+      waybill(sampleExportWaybill({ guid: sampleGuid('wb-2'), appType: '2' }), T0 + 5000),
+    );
     expect(codes(change)).toEqual(['ALREADY_DECIDED']);
   });
 });
@@ -262,7 +336,8 @@ describe('three-document match: timeout', () => {
 });
 
 describe('three-document match: document validation', () => {
-  const rejectOrder = (o: Partial<Order>, caseKey = EXPORT_KEY) => given([]).when(order(sampleExportOrder(o), T0, caseKey));
+  const rejectOrder = (o: Partial<Order>, caseKey = EXPORT_KEY) =>
+    given([]).when(order(sampleExportOrder(o), T0, caseKey));
 
   it.each<[string, Partial<Order>, string]>([
     ['lower-case guid', { guid: sampleGuid('x').toLowerCase() }, 'INVALID_GUID'],
@@ -286,21 +361,38 @@ describe('three-document match: document validation', () => {
 
   it('rejects an item with a short HS code or a gap in gnum', () => {
     const base = sampleExportOrder();
-    const r = rejectOrder({ items: [{ ...base.items[0], gcode: '6109' }, { ...base.items[1], gnum: 3 }] });
+    const r = rejectOrder({
+      items: [
+        { ...base.items[0], gcode: '6109' },
+        { ...base.items[1], gnum: 3 },
+      ],
+    });
     expect(codes(r)).toEqual(['INVALID_FIELD', 'INVALID_ITEMS']);
   });
 
   it('requires the import fields on an import order', () => {
-    const r = given([]).when(order(sampleImportOrder({ buyerIdNumber: null, consignee: '', acturalPaid: null })));
+    const r = given([]).when(
+      order(sampleImportOrder({ buyerIdNumber: null, consignee: '', acturalPaid: null })),
+    );
     expect(codes(r)).toEqual(['MISSING_FIELD']);
-    expect(r.receipts[0].reasons.map((x) => x.message)).toEqual(['buyerIdNumber is required', 'consignee is required', 'acturalPaid is required']);
+    expect(r.receipts[0].reasons.map((x) => x.message)).toEqual([
+      'buyerIdNumber is required',
+      'consignee is required',
+      'acturalPaid is required',
+    ]);
   });
 
   it('requires the import fields on an import payment and waybill', () => {
-    expect(codes(given([]).when(payment(sampleImportPayment({ payerIdNumber: null, payTime: '2026' }))))).toEqual(['INVALID_FIELD', 'MISSING_FIELD']);
-    expect(codes(given([]).when(waybill(sampleImportWaybill({ consigneeAddress: null }))))).toEqual(['MISSING_FIELD']);
+    expect(
+      codes(given([]).when(payment(sampleImportPayment({ payerIdNumber: null, payTime: '2026' })))),
+    ).toEqual(['INVALID_FIELD', 'MISSING_FIELD']);
+    expect(codes(given([]).when(waybill(sampleImportWaybill({ consigneeAddress: null }))))).toEqual([
+      'MISSING_FIELD',
+    ]);
     expect(codes(given([]).when(payment(sampleExportPayment({ ieFlag: 'X' }))))).toEqual(['INVALID_IE_FLAG']);
-    expect(codes(given([]).when(waybill(sampleExportWaybill({ packNo: 0, portCode: 'X' }))))).toEqual(['INVALID_FIELD']);
+    expect(codes(given([]).when(waybill(sampleExportWaybill({ packNo: 0, portCode: 'X' }))))).toEqual([
+      'INVALID_FIELD',
+    ]);
   });
 
   it('rejects a document that names another order (KEY_MISMATCH) without touching the case', () => {
@@ -340,7 +432,9 @@ describe('three-document match: consistency checks', () => {
   });
 
   it('AMOUNT_MISMATCH: import acturalPaid formula and payment amountPaid', () => {
-    expect(failsWith(imp({ acturalPaid: '120.00000' }, { amountPaid: '120.00000' }))).toEqual(['AMOUNT_MISMATCH']);
+    expect(failsWith(imp({ acturalPaid: '120.00000' }, { amountPaid: '120.00000' }))).toEqual([
+      'AMOUNT_MISMATCH',
+    ]);
     expect(failsWith(imp({}, { amountPaid: '119.00000' }))).toEqual(['AMOUNT_MISMATCH']);
   });
 
@@ -351,7 +445,9 @@ describe('three-document match: consistency checks', () => {
   });
 
   it('GOODS_VALUE_MISMATCH: Σ totalPrice != goodsValue', () => {
-    expect(failsWith(exp({ goodsValue: '60.00000' }, { charge: '65.00000' }))).toEqual(['GOODS_VALUE_MISMATCH']);
+    expect(failsWith(exp({ goodsValue: '60.00000' }, { charge: '65.00000' }))).toEqual([
+      'GOODS_VALUE_MISMATCH',
+    ]);
   });
 
   it('CURRENCY_MISMATCH: payment in another currency; import not in CNY', () => {
@@ -372,39 +468,70 @@ describe('three-document match: consistency checks', () => {
   it('WEIGHT_INVALID: not positive, net above gross, or an order of magnitude off the goods', () => {
     expect(failsWith(exp({}, {}, { grossWeight: '0' }))).toEqual(['WEIGHT_INVALID']);
     expect(failsWith(exp({}, {}, { netWeight: '0.90000' }))).toEqual(['WEIGHT_INVALID']);
-    const heavy = lookupBy([sampleCommodity('6109100021', { minKgPerUnit: '0.20000', maxKgPerUnit: '0.50000' }), sampleCommodity('4202310090', { minKgPerUnit: '0.10000', maxKgPerUnit: '0.30000' })], (c) => c.gcode);
-    expect(failsWith(exp({}, {}, { grossWeight: '13.00001', netWeight: null }), ctxWith(undefined, heavy))).toEqual(['WEIGHT_INVALID']);
-    expect(failsWith(exp({}, {}, { grossWeight: '0.04000', netWeight: null }), ctxWith(undefined, heavy))).toEqual(['WEIGHT_INVALID']);
+    const heavy = lookupBy(
+      [
+        sampleCommodity('6109100021', { minKgPerUnit: '0.20000', maxKgPerUnit: '0.50000' }),
+        sampleCommodity('4202310090', { minKgPerUnit: '0.10000', maxKgPerUnit: '0.30000' }),
+      ],
+      (c) => c.gcode,
+    );
+    expect(
+      failsWith(exp({}, {}, { grossWeight: '13.00001', netWeight: null }), ctxWith(undefined, heavy)),
+    ).toEqual(['WEIGHT_INVALID']);
+    expect(
+      failsWith(exp({}, {}, { grossWeight: '0.04000', netWeight: null }), ctxWith(undefined, heavy)),
+    ).toEqual(['WEIGHT_INVALID']);
     expect(third(exportDocs(), ctxWith(undefined, heavy)).manifests).toHaveLength(1);
   });
 
   it('ENTERPRISE_NOT_ON_FILE: unknown, revoked, or not on file in that role', () => {
     const without = (code: string) => sampleEnterprises().filter((e) => e.code !== code);
-    expect(failsWith(exportDocs(), ctxWith(without(SAMPLE_CODES.carrier)))).toEqual(['ENTERPRISE_NOT_ON_FILE']);
-    const revoked = [...without(SAMPLE_CODES.payer), sampleEnterprise(SAMPLE_CODES.payer, ['PAYER'], { onFile: false })];
+    expect(failsWith(exportDocs(), ctxWith(without(SAMPLE_CODES.carrier)))).toEqual([
+      'ENTERPRISE_NOT_ON_FILE',
+    ]);
+    const revoked = [
+      ...without(SAMPLE_CODES.payer),
+      sampleEnterprise(SAMPLE_CODES.payer, ['PAYER'], { onFile: false }),
+    ];
     expect(failsWith(exportDocs(), ctxWith(revoked))).toEqual(['ENTERPRISE_NOT_ON_FILE']);
     const wrongRole = [...without(SAMPLE_CODES.payer), sampleEnterprise(SAMPLE_CODES.payer, ['CARRIER'])];
     expect(failsWith(exportDocs(), ctxWith(wrongRole))).toEqual(['ENTERPRISE_NOT_ON_FILE']);
-    expect(failsWith(exp({ agentCode: 'AGT0000001', agentName: 'Agent' }))).toEqual(['ENTERPRISE_NOT_ON_FILE']);
+    expect(failsWith(exp({ agentCode: 'AGT0000001', agentName: 'Agent' }))).toEqual([
+      'ENTERPRISE_NOT_ON_FILE',
+    ]);
   });
 
   it('ENTERPRISE_GRADE_D: forbidden for platform, payer and carrier; a grade-D seller is left to risk', () => {
-    const gradeD = (code: string, roles: string[]) => [...sampleEnterprises().filter((e) => e.code !== code), sampleEnterprise(code, roles, { creditGrade: 'D' })];
-    expect(failsWith(exportDocs(), ctxWith(gradeD(SAMPLE_CODES.payer, ['PAYER'])))).toEqual(['ENTERPRISE_GRADE_D']);
+    const gradeD = (code: string, roles: string[]) => [
+      ...sampleEnterprises().filter((e) => e.code !== code),
+      sampleEnterprise(code, roles, { creditGrade: 'D' }),
+    ];
+    expect(failsWith(exportDocs(), ctxWith(gradeD(SAMPLE_CODES.payer, ['PAYER'])))).toEqual([
+      'ENTERPRISE_GRADE_D',
+    ]);
     expect(third(exportDocs(), ctxWith(gradeD(SAMPLE_CODES.ebc, ['EBC']))).manifests).toHaveLength(1);
   });
 
   it('IE_FLAG_MISMATCH, EBC_MISMATCH and PAYMENT_REF_MISMATCH', () => {
-    expect(failsWith(exp({}, {}, { ieFlag: 'I', consignee: 'a', consigneeAddress: 'b', consigneeTelephone: 'c' }))).toEqual(['IE_FLAG_MISMATCH']);
+    expect(
+      failsWith(exp({}, {}, { ieFlag: 'I', consignee: 'a', consigneeAddress: 'b', consigneeTelephone: 'c' })),
+    ).toEqual(['IE_FLAG_MISMATCH']);
     expect(failsWith(exp({}, { ebcCode: 'EBC0000009' }))).toEqual(['EBC_MISMATCH']);
-    expect(failsWith(exp({}, { payCode: 'PAY0000009' }), ctxWith([...sampleEnterprises(), sampleEnterprise('PAY0000009', ['PAYER'])]))).toEqual(['PAYMENT_REF_MISMATCH']);
+    expect(
+      failsWith(
+        exp({}, { payCode: 'PAY0000009' }),
+        ctxWith([...sampleEnterprises(), sampleEnterprise('PAY0000009', ['PAYER'])]),
+      ),
+    ).toEqual(['PAYMENT_REF_MISMATCH']);
     expect(failsWith(imp({}, { payTransactionId: 'TX-OTHER' }))).toEqual(['PAYMENT_REF_MISMATCH']);
   });
 
   it('SIMPLIFIED_NOT_ALLOWED: mode A with a licence, export duty, rebate or control', () => {
     expect(failsWith(exp({ statisticsFlag: 'A', licenseNo: 'L-1' }))).toEqual(['SIMPLIFIED_NOT_ALLOWED']);
     const rebate = lookupBy([sampleCommodity('6109100021', { rebateRate: '0.13000' })], (c) => c.gcode);
-    expect(failsWith(exp({ statisticsFlag: 'A' }), ctxWith(undefined, rebate))).toEqual(['SIMPLIFIED_NOT_ALLOWED']);
+    expect(failsWith(exp({ statisticsFlag: 'A' }), ctxWith(undefined, rebate))).toEqual([
+      'SIMPLIFIED_NOT_ALLOWED',
+    ]);
     expect(third(exp({ statisticsFlag: 'A' })).manifests[0].statisticsFlag).toBe('A');
   });
 

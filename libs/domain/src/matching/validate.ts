@@ -1,4 +1,11 @@
-import { orderKey, type Order, type OrderItem, type Payment, type Reason, type Waybill } from '@clearance/contracts';
+import {
+  orderKey,
+  type Order,
+  type OrderItem,
+  type Payment,
+  type Reason,
+  type Waybill,
+} from '@clearance/contracts';
 import { decimalProblem, parseDecimal } from '../common/decimal';
 import { reason, ReasonCode as R } from '../common/reasons';
 import { isCebTime } from '../common/time';
@@ -53,10 +60,18 @@ class Problems {
   }
 
   /** One of a set of codes. */
-  oneOf(field: string, allowed: ReadonlyArray<string>, code: (typeof R)[keyof typeof R] = R.INVALID_FIELD, prefix = ''): void {
+  oneOf(
+    field: string,
+    allowed: ReadonlyArray<string>,
+    code: (typeof R)[keyof typeof R] = R.INVALID_FIELD,
+    prefix = '',
+  ): void {
     if (!this.required(field, prefix)) return;
     if (!allowed.includes(this.doc[field] as string)) {
-      this.add(code, `${prefix}${field} ${JSON.stringify(this.doc[field])} must be one of ${allowed.join(', ')}`);
+      this.add(
+        code,
+        `${prefix}${field} ${JSON.stringify(this.doc[field])} must be one of ${allowed.join(', ')}`,
+      );
     }
   }
 
@@ -79,7 +94,8 @@ class Problems {
   time(field: string, optional = false): void {
     const v = this.doc[field];
     if ((v === null || v === undefined) && optional) return;
-    if (!isCebTime(v as string)) this.add(R.INVALID_FIELD, `${field} ${JSON.stringify(v)} must be a real time YYYYMMDDhhmmss`);
+    if (!isCebTime(v as string))
+      this.add(R.INVALID_FIELD, `${field} ${JSON.stringify(v)} must be a real time YYYYMMDDhhmmss`);
   }
 }
 
@@ -87,14 +103,18 @@ function header(p: Problems, doc: DocumentHeader): void {
   if (!GUID_PATTERN.test(doc.guid ?? '')) {
     p.add(R.INVALID_GUID, `guid ${JSON.stringify(doc.guid)} must be 36 upper-case characters (A-Z, 0-9, -)`);
   }
-  if (!['1', '2', '3'].includes(doc.appType)) p.add(R.INVALID_APP_TYPE, `appType ${JSON.stringify(doc.appType)} must be 1, 2 or 3`);
-  if (!isCebTime(doc.appTime)) p.add(R.INVALID_APP_TIME, `appTime ${JSON.stringify(doc.appTime)} must be a real time YYYYMMDDhhmmss`);
-  if (!['1', '2'].includes(doc.appStatus)) p.add(R.INVALID_APP_STATUS, `appStatus ${JSON.stringify(doc.appStatus)} must be 1 or 2`);
+  if (!['1', '2', '3'].includes(doc.appType))
+    p.add(R.INVALID_APP_TYPE, `appType ${JSON.stringify(doc.appType)} must be 1, 2 or 3`);
+  if (!isCebTime(doc.appTime))
+    p.add(R.INVALID_APP_TIME, `appTime ${JSON.stringify(doc.appTime)} must be a real time YYYYMMDDhhmmss`);
+  if (!['1', '2'].includes(doc.appStatus))
+    p.add(R.INVALID_APP_STATUS, `appStatus ${JSON.stringify(doc.appStatus)} must be 1 or 2`);
 }
 
 function keyCheck(p: Problems, doc: { ebpCode: string; orderNo: string }, caseKey: string): void {
   const own = orderKey(doc);
-  if (own !== caseKey) p.add(R.KEY_MISMATCH, `document names ${own} (ebpCode:orderNo) but arrived for case ${caseKey}`);
+  if (own !== caseKey)
+    p.add(R.KEY_MISMATCH, `document names ${own} (ebpCode:orderNo) but arrived for case ${caseKey}`);
 }
 
 const CODE3 = /^[0-9A-Z]{3}$/;
@@ -104,7 +124,8 @@ const HS10 = /^\d{10}$/;
 function item(p: Problems, it: OrderItem, index: number, imports: boolean): void {
   const q = new Problems(it as unknown as Record<string, unknown>);
   const prefix = `items[${index}].`;
-  if (it.gnum !== index + 1) q.add(R.INVALID_ITEMS, `${prefix}gnum ${it.gnum} must be ${index + 1} (consecutive from 1)`);
+  if (it.gnum !== index + 1)
+    q.add(R.INVALID_ITEMS, `${prefix}gnum ${it.gnum} must be ${index + 1} (consecutive from 1)`);
   q.required('itemName', prefix);
   q.format('gcode', HS10, 'a 10-digit HS code', prefix);
   q.required('gname', prefix);
@@ -124,7 +145,8 @@ export function validateOrder(order: Order, caseKey: string): Reason[] {
   header(p, order);
   keyCheck(p, order, caseKey);
   p.oneOf('orderType', ORDER_TYPES, R.INVALID_ORDER_TYPE);
-  for (const f of ['orderNo', 'ebpCode', 'ebpName', 'ebcCode', 'ebcName', 'ownerCode', 'ownerName']) p.required(f);
+  for (const f of ['orderNo', 'ebpCode', 'ebpName', 'ebcCode', 'ebcName', 'ownerCode', 'ownerName'])
+    p.required(f);
   p.format('currency', CODE3, 'a 3-character currency code');
   p.format('customsCode', DIGITS4, 'a 4-digit customs code');
   p.decimal('goodsValue');
@@ -133,7 +155,15 @@ export function validateOrder(order: Order, caseKey: string): Reason[] {
   if (allowedModes) p.oneOf('tradeMode', allowedModes);
   const imports = order.orderType === 'I';
   if (imports) {
-    for (const f of ['buyerRegNo', 'buyerName', 'buyerTelephone', 'buyerIdNumber', 'consignee', 'consigneeTelephone', 'consigneeAddress']) {
+    for (const f of [
+      'buyerRegNo',
+      'buyerName',
+      'buyerTelephone',
+      'buyerIdNumber',
+      'consignee',
+      'consigneeTelephone',
+      'consigneeAddress',
+    ]) {
       p.required(f);
     }
     p.oneOf('buyerIdType', ['1', '2']);

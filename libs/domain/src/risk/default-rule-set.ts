@@ -1,6 +1,12 @@
 import type { RuleDefinition, RuleSet } from '@clearance/contracts';
 
-const rule = (ruleId: string, kind: string, outcome: string, score: number, params: Record<string, string> = {}): RuleDefinition => ({
+const rule = (
+  ruleId: string,
+  kind: string,
+  outcome: string,
+  score: number,
+  params: Record<string, string> = {},
+): RuleDefinition => ({
   ruleId,
   kind,
   enabled: true,
@@ -20,7 +26,9 @@ export const DEFAULT_RULE_SET: RuleSet = {
   rules: [
     rule('NL-PROHIBITED', 'NEGATIVE_LIST_PROHIBITED', 'REJECT', 100),
     rule('NL-RESTRICTED', 'NEGATIVE_LIST_RESTRICTED', 'INSPECT', 40),
-    rule('ENT-NOT-ON-FILE', 'ENTERPRISE_NOT_ON_FILE', 'REJECT', 100, { roles: 'EBP,EBC,OWNER,AGENT,PAYER,CARRIER' }),
+    rule('ENT-NOT-ON-FILE', 'ENTERPRISE_NOT_ON_FILE', 'REJECT', 100, {
+      roles: 'EBP,EBC,OWNER,AGENT,PAYER,CARRIER',
+    }),
     rule('ENT-GRADE-D', 'ENTERPRISE_GRADE_D', 'INSPECT', 30, { roles: 'EBP,EBC,OWNER,AGENT,PAYER,CARRIER' }),
     rule('WATCHLIST', 'WATCHLIST', 'INSPECT', 50),
     rule('PRICE-LOW', 'PRICE_ANOMALY', 'INSPECT', 20, { ratio: '0.3' }),

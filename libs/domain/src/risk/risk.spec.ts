@@ -1,4 +1,12 @@
-import { schemaByName, sha256Hex, type Commodity, type Enterprise, type Manifest, type RuleSet, type WatchlistEntry } from '@clearance/contracts';
+import {
+  schemaByName,
+  sha256Hex,
+  type Commodity,
+  type Enterprise,
+  type Manifest,
+  type RuleSet,
+  type WatchlistEntry,
+} from '@clearance/contracts';
 import {
   sampleCommodity,
   sampleEnterprise,
@@ -13,7 +21,10 @@ import { sampled, samplingGrade, validateRuleSet, type BuyerYearState } from './
 import { buildDecision, screen, strongest } from './screen';
 
 /** The default rules with no random sampling, so each test sees only the rule it provokes. */
-const NO_SAMPLING: RuleSet = { ...DEFAULT_RULE_SET, samplingRates: { AA: '0', A: '0', B: '0', D: '0', UNKNOWN: '0' } };
+const NO_SAMPLING: RuleSet = {
+  ...DEFAULT_RULE_SET,
+  samplingRates: { AA: '0', A: '0', B: '0', D: '0', UNKNOWN: '0' },
+};
 const USD_RATE = { currency: SAMPLE_CODES.usd, period: '202611', cnyPerUnit: '7.10000' };
 
 function refs(extra: RiskRefData = {}) {
@@ -29,7 +40,9 @@ const kinds = (m: Manifest, data: RiskRefData = {}, rs: RuleSet = NO_SAMPLING, y
   const s = screen(m, refs(data), rs, year);
   return { outcome: s.outcome, status: s.returnStatus, fired: s.rulesFired.map((h) => h.kind), s };
 };
-const withCommodity = (gcode: string, c: Partial<Commodity>) => ({ commodities: [sampleCommodity(gcode, c)] });
+const withCommodity = (gcode: string, c: Partial<Commodity>) => ({
+  commodities: [sampleCommodity(gcode, c)],
+});
 const gradeOf = (code: string, roles: string[], grade: Enterprise['creditGrade']) => [
   ...sampleEnterprises().filter((e) => e.code !== code),
   sampleEnterprise(code, roles, { creditGrade: grade }),
@@ -44,45 +57,91 @@ describe('risk screening: outcomes', () => {
   });
 
   it('negative list: prohibited goods are rejected (100)', () => {
-    expect(kinds(sampleExportManifest(), withCommodity('6109100021', { control: 'PROHIBITED' }))).toMatchObject({ outcome: 'REJECT', status: '100', fired: ['NEGATIVE_LIST_PROHIBITED'] });
+    expect(
+      kinds(sampleExportManifest(), withCommodity('6109100021', { control: 'PROHIBITED' })),
+    ).toMatchObject({ outcome: 'REJECT', status: '100', fired: ['NEGATIVE_LIST_PROHIBITED'] });
   });
 
   it('negative list: restricted goods without a licence are inspected, with one released', () => {
     const data = withCommodity('4202310090', { control: 'RESTRICTED' });
-    expect(kinds(sampleExportManifest(), data)).toMatchObject({ outcome: 'INSPECT', status: '500', fired: ['NEGATIVE_LIST_RESTRICTED'] });
+    expect(kinds(sampleExportManifest(), data)).toMatchObject({
+      outcome: 'INSPECT',
+      status: '500',
+      fired: ['NEGATIVE_LIST_RESTRICTED'],
+    });
     expect(kinds(sampleExportManifest({ licenseNo: 'LIC-1' }), data).outcome).toBe('RELEASE');
   });
 
   it('enterprise not on file is rejected; grade D is inspected', () => {
     const without = sampleEnterprises().filter((e) => e.code !== SAMPLE_CODES.carrier);
-    expect(kinds(sampleExportManifest(), { enterprises: without })).toMatchObject({ outcome: 'REJECT', fired: ['ENTERPRISE_NOT_ON_FILE'] });
-    expect(kinds(sampleExportManifest(), { enterprises: gradeOf(SAMPLE_CODES.ebc, ['EBC'], 'D') })).toMatchObject({ outcome: 'INSPECT', fired: ['ENTERPRISE_GRADE_D'] });
+    expect(kinds(sampleExportManifest(), { enterprises: without })).toMatchObject({
+      outcome: 'REJECT',
+      fired: ['ENTERPRISE_NOT_ON_FILE'],
+    });
+    expect(
+      kinds(sampleExportManifest(), { enterprises: gradeOf(SAMPLE_CODES.ebc, ['EBC'], 'D') }),
+    ).toMatchObject({ outcome: 'INSPECT', fired: ['ENTERPRISE_GRADE_D'] });
   });
 
   it('watchlist: buyer (sha256 of id), consignee (sha256 of name) and enterprise, with the entry action', () => {
     const m = sampleImportManifest();
-    const entry = (id: string, subjectType: string, subject: string, action: string, active = true): WatchlistEntry => ({ id, subjectType, subject, action, reason: 'tip-off', active });
+    const entry = (
+      id: string,
+      subjectType: string,
+      subject: string,
+      action: string,
+      active = true,
+    ): WatchlistEntry => ({ id, subjectType, subject, action, reason: 'tip-off', active });
     const buyer = entry('W1', 'BUYER', m.buyerIdHash!, 'HOLD');
-    expect(kinds(m, { watchlist: [buyer] })).toMatchObject({ outcome: 'HOLD', status: '300', fired: ['WATCHLIST'] });
-    expect(kinds(m, { watchlist: [entry('W2', 'CONSIGNEE', sha256Hex('Zhang San'), 'INSPECT')] })).toMatchObject({ outcome: 'INSPECT', fired: ['WATCHLIST'] });
-    expect(kinds(m, { watchlist: [entry('W3', 'ENTERPRISE', SAMPLE_CODES.carrier, 'INSPECT')] }).s.rulesFired[0].reason).toContain('CARRIER LOG0000001 on watchlist (W3)');
+    expect(kinds(m, { watchlist: [buyer] })).toMatchObject({
+      outcome: 'HOLD',
+      status: '300',
+      fired: ['WATCHLIST'],
+    });
+    expect(
+      kinds(m, { watchlist: [entry('W2', 'CONSIGNEE', sha256Hex('Zhang San'), 'INSPECT')] }),
+    ).toMatchObject({ outcome: 'INSPECT', fired: ['WATCHLIST'] });
+    expect(
+      kinds(m, { watchlist: [entry('W3', 'ENTERPRISE', SAMPLE_CODES.carrier, 'INSPECT')] }).s.rulesFired[0]
+        .reason,
+    ).toContain('CARRIER LOG0000001 on watchlist (W3)');
     expect(kinds(m, { watchlist: [{ ...buyer, active: false }] }).outcome).toBe('RELEASE');
   });
 
   it('price anomaly: unit price (converted to CNY) far below the reference price', () => {
     // 19.90 USD × 7.1 = 141.29 CNY; 0.3 × 500 = 150 > 141.29
-    expect(kinds(sampleExportManifest(), withCommodity('6109100021', { referencePrice: '500' }))).toMatchObject({ outcome: 'INSPECT', fired: ['PRICE_ANOMALY'] });
-    expect(kinds(sampleExportManifest(), withCommodity('6109100021', { referencePrice: '400' })).fired).toEqual([]);
+    expect(
+      kinds(sampleExportManifest(), withCommodity('6109100021', { referencePrice: '500' })),
+    ).toMatchObject({ outcome: 'INSPECT', fired: ['PRICE_ANOMALY'] });
+    expect(
+      kinds(sampleExportManifest(), withCommodity('6109100021', { referencePrice: '400' })).fired,
+    ).toEqual([]);
     // no rate for the currency: the price cannot be judged and the rule stays quiet
-    expect(kinds(sampleExportManifest(), { ...withCommodity('6109100021', { referencePrice: '500' }), exchangeRates: [] }).fired).toEqual([]);
+    expect(
+      kinds(sampleExportManifest(), {
+        ...withCommodity('6109100021', { referencePrice: '500' }),
+        exchangeRates: [],
+      }).fired,
+    ).toEqual([]);
   });
 
   it('weight anomaly: net weight below the goods minimum or gross above the maximum (±20 %)', () => {
-    const bounds = { commodities: [sampleCommodity('6109100021', { minKgPerUnit: '0.20000', maxKgPerUnit: '0.40000' }), sampleCommodity('4202310090', { minKgPerUnit: '0.10000', maxKgPerUnit: '0.30000' })] };
+    const bounds = {
+      commodities: [
+        sampleCommodity('6109100021', { minKgPerUnit: '0.20000', maxKgPerUnit: '0.40000' }),
+        sampleCommodity('4202310090', { minKgPerUnit: '0.10000', maxKgPerUnit: '0.30000' }),
+      ],
+    };
     // min net 0.5 kg (×0.8 = 0.4), max gross 1.1 kg (×1.2 = 1.32)
     expect(kinds(sampleExportManifest(), bounds).fired).toEqual([]);
-    expect(kinds(sampleExportManifest({ netWeight: '0.39999' }), bounds)).toMatchObject({ outcome: 'INSPECT', fired: ['WEIGHT_ANOMALY'] });
-    expect(kinds(sampleExportManifest({ grossWeight: '1.32001' }), bounds)).toMatchObject({ outcome: 'INSPECT', fired: ['WEIGHT_ANOMALY'] });
+    expect(kinds(sampleExportManifest({ netWeight: '0.39999' }), bounds)).toMatchObject({
+      outcome: 'INSPECT',
+      fired: ['WEIGHT_ANOMALY'],
+    });
+    expect(kinds(sampleExportManifest({ grossWeight: '1.32001' }), bounds)).toMatchObject({
+      outcome: 'INSPECT',
+      fired: ['WEIGHT_ANOMALY'],
+    });
   });
 
   it('precedence REJECT > HOLD > INSPECT > RELEASE, scores add up', () => {
@@ -91,24 +150,39 @@ describe('risk screening: outcomes', () => {
     expect(strongest([hit('INSPECT'), hit('HOLD')])).toBe('HOLD');
     expect(strongest([hit('RELEASE')])).toBe('RELEASE');
     const r = kinds(sampleExportManifest({ licenseNo: null }), {
-      commodities: [sampleCommodity('6109100021', { control: 'PROHIBITED' }), sampleCommodity('4202310090', { control: 'RESTRICTED' })],
+      commodities: [
+        sampleCommodity('6109100021', { control: 'PROHIBITED' }),
+        sampleCommodity('4202310090', { control: 'RESTRICTED' }),
+      ],
     });
-    expect(r).toMatchObject({ outcome: 'REJECT', fired: ['NEGATIVE_LIST_PROHIBITED', 'NEGATIVE_LIST_RESTRICTED'] });
+    expect(r).toMatchObject({
+      outcome: 'REJECT',
+      fired: ['NEGATIVE_LIST_PROHIBITED', 'NEGATIVE_LIST_RESTRICTED'],
+    });
     expect(r.s.score).toBe(140);
   });
 
   it('ignores disabled rules', () => {
-    const rs = { ...NO_SAMPLING, rules: NO_SAMPLING.rules.map((r) => ({ ...r, enabled: r.kind !== 'NEGATIVE_LIST_PROHIBITED' })) };
-    expect(kinds(sampleExportManifest(), withCommodity('6109100021', { control: 'PROHIBITED' }), rs).outcome).toBe('RELEASE');
+    const rs = {
+      ...NO_SAMPLING,
+      rules: NO_SAMPLING.rules.map((r) => ({ ...r, enabled: r.kind !== 'NEGATIVE_LIST_PROHIBITED' })),
+    };
+    expect(
+      kinds(sampleExportManifest(), withCommodity('6109100021', { control: 'PROHIBITED' }), rs).outcome,
+    ).toBe('RELEASE');
   });
 });
 
 describe('risk screening: import limits and the buyer year', () => {
-  const m = (goodsValue: string, extra: Partial<Manifest> = {}) => sampleImportManifest({ goodsValue, freight: '0.00000', insuredFee: '0.00000', ...extra });
+  const m = (goodsValue: string, extra: Partial<Manifest> = {}) =>
+    sampleImportManifest({ goodsValue, freight: '0.00000', insuredFee: '0.00000', ...extra });
 
   it('rejects over 5,000 CNY per transaction (customs value = goods + freight + insurance)', () => {
     expect(kinds(m('5000.00000')).outcome).toBe('RELEASE');
-    expect(kinds(m('4990.00000', { freight: '10.00001' }))).toMatchObject({ outcome: 'REJECT', fired: ['IMPORT_SINGLE_LIMIT'] });
+    expect(kinds(m('4990.00000', { freight: '10.00001' }))).toMatchObject({
+      outcome: 'REJECT',
+      fired: ['IMPORT_SINGLE_LIMIT'],
+    });
   });
 
   it('counts the list into the buyer year unless rejected', () => {
@@ -157,7 +231,9 @@ describe('risk screening: deterministic sampling', () => {
     const hits = keys.filter((k) => sampled(k, 'v1', '0.03')).length;
     expect(hits).toBeGreaterThan(20000 * 0.03 * 0.8);
     expect(hits).toBeLessThan(20000 * 0.03 * 1.2);
-    expect(keys.filter((k) => sampled(k, 'v1', '0.03'))).toEqual(keys.filter((k) => sampled(k, 'v1', '0.03')));
+    expect(keys.filter((k) => sampled(k, 'v1', '0.03'))).toEqual(
+      keys.filter((k) => sampled(k, 'v1', '0.03')),
+    );
     expect(keys.some((k) => sampled(k, 'v1', '0'))).toBe(false);
     expect(keys.every((k) => sampled(k, 'v1', '1'))).toBe(true);
   });
@@ -166,7 +242,10 @@ describe('risk screening: deterministic sampling', () => {
     const enterprises = gradeOf(SAMPLE_CODES.ebc, ['EBC'], 'D');
     expect(samplingGrade(sampleExportManifest(), refs({ enterprises }))).toBe('D');
     const rs = { ...NO_SAMPLING, samplingRates: { ...NO_SAMPLING.samplingRates, D: '1' } };
-    expect(kinds(sampleExportManifest(), { enterprises }, rs).fired).toEqual(['ENTERPRISE_GRADE_D', 'SAMPLING']);
+    expect(kinds(sampleExportManifest(), { enterprises }, rs).fired).toEqual([
+      'ENTERPRISE_GRADE_D',
+      'SAMPLING',
+    ]);
     expect(samplingGrade(sampleExportManifest(), refs({ enterprises: [] }))).toBe('UNKNOWN');
   });
 });
@@ -201,7 +280,13 @@ describe('rule sets and decisions', () => {
     const s = screen(manifest, refs(), NO_SAMPLING);
     const d = buildDecision(manifest, s, 1_800_000_000_000);
     expect(schemaByName('Decision').type.isValid(d)).toBe(true);
-    expect(d).toMatchObject({ outcome: 'RELEASE', returnStatus: '800', waybillKey: manifest.waybillKey, decidedAt: 1_800_000_000_000, lastDocumentTime: manifest.lastDocumentTime });
+    expect(d).toMatchObject({
+      outcome: 'RELEASE',
+      returnStatus: '800',
+      waybillKey: manifest.waybillKey,
+      decidedAt: 1_800_000_000_000,
+      lastDocumentTime: manifest.lastDocumentTime,
+    });
     expect(buildDecision(manifest, s, 1).guid).toBe(d.guid);
     expect(buildDecision(manifest, { ...s, ruleSetVersion: 'v2' }, 1).guid).not.toBe(d.guid);
   });

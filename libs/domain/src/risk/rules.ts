@@ -1,4 +1,10 @@
-import { sha256Hex, type Manifest, type RuleDefinition, type RuleHit, type RuleSet } from '@clearance/contracts';
+import {
+  sha256Hex,
+  type Manifest,
+  type RuleDefinition,
+  type RuleHit,
+  type RuleSet,
+} from '@clearance/contracts';
 import { formatDecimal, isDecimal, mulScaled, parseDecimal, SCALE } from '../common/decimal';
 import { hashDraw64 } from '../common/ids';
 import { CNY, onFileAs, type EnterpriseRole } from '../matching/checks';
@@ -59,10 +65,16 @@ const hit = (rule: RuleDefinition, reason: string, outcome: string = rule.outcom
 });
 
 const param = (rule: RuleDefinition, name: string, fallback: string): string => rule.params[name] ?? fallback;
-const paramScaled = (rule: RuleDefinition, name: string, fallback: string): bigint => parseDecimal(param(rule, name, fallback), `${rule.ruleId}.params.${name}`);
+const paramScaled = (rule: RuleDefinition, name: string, fallback: string): bigint =>
+  parseDecimal(param(rule, name, fallback), `${rule.ruleId}.params.${name}`);
 
 /** Converts an amount to CNY scaled; undefined when no rate is known. */
-export function toCnyScaled(amount: string, currency: string, period: string, refs: RiskRefs): bigint | undefined {
+export function toCnyScaled(
+  amount: string,
+  currency: string,
+  period: string,
+  refs: RiskRefs,
+): bigint | undefined {
   const value = parseDecimal(amount);
   if (currency === CNY) return value;
   const rate = refs.exchangeRate(currency, period);
@@ -86,30 +98,49 @@ function enterprisesOf(m: Manifest, roles: string): Array<{ role: EnterpriseRole
 
 const prohibited: Evaluator = (rule, { manifest, refs }) => {
   const items = manifest.items.filter((it) => refs.commodity(it.gcode)?.control === 'PROHIBITED');
-  return items.length === 0 ? [] : [hit(rule, `prohibited goods: ${items.map((it) => `item ${it.gnum} ${it.gcode}`).join(', ')}`)];
+  return items.length === 0
+    ? []
+    : [hit(rule, `prohibited goods: ${items.map((it) => `item ${it.gnum} ${it.gcode}`).join(', ')}`)];
 };
 
 const restricted: Evaluator = (rule, { manifest, refs }) => {
   if (manifest.licenseNo) return [];
   const items = manifest.items.filter((it) => refs.commodity(it.gcode)?.control === 'RESTRICTED');
-  return items.length === 0 ? [] : [hit(rule, `licence required, none declared: ${items.map((it) => `item ${it.gnum} ${it.gcode}`).join(', ')}`)];
+  return items.length === 0
+    ? []
+    : [
+        hit(
+          rule,
+          `licence required, none declared: ${items.map((it) => `item ${it.gnum} ${it.gcode}`).join(', ')}`,
+        ),
+      ];
 };
 
 const notOnFile: Evaluator = (rule, { manifest, refs }) => {
-  const missing = enterprisesOf(manifest, param(rule, 'roles', ALL_ROLES)).filter(({ role, code }) => !onFileAs(refs.enterprise(code), role));
-  return missing.length === 0 ? [] : [hit(rule, `not on file: ${missing.map((e) => `${e.role} ${e.code}`).join(', ')}`)];
+  const missing = enterprisesOf(manifest, param(rule, 'roles', ALL_ROLES)).filter(
+    ({ role, code }) => !onFileAs(refs.enterprise(code), role),
+  );
+  return missing.length === 0
+    ? []
+    : [hit(rule, `not on file: ${missing.map((e) => `${e.role} ${e.code}`).join(', ')}`)];
 };
 
 const gradeD: Evaluator = (rule, { manifest, refs }) => {
-  const d = enterprisesOf(manifest, param(rule, 'roles', ALL_ROLES)).filter(({ code }) => refs.enterprise(code)?.creditGrade === 'D');
-  return d.length === 0 ? [] : [hit(rule, `credit grade D: ${d.map((e) => `${e.role} ${e.code}`).join(', ')}`)];
+  const d = enterprisesOf(manifest, param(rule, 'roles', ALL_ROLES)).filter(
+    ({ code }) => refs.enterprise(code)?.creditGrade === 'D',
+  );
+  return d.length === 0
+    ? []
+    : [hit(rule, `credit grade D: ${d.map((e) => `${e.role} ${e.code}`).join(', ')}`)];
 };
 
 const watchlist: Evaluator = (rule, { manifest, refs }) => {
   const subjects: Array<{ type: 'BUYER' | 'CONSIGNEE' | 'ENTERPRISE'; subject: string; label: string }> = [];
   if (manifest.buyerIdHash) subjects.push({ type: 'BUYER', subject: manifest.buyerIdHash, label: 'buyer' });
-  if (manifest.consignee) subjects.push({ type: 'CONSIGNEE', subject: sha256Hex(manifest.consignee), label: 'consignee' });
-  for (const e of enterprisesOf(manifest, ALL_ROLES)) subjects.push({ type: 'ENTERPRISE', subject: e.code, label: `${e.role} ${e.code}` });
+  if (manifest.consignee)
+    subjects.push({ type: 'CONSIGNEE', subject: sha256Hex(manifest.consignee), label: 'consignee' });
+  for (const e of enterprisesOf(manifest, ALL_ROLES))
+    subjects.push({ type: 'ENTERPRISE', subject: e.code, label: `${e.role} ${e.code}` });
   return subjects.flatMap((s) =>
     refs.watchlist(s.type, s.subject).map((w) => {
       const action = w.action === 'HOLD' || w.action === 'INSPECT' ? w.action : rule.outcome;
@@ -127,7 +158,12 @@ const priceAnomaly: Evaluator = (rule, { manifest, refs, period }) => {
   });
   return low.length === 0
     ? []
-    : [hit(rule, `unit price below ${formatDecimal(ratio)} × reference price: ${low.map((it) => `item ${it.gnum} ${it.gcode} at ${it.price} ${it.currency}`).join(', ')}`)];
+    : [
+        hit(
+          rule,
+          `unit price below ${formatDecimal(ratio)} × reference price: ${low.map((it) => `item ${it.gnum} ${it.gcode} at ${it.price} ${it.currency}`).join(', ')}`,
+        ),
+      ];
 };
 
 const weightAnomaly: Evaluator = (rule, { manifest, refs }) => {
@@ -145,23 +181,44 @@ const weightAnomaly: Evaluator = (rule, { manifest, refs }) => {
   const net = parseDecimal(manifest.netWeight);
   const gross = parseDecimal(manifest.grossWeight);
   if (minNet > 0n && net < mulScaled(minNet, SCALE - tol)) {
-    return [hit(rule, `net weight ${manifest.netWeight} kg below the plausible ${formatDecimal(minNet)} kg for the goods`)];
+    return [
+      hit(
+        rule,
+        `net weight ${manifest.netWeight} kg below the plausible ${formatDecimal(minNet)} kg for the goods`,
+      ),
+    ];
   }
   if (allMax && manifest.items.length > 0 && gross > mulScaled(maxGross, SCALE + tol)) {
-    return [hit(rule, `gross weight ${manifest.grossWeight} kg above the plausible ${formatDecimal(maxGross)} kg for the goods`)];
+    return [
+      hit(
+        rule,
+        `gross weight ${manifest.grossWeight} kg above the plausible ${formatDecimal(maxGross)} kg for the goods`,
+      ),
+    ];
   }
   return [];
 };
 
 const missingRate = (rule: RuleDefinition, m: Manifest): RuleHit[] => [
-  hit(rule, `no exchange rate for ${[m.currency, m.fCurrency, m.iCurrency].filter((c) => c !== CNY).join('/')}: limit cannot be checked`, 'HOLD'),
+  hit(
+    rule,
+    `no exchange rate for ${[m.currency, m.fCurrency, m.iCurrency].filter((c) => c !== CNY).join('/')}: limit cannot be checked`,
+    'HOLD',
+  ),
 ];
 
 const singleLimit: Evaluator = (rule, { manifest, valueCny }) => {
   if (manifest.ieFlag !== 'I') return [];
   if (valueCny === undefined) return missingRate(rule, manifest);
   const limit = paramScaled(rule, 'limitCny', '5000');
-  return valueCny > limit ? [hit(rule, `value ${formatDecimal(valueCny)} CNY over the single-transaction limit ${formatDecimal(limit)} CNY`)] : [];
+  return valueCny > limit
+    ? [
+        hit(
+          rule,
+          `value ${formatDecimal(valueCny)} CNY over the single-transaction limit ${formatDecimal(limit)} CNY`,
+        ),
+      ]
+    : [];
 };
 
 const annualLimit: Evaluator = (rule, { manifest, valueCny, yearTotalBefore }) => {
@@ -170,7 +227,12 @@ const annualLimit: Evaluator = (rule, { manifest, valueCny, yearTotalBefore }) =
   const limit = paramScaled(rule, 'limitCny', '26000');
   const total = yearTotalBefore + valueCny;
   return total > limit
-    ? [hit(rule, `buyer's yearly total would be ${formatDecimal(total)} CNY, over the annual limit ${formatDecimal(limit)} CNY`)]
+    ? [
+        hit(
+          rule,
+          `buyer's yearly total would be ${formatDecimal(total)} CNY, over the annual limit ${formatDecimal(limit)} CNY`,
+        ),
+      ]
     : [];
 };
 
@@ -190,7 +252,9 @@ export function sampled(caseKey: string, version: string, rate: string): boolean
 const sampling: Evaluator = (rule, { manifest, refs, ruleSet }) => {
   const grade = samplingGrade(manifest, refs, param(rule, 'gradeOf', 'EBC'));
   const rate = ruleSet.samplingRates[grade] ?? ruleSet.samplingRates.UNKNOWN ?? '0';
-  return sampled(manifest.orderKey, ruleSet.version, rate) ? [hit(rule, `random inspection: grade ${grade}, rate ${rate}`)] : [];
+  return sampled(manifest.orderKey, ruleSet.version, rate)
+    ? [hit(rule, `random inspection: grade ${grade}, rate ${rate}`)]
+    : [];
 };
 
 export const EVALUATORS: Readonly<Record<RuleKindValue, Evaluator>> = {
@@ -211,16 +275,19 @@ export function validateRuleSet(rs: RuleSet): string[] {
   const problems: string[] = [];
   if (!rs.version) problems.push('version is empty');
   for (const [grade, rate] of Object.entries(rs.samplingRates ?? {})) {
-    if (!isDecimal(rate) || parseDecimal(rate) < 0n || parseDecimal(rate) > SCALE) problems.push(`samplingRates.${grade} ${JSON.stringify(rate)} must be a decimal in [0, 1]`);
+    if (!isDecimal(rate) || parseDecimal(rate) < 0n || parseDecimal(rate) > SCALE)
+      problems.push(`samplingRates.${grade} ${JSON.stringify(rate)} must be a decimal in [0, 1]`);
   }
   const ids = new Set<string>();
   for (const r of rs.rules ?? []) {
     if (ids.has(r.ruleId)) problems.push(`rule ${r.ruleId} appears twice`);
     ids.add(r.ruleId);
     if (!(r.kind in EVALUATORS)) problems.push(`rule ${r.ruleId}: unknown kind ${r.kind}`);
-    if (!(OUTCOMES as ReadonlyArray<string>).includes(r.outcome)) problems.push(`rule ${r.ruleId}: outcome ${r.outcome} is not one of ${OUTCOMES.join(', ')}`);
+    if (!(OUTCOMES as ReadonlyArray<string>).includes(r.outcome))
+      problems.push(`rule ${r.ruleId}: outcome ${r.outcome} is not one of ${OUTCOMES.join(', ')}`);
     for (const [k, v] of Object.entries(r.params ?? {})) {
-      if (k !== 'roles' && k !== 'gradeOf' && !isDecimal(v)) problems.push(`rule ${r.ruleId}: param ${k} ${JSON.stringify(v)} is not a decimal`);
+      if (k !== 'roles' && k !== 'gradeOf' && !isDecimal(v))
+        problems.push(`rule ${r.ruleId}: param ${k} ${JSON.stringify(v)} is not a decimal`);
     }
   }
   return problems;

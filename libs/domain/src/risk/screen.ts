@@ -38,11 +38,20 @@ const isOutcome = (o: string): o is DecisionOutcome => o in RANK;
 
 /** The strongest outcome among the hits (RELEASE when none). */
 export const strongest = (hits: ReadonlyArray<RuleHit>): DecisionOutcome =>
-  hits.reduce<DecisionOutcome>((acc, h) => (isOutcome(h.outcome) && RANK[h.outcome] > RANK[acc] ? h.outcome : acc), 'RELEASE');
+  hits.reduce<DecisionOutcome>(
+    (acc, h) => (isOutcome(h.outcome) && RANK[h.outcome] > RANK[acc] ? h.outcome : acc),
+    'RELEASE',
+  );
 
 function importValueCny(m: Manifest, refs: RiskRefs, period: string): bigint | undefined {
-  const parts = [toCnyScaled(m.goodsValue, m.currency, period, refs), toCnyScaled(m.freight, m.fCurrency, period, refs), toCnyScaled(m.insuredFee, m.iCurrency, period, refs)];
-  return parts.some((p) => p === undefined) ? undefined : parts.reduce<bigint>((a, p) => a + (p as bigint), 0n);
+  const parts = [
+    toCnyScaled(m.goodsValue, m.currency, period, refs),
+    toCnyScaled(m.freight, m.fCurrency, period, refs),
+    toCnyScaled(m.insuredFee, m.iCurrency, period, refs),
+  ];
+  return parts.some((p) => p === undefined)
+    ? undefined
+    : parts.reduce<bigint>((a, p) => a + (p as bigint), 0n);
 }
 
 /** The buyer's total this year excluding `invtNo` (so re-screening the same list is idempotent). */
@@ -52,12 +61,20 @@ function totalBefore(state: BuyerYearState | undefined, year: string, invtNo: st
   return parseDecimal(state.totalCny) - (already ? parseDecimal(already[1]) : 0n);
 }
 
-function nextBuyerYear(state: BuyerYearState | undefined, year: string, invtNo: string, before: bigint, value: bigint): BuyerYearState {
+function nextBuyerYear(
+  state: BuyerYearState | undefined,
+  year: string,
+  invtNo: string,
+  before: bigint,
+  value: bigint,
+): BuyerYearState {
   const counted = (state && state.year === year ? state.counted : []).filter(([no]) => no !== invtNo);
   return {
     year,
     totalCny: formatDecimal(before + value),
-    counted: [...counted, [invtNo, formatDecimal(value)] as [string, string]].slice(-BUYER_YEAR_COUNTED_LIMIT),
+    counted: [...counted, [invtNo, formatDecimal(value)] as [string, string]].slice(
+      -BUYER_YEAR_COUNTED_LIMIT,
+    ),
   };
 }
 
@@ -65,7 +82,12 @@ function nextBuyerYear(state: BuyerYearState | undefined, year: string, invtNo: 
  * Screens a list against a rule set and reference data. Pure: the buyer's yearly state comes in
  * and the updated one goes out (import lists only, and only when the list is not rejected).
  */
-export function screen(manifest: Manifest, refs: RiskRefs, ruleSet: RuleSet, buyerYear?: BuyerYearState): Screening {
+export function screen(
+  manifest: Manifest,
+  refs: RiskRefs,
+  ruleSet: RuleSet,
+  buyerYear?: BuyerYearState,
+): Screening {
   const period = manifest.ieDate.slice(0, 6);
   const year = manifest.ieDate.slice(0, 4);
   const imports = manifest.ieFlag === 'I';

@@ -1,4 +1,13 @@
-import { orderKey, type Commodity, type Enterprise, type Manifest, type Order, type OrderItem, type Payment, type Waybill } from '@clearance/contracts';
+import {
+  orderKey,
+  type Commodity,
+  type Enterprise,
+  type Manifest,
+  type Order,
+  type OrderItem,
+  type Payment,
+  type Waybill,
+} from '@clearance/contracts';
 import { deterministicGuid } from '../common/ids';
 import type { Held } from '../matching/checks';
 import { holdDocument } from '../matching/decider';
@@ -90,7 +99,18 @@ export function sampleExportOrder(overrides: Partial<Order> = {}): Order {
     note: null,
     items: [
       sampleItem(),
-      sampleItem({ gnum: 2, itemNo: 'SKU-2', itemName: 'Leather wallet', gcode: '4202310090', gname: 'wallet', gmodel: 'leather', qty: '1.00000', qty1: '1.00000', price: '25.00000', totalPrice: '25.00000' }),
+      sampleItem({
+        gnum: 2,
+        itemNo: 'SKU-2',
+        itemName: 'Leather wallet',
+        gcode: '4202310090',
+        gname: 'wallet',
+        gmodel: 'leather',
+        qty: '1.00000',
+        qty1: '1.00000',
+        price: '25.00000',
+        totalPrice: '25.00000',
+      }),
     ],
     ...overrides,
   };
@@ -192,7 +212,19 @@ export function sampleImportOrder(overrides: Partial<Order> = {}): Order {
     statisticsFlag: null,
     summaryFlag: null,
     items: [
-      sampleItem({ gcode: '3304990099', itemName: 'Face cream', gname: 'face cream', gmodel: '50 ml', qty: '2.00000', qty1: '0.10000', unit1: '035', price: '50.00000', totalPrice: '100.00000', currency: SAMPLE_CODES.cny, country: '116' }),
+      sampleItem({
+        gcode: '3304990099',
+        itemName: 'Face cream',
+        gname: 'face cream',
+        gmodel: '50 ml',
+        qty: '2.00000',
+        qty1: '0.10000',
+        unit1: '035',
+        price: '50.00000',
+        totalPrice: '100.00000',
+        currency: SAMPLE_CODES.cny,
+        country: '116',
+      }),
     ],
     ...overrides,
   });
@@ -241,8 +273,20 @@ export function sampleImportWaybill(overrides: Partial<Waybill> = {}): Waybill {
   });
 }
 
-export function sampleEnterprise(code: string, roles: string[], overrides: Partial<Enterprise> = {}): Enterprise {
-  return { code, name: `Enterprise ${code}`, creditGrade: 'A', roles, onFile: true, country: null, ...overrides };
+export function sampleEnterprise(
+  code: string,
+  roles: string[],
+  overrides: Partial<Enterprise> = {},
+): Enterprise {
+  return {
+    code,
+    name: `Enterprise ${code}`,
+    creditGrade: 'A',
+    roles,
+    onFile: true,
+    country: null,
+    ...overrides,
+  };
 }
 
 /** The sample enterprises, all on file with grade A. */
@@ -280,8 +324,15 @@ export function lookupBy<T>(items: ReadonlyArray<T>, key: (t: T) => string): (k:
 export const SAMPLE_MATCH_TIME = Date.UTC(2026, 10, 10, 4, 0, 0);
 
 /** A list compiled from (possibly overridden) sample documents, as the matcher would produce it. */
-export function sampleManifestFrom(order: Order, payment: Payment, waybill: Waybill, serial = invtSerial(0, 1), at = SAMPLE_MATCH_TIME): Manifest {
-  const held = <T>(kind: 'ORDER' | 'PAYMENT' | 'WAYBILL', doc: T): Held<T> => holdDocument(kind, doc as never, at).held as unknown as Held<T>;
+export function sampleManifestFrom(
+  order: Order,
+  payment: Payment,
+  waybill: Waybill,
+  serial = invtSerial(0, 1),
+  at = SAMPLE_MATCH_TIME,
+): Manifest {
+  const held = <T>(kind: 'ORDER' | 'PAYMENT' | 'WAYBILL', doc: T): Held<T> =>
+    holdDocument(kind, doc as never, at).held as unknown as Held<T>;
   return compileManifest(
     { order: held('ORDER', order), payment: held('PAYMENT', payment), waybill: held('WAYBILL', waybill) },
     { caseKey: orderKey(order), at, firstDocumentTime: at, serial },
