@@ -66,7 +66,8 @@ function pipeline(parcels: GeneratedParcel[]): Outcome {
       invtSerial: invtSerial(0, counter),
     });
     if (r.serialUsed) counter += 1;
-    r.state ? matchStore.set(s.key, r.state) : matchStore.delete(s.key);
+    if (r.state) matchStore.set(s.key, r.state);
+    else matchStore.delete(s.key);
     out.receipts.push(...r.receipts);
     manifests.push(...r.manifests.map((m) => ({ m, at: s.timestamp })));
   }
