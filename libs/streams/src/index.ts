@@ -5,3 +5,8 @@ export * from './partitioner';
 export type { Logger } from './logger';
 export { silentLogger } from './logger';
 export * from './testing/test-driver';
+export { StreamsRuntime } from './runtime/runtime';
+export type { StreamsRuntimeConfig, TaskPhase, TaskStatus, AssignmentStatus } from './runtime/runtime';
+export { StreamsMetrics } from './runtime/metrics';
+export { assignTasks } from './runtime/assigner';
+export type { KafkaLogLevel } from './runtime/kafka-logging';

@@ -1,0 +1,815 @@
+import {
+  Kafka,
+  Partitioners,
+  type Admin,
+  type Consumer,
+  type EachBatchPayload,
+  type IHeaders,
+  type KafkaMessage,
+  type Message,
+  type Producer,
+  type SASLOptions,
+  type Transaction,
+} from 'kafkajs';
+import type { ConnectionOptions } from 'node:tls';
+import pino from 'pino';
+import type { Registry } from 'prom-client';
+import type { AnyProcessorDefinition, Globals, Outputs, Stores } from '../definition';
+import { errorMessage } from '../errors';
+import { FatalProcessingError, TaskEngine, type ProducedRecord, type RawRecord, type TaskState, type Txn } from '../internal/engine';
+import { Mutex } from '../internal/mutex';
+import { changelogTopic, checkpointTopic, deadLetterTopic, transactionalId } from '../internal/names';
+import type { Logger } from '../logger';
+import { createTaskAssigner } from './assigner';
+import { GlobalTablesReader } from './global-reader';
+import { KAFKA_LOG_LEVELS, kafkaLogCreator, type KafkaLogLevel } from './kafka-logging';
+import { createRegistry, StreamsMetrics } from './metrics';
+import { RestoreJob, type RestoreStats } from './restorer';
+import { ensureTopics } from './topics';
+
+export interface StreamsRuntimeConfig {
+  brokers: string[];
+  clientId?: string;
+  ssl?: boolean | ConnectionOptions;
+  sasl?: SASLOptions;
+  /** Default: the definition's name. Transactional ids are `<applicationId>-<task>`. */
+  applicationId?: string;
+  /** Consumer group id, used exactly as given. Default: the application id. */
+  groupId?: string;
+  /** Create missing topics (inputs, outputs, changelogs, DLQs, globals). Default true. */
+  createTopics?: boolean;
+  /** Partition count for inputs the runtime has to create (other topics default to the task count). Default 12. */
+  partitions?: number;
+  replicationFactor?: number;
+  /** Extra configs for every topic the runtime creates. */
+  topicConfig?: Record<string, string>;
+  /** Where a task starts when neither its checkpoint nor the group has a position. Default earliest. */
+  autoOffsetReset?: 'earliest' | 'latest';
+  consumer?: {
+    sessionTimeout?: number;
+    rebalanceTimeout?: number;
+    heartbeatInterval?: number;
+    maxBytesPerPartition?: number;
+    maxBytes?: number;
+    maxWaitTimeInMs?: number;
+    /** Task batches processed concurrently (each task is still serial). Default 4. */
+    partitionsConsumedConcurrently?: number;
+  };
+  producer?: {
+    /** Broker-side timeout of a transaction. Default 10000 ms (Kafka Streams' EOS default). */
+    transactionTimeout?: number;
+    /** Max bytes per produce request inside a transaction (keeps record batches under message.max.bytes). Default 900 KiB. */
+    maxRequestBytes?: number;
+  };
+  restore?: { maxBytesPerPartition?: number };
+  logger?: Logger;
+  /** kafkajs's own log level (routed into `logger`). Default warn. */
+  kafkaLogLevel?: KafkaLogLevel;
+  /** Where metrics go; default a new Registry per runtime (never the global one). */
+  registry?: Registry;
+  metricsPrefix?: string;
+  /** Called once when the runtime cannot go on (a fatal processing error, a consumer that will not restart). */
+  onFatalError?: (error: Error) => void;
+}
+
+export type TaskPhase = 'initializing' | 'restoring' | 'running' | 'recovering' | 'failed' | 'closed';
+
+export interface TaskStatus {
+  task: number;
+  phase: TaskPhase;
+  partitions: Array<{ topic: string; partition: number }>;
+  restore?: RestoreStats;
+}
+
+export interface AssignmentStatus {
+  memberId?: string;
+  generation: number;
+  tasks: TaskStatus[];
+}
+
+type RuntimeState = 'created' | 'starting' | 'running' | 'stopping' | 'stopped' | 'failed';
+
+class RuntimeTask {
+  phase: TaskPhase = 'initializing';
+  producer?: Producer;
+  readonly lock = new Mutex();
+  epoch = 0;
+  failures = 0;
+  restore?: RestoreStats;
+  recoveryTimer?: NodeJS.Timeout;
+
+  constructor(
+    readonly id: number,
+    readonly state: TaskState,
+    readonly partitions: Array<{ topic: string; partition: number }>,
+  ) {}
+}
+
+const FENCED = new Set(['INVALID_PRODUCER_EPOCH', 'PRODUCER_FENCED', 'TRANSACTIONAL_ID_AUTHORIZATION_FAILED']);
+
+function isFenced(error: unknown): boolean {
+  for (let e = error as { type?: string; code?: number; cause?: unknown; message?: string } | undefined, i = 0; e && i < 6; e = e.cause as typeof e, i++) {
+    if ((e.type && FENCED.has(e.type)) || e.code === 90 || /fenced/i.test(e.message ?? '')) return true;
+  }
+  return false;
+}
+
+function normalizeHeaders(headers: IHeaders | undefined): Record<string, Buffer> {
+  const out: Record<string, Buffer> = {};
+  if (!headers) return out;
+  for (const [name, raw] of Object.entries(headers)) {
+    const value = Array.isArray(raw) ? raw[raw.length - 1] : raw;
+    if (value === undefined || value === null) continue;
+    out[name] = Buffer.isBuffer(value) ? value : Buffer.from(String(value), 'utf8');
+  }
+  return out;
+}
+
+function approxSize(r: ProducedRecord): number {
+  let size = 70 + (r.key?.length ?? 0) + (r.value?.length ?? 0);
+  if (r.headers) for (const [k, v] of Object.entries(r.headers)) size += k.length + v.length + 4;
+  return size;
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
+
+/**
+ * Runs a processor definition on Kafka with exactly-once semantics (see README.md):
+ * one consumer group with a task assigner, one transactional producer per task
+ * (`<app>-<task>`, fencing zombies), one transaction per task batch carrying outputs, DLQ
+ * records, changelog writes, the task checkpoint and the consumed offsets; state restored from
+ * changelogs before a task processes anything; global tables loaded before processing starts.
+ */
+export class StreamsRuntime {
+  readonly applicationId: string;
+  readonly groupId: string;
+  readonly registry: Registry;
+  readonly metrics: StreamsMetrics;
+  private readonly logger: Logger;
+  private readonly kafka: Kafka;
+  private readonly engine: TaskEngine;
+  private readonly globals: GlobalTablesReader;
+  private readonly inputTopics: string[];
+  private readonly tasks = new Map<number, RuntimeTask>();
+  private readonly restoreJobs = new Set<RestoreJob>();
+  private readonly closing = new Set<Promise<void>>();
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private admin?: Admin;
+  private consumer?: Consumer;
+  private partitions = new Map<string, number>();
+  private taskCount = 0;
+  private state: RuntimeState = 'created';
+  private stopping = false;
+  private stopPromise?: Promise<void>;
+  private memberId?: string;
+  private generation = 0;
+  private joined = false;
+  private rebalancing = false;
+  private lastActivity = Date.now();
+  private fatal?: Error;
+  private readonly cfg: {
+    sessionTimeout: number;
+    rebalanceTimeout: number;
+    heartbeatInterval: number;
+    maxBytesPerPartition: number;
+    maxBytes: number;
+    maxWaitTimeInMs: number;
+    concurrency: number;
+    transactionTimeout: number;
+    maxRequestBytes: number;
+    restoreMaxBytesPerPartition: number;
+  };
+
+  constructor(
+    readonly definition: AnyProcessorDefinition,
+    private readonly config: StreamsRuntimeConfig,
+  ) {
+    this.applicationId = config.applicationId ?? definition.name;
+    this.groupId = config.groupId ?? this.applicationId;
+    this.logger = (config.logger ?? (pino({ name: 'streams' }) as unknown as Logger)).child({ app: this.applicationId });
+    this.registry = config.registry ?? createRegistry();
+    this.metrics = new StreamsMetrics(this.registry, this.applicationId, config.metricsPrefix);
+    this.inputTopics = Object.keys(definition.inputs);
+    if (this.inputTopics.length === 0) throw new Error(`${this.applicationId}: a processor needs at least one input topic`);
+    const c = config.consumer ?? {};
+    this.cfg = {
+      sessionTimeout: c.sessionTimeout ?? 30_000,
+      rebalanceTimeout: c.rebalanceTimeout ?? 60_000,
+      heartbeatInterval: c.heartbeatInterval ?? 3_000,
+      maxBytesPerPartition: c.maxBytesPerPartition ?? 1024 * 1024,
+      maxBytes: c.maxBytes ?? 16 * 1024 * 1024,
+      maxWaitTimeInMs: c.maxWaitTimeInMs ?? 250,
+      concurrency: c.partitionsConsumedConcurrently ?? 4,
+      transactionTimeout: config.producer?.transactionTimeout ?? 10_000,
+      maxRequestBytes: config.producer?.maxRequestBytes ?? 900 * 1024,
+      restoreMaxBytesPerPartition: config.restore?.maxBytesPerPartition ?? 4 * 1024 * 1024,
+    };
+    this.kafka = new Kafka({
+      clientId: config.clientId ?? this.applicationId,
+      brokers: config.brokers,
+      ssl: config.ssl,
+      sasl: config.sasl,
+      logLevel: KAFKA_LOG_LEVELS[config.kafkaLogLevel ?? 'warn'],
+      logCreator: kafkaLogCreator(this.logger),
+      retry: { initialRetryTime: 100, retries: 8 },
+    });
+    this.globals = new GlobalTablesReader(definition.globals ?? {});
+    this.engine = new TaskEngine(definition, {
+      applicationId: this.applicationId,
+      partitionsOf: (topic) => {
+        const n = this.partitions.get(topic);
+        if (n === undefined) throw new Error(`unknown partition count of ${topic}`);
+        return n;
+      },
+      globals: this.globals.tables,
+      logger: this.logger,
+    });
+  }
+
+  // --- lifecycle --------------------------------------------------------------------------
+
+  /** Creates/checks topics, loads global tables, joins the group. Resolves once the consumer runs. */
+  async start(): Promise<void> {
+    if (this.state !== 'created') throw new Error(`runtime already ${this.state}`);
+    this.state = 'starting';
+    try {
+      const admin = this.kafka.admin();
+      this.admin = admin;
+      await admin.connect();
+      const stores: Stores = this.definition.stores ?? {};
+      const outputs: Outputs = this.definition.outputs;
+      const globals: Globals = this.definition.globals ?? {};
+      const layout = await ensureTopics(
+        admin,
+        {
+          inputs: this.inputTopics,
+          outputs: Object.entries(outputs).map(([topic, spec]) => ({ topic, partitions: spec.partitions, config: spec.config })),
+          changelogs: [
+            ...Object.entries(stores).map(([name, spec]) => ({ topic: changelogTopic(this.applicationId, name), config: spec.changelogConfig })),
+            { topic: checkpointTopic(this.applicationId), config: { 'segment.ms': '3600000', 'min.cleanable.dirty.ratio': '0.1' } },
+          ],
+          deadLetters: this.inputTopics.map(deadLetterTopic),
+          globals: Object.values(globals).map((g) => g.topic),
+        },
+        {
+          create: this.config.createTopics ?? true,
+          defaultPartitions: this.config.partitions ?? 12,
+          replicationFactor: this.config.replicationFactor,
+          config: this.config.topicConfig,
+        },
+        this.logger,
+      );
+      this.partitions = layout.partitions;
+      this.taskCount = layout.taskCount;
+
+      await this.globals.start({
+        kafka: this.kafka,
+        admin,
+        groupId: this.groupId,
+        logger: this.logger,
+        metrics: this.metrics,
+        maxBytesPerPartition: this.cfg.restoreMaxBytesPerPartition,
+      });
+      if (this.stopping) return;
+
+      const consumer = this.kafka.consumer({
+        groupId: this.groupId,
+        partitionAssigners: [createTaskAssigner(() => [...this.tasks.keys()])],
+        sessionTimeout: this.cfg.sessionTimeout,
+        rebalanceTimeout: this.cfg.rebalanceTimeout,
+        heartbeatInterval: this.cfg.heartbeatInterval,
+        maxBytesPerPartition: this.cfg.maxBytesPerPartition,
+        maxBytes: this.cfg.maxBytes,
+        maxWaitTimeInMs: this.cfg.maxWaitTimeInMs,
+        readUncommitted: false,
+        allowAutoTopicCreation: false,
+      });
+      this.consumer = consumer;
+      this.listen(consumer);
+      await consumer.connect();
+      await consumer.subscribe({ topics: this.inputTopics, fromBeginning: (this.config.autoOffsetReset ?? 'earliest') === 'earliest' });
+      const gauges = setInterval(() => this.updateGauges(), 5_000);
+      gauges.unref();
+      this.timers.add(gauges);
+      this.state = 'running';
+      await consumer.run({
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        partitionsConsumedConcurrently: Math.max(1, Math.min(this.cfg.concurrency, this.taskCount)),
+        eachBatch: (payload) => this.eachBatch(payload),
+      });
+      this.logger.info({ groupId: this.groupId, tasks: this.taskCount, inputs: this.inputTopics }, 'streams runtime started');
+    } catch (error) {
+      this.state = 'failed';
+      this.fatal = error instanceof Error ? error : new Error(String(error));
+      await this.shutdown().catch(() => undefined);
+      throw error;
+    }
+  }
+
+  /**
+   * Graceful shutdown: stop intake (open batches stop after the current record and commit),
+   * leave the group, close every task producer, stop restores and global tables.
+   */
+  stop(): Promise<void> {
+    if (!this.stopPromise) this.stopPromise = this.shutdown();
+    return this.stopPromise;
+  }
+
+  private async shutdown(): Promise<void> {
+    this.stopping = true;
+    if (this.state !== 'failed') this.state = 'stopping';
+    const started = Date.now();
+    for (const timer of this.timers) clearInterval(timer);
+    for (const job of this.restoreJobs) await job.stop();
+    if (this.consumer) await this.consumer.disconnect().catch((err) => this.logger.warn({ err }, 'consumer disconnect failed'));
+    for (const task of [...this.tasks.values()]) this.closeTask(task, 'shutdown');
+    await Promise.all([...this.closing]);
+    await this.globals.stop();
+    if (this.admin) await this.admin.disconnect().catch(() => undefined);
+    if (this.state !== 'failed') this.state = 'stopped';
+    this.logger.info({ durationMs: Date.now() - started }, 'streams runtime stopped');
+  }
+
+  // --- health ------------------------------------------------------------------------------
+
+  /** Group joined, no rebalance under way, global tables loaded, every assigned task restored and running. */
+  isReady(): boolean {
+    if (this.state !== 'running' || !this.joined || this.rebalancing || !this.globals.ready) return false;
+    for (const task of this.tasks.values()) if (task.phase !== 'running') return false;
+    return true;
+  }
+
+  /** Not failed, and the consumer loop showed life (heartbeat, fetch, batch) within the session timeout, or a rebalance is under way. */
+  isAlive(): boolean {
+    if (this.state === 'failed' || this.fatal) return false;
+    if (this.state !== 'running') return true;
+    return this.rebalancing || Date.now() - this.lastActivity < this.cfg.sessionTimeout;
+  }
+
+  assignment(): AssignmentStatus {
+    return {
+      memberId: this.memberId,
+      generation: this.generation,
+      tasks: [...this.tasks.values()]
+        .sort((a, b) => a.id - b.id)
+        .map((t) => ({ task: t.id, phase: t.phase, partitions: t.partitions, restore: t.restore })),
+    };
+  }
+
+  async waitUntilReady(timeoutMs = 60_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!this.isReady()) {
+      if (this.fatal) throw this.fatal;
+      if (Date.now() > deadline) throw new Error(`${this.applicationId} not ready after ${timeoutMs} ms: ${JSON.stringify(this.assignment())}`);
+      await sleep(50);
+    }
+  }
+
+  /** Committed contents of a store of an assigned task (inspection in tests and tools). */
+  storeSnapshot(task: number, store: string): Map<string, unknown> | undefined {
+    return this.tasks.get(task)?.state.stores.get(store)?.snapshot();
+  }
+
+  globalTable(name: string) {
+    return this.globals.tables.get(name);
+  }
+
+  // --- group membership --------------------------------------------------------------------
+
+  private listen(consumer: Consumer): void {
+    const touch = () => (this.lastActivity = Date.now());
+    consumer.on(consumer.events.HEARTBEAT, touch);
+    consumer.on(consumer.events.FETCH, touch);
+    consumer.on(consumer.events.START_BATCH_PROCESS, touch);
+    consumer.on(consumer.events.REBALANCING, () => {
+      this.rebalancing = true;
+      touch();
+    });
+    consumer.on(consumer.events.GROUP_JOIN, (e) => {
+      touch();
+      this.onGroupJoin(e.payload.memberId, e.payload.memberAssignment);
+    });
+    consumer.on(consumer.events.CRASH, (e) => {
+      const error = e.payload.error;
+      this.logger.error({ err: error, restart: e.payload.restart }, 'consumer crashed');
+      this.joined = false;
+      for (const task of [...this.tasks.values()]) this.closeTask(task, 'consumer crash');
+      if (!e.payload.restart && !this.stopping) this.fail(error);
+    });
+  }
+
+  /** Runs synchronously inside kafkajs's join, before the first fetch of the new generation. */
+  private onGroupJoin(memberId: string, memberAssignment: Record<string, number[]>): void {
+    const assigned = new Set<number>();
+    for (const topic of this.inputTopics) for (const p of memberAssignment[topic] ?? []) assigned.add(p);
+    const lost = this.memberId !== undefined && this.memberId !== memberId;
+    this.memberId = memberId;
+    this.generation++;
+    this.joined = true;
+    this.rebalancing = false;
+    this.metrics.rebalances.inc(this.metrics.labels());
+
+    const revoked: number[] = [];
+    for (const task of [...this.tasks.values()]) {
+      if (lost || !assigned.has(task.id)) {
+        revoked.push(task.id);
+        this.closeTask(task, lost ? 'lost (member id changed)' : 'revoked');
+      }
+    }
+    const created: RuntimeTask[] = [];
+    for (const id of [...assigned].sort((a, b) => a - b)) {
+      const existing = this.tasks.get(id);
+      if (existing) {
+        if (existing.phase === 'running') this.seekToCommitted(existing);
+        else this.pause(existing);
+        continue;
+      }
+      const task = new RuntimeTask(
+        id,
+        this.engine.newTask(id),
+        this.inputTopics.filter((t) => (memberAssignment[t] ?? []).includes(id)).map((topic) => ({ topic, partition: id })),
+      );
+      this.tasks.set(id, task);
+      this.pause(task);
+      created.push(task);
+    }
+    this.logger.info(
+      { memberId, generation: this.generation, tasks: [...assigned].sort((a, b) => a - b), created: created.map((t) => t.id), revoked },
+      'group joined',
+    );
+    this.updateGauges();
+    if (created.length > 0) void this.activate(created);
+  }
+
+  private pause(task: RuntimeTask): void {
+    try {
+      this.consumer?.pause(task.partitions.map(({ topic, partition }) => ({ topic, partitions: [partition] })));
+    } catch (err) {
+      this.logger.debug({ err, task: task.id }, 'pause failed (consumer not running)');
+    }
+  }
+
+  private resume(task: RuntimeTask): void {
+    this.consumer?.resume(task.partitions.map(({ topic, partition }) => ({ topic, partitions: [partition] })));
+  }
+
+  private seekToCommitted(task: RuntimeTask): void {
+    for (const { topic, partition } of task.partitions) {
+      const position = task.state.committed.positions.get(topic);
+      if (position !== undefined) this.consumer!.seek({ topic, partition, offset: String(position) });
+    }
+  }
+
+  private closeTask(task: RuntimeTask, reason: string): void {
+    if (this.tasks.get(task.id) === task) this.tasks.delete(task.id);
+    if (task.phase === 'closed') return;
+    task.phase = 'closed';
+    task.epoch++;
+    if (task.recoveryTimer) clearTimeout(task.recoveryTimer);
+    for (const job of this.restoreJobs) if (job.taskIds.includes(task.id)) job.cancel(task.id);
+    this.logger.info({ task: task.id, reason }, 'task closed');
+    const closing = task.lock
+      .run(async () => {
+        const producer = task.producer;
+        task.producer = undefined;
+        if (producer) await producer.disconnect().catch((err) => this.logger.warn({ err, task: task.id }, 'producer disconnect failed'));
+        task.state.reset();
+      })
+      .finally(() => this.closing.delete(closing));
+    this.closing.add(closing);
+  }
+
+  // --- task activation: fence, restore, position, resume ------------------------------------
+
+  private async activate(tasks: RuntimeTask[]): Promise<void> {
+    const epochs = new Map(tasks.map((t) => [t.id, t.epoch]));
+    const alive = (t: RuntimeTask) => !this.stopping && this.tasks.get(t.id) === t && t.epoch === epochs.get(t.id);
+    for (const t of tasks) t.phase = 'initializing';
+
+    // 1. a fresh transactional producer per task: InitProducerId fences a zombie owner and
+    //    completes its open transaction before we read the changelog
+    await Promise.all(
+      tasks.map((t) =>
+        t.lock
+          .run(async () => {
+            if (!alive(t)) return;
+            await this.resetProducer(t);
+            if (!alive(t)) await this.dropProducer(t);
+          })
+          .catch((error) => alive(t) && this.taskFailed(t, error, 'producer init failed')),
+      ),
+    );
+    const live = tasks.filter((t) => alive(t) && t.phase === 'initializing');
+    if (live.length === 0) return;
+    for (const t of live) t.phase = 'restoring';
+
+    let fallback: Map<string, number>;
+    try {
+      fallback = await this.fallbackPositions();
+    } catch (error) {
+      for (const t of live) if (alive(t)) this.taskFailed(t, error, 'offset lookup failed');
+      return;
+    }
+
+    // 2. restore stores + checkpoint, then 3. seek and resume
+    const job = new RestoreJob(
+      {
+        kafka: this.kafka,
+        admin: this.admin!,
+        engine: this.engine,
+        groupId: this.groupId,
+        logger: this.logger,
+        metrics: this.metrics,
+        maxBytesPerPartition: this.cfg.restoreMaxBytesPerPartition,
+      },
+      live.filter(alive).map((t) => ({ id: t.id, state: t.state })),
+      {
+        restored: (id, stats) => {
+          const t = live.find((x) => x.id === id);
+          if (t && alive(t)) this.onRestored(t, stats, fallback);
+        },
+        failed: (id, error) => {
+          const t = live.find((x) => x.id === id);
+          if (t && alive(t)) this.taskFailed(t, error, 'restore failed');
+        },
+      },
+    );
+    this.restoreJobs.add(job);
+    try {
+      await job.run();
+    } catch (error) {
+      for (const t of live) if (alive(t) && t.phase === 'restoring') this.taskFailed(t, error, 'restore failed');
+    } finally {
+      this.restoreJobs.delete(job);
+      await job.stop();
+    }
+  }
+
+  private onRestored(task: RuntimeTask, stats: RestoreStats, fallback: Map<string, number>): void {
+    for (const { topic, partition } of task.partitions) {
+      const checkpointed = task.state.committed.positions.get(topic);
+      const position = checkpointed ?? fallback.get(`${topic}|${partition}`) ?? 0;
+      task.state.committed.positions.set(topic, position);
+    }
+    try {
+      this.seekToCommitted(task);
+      task.phase = 'running';
+      task.failures = 0;
+      task.restore = stats;
+      this.resume(task);
+    } catch (error) {
+      this.taskFailed(task, error, 'seek/resume failed');
+      return;
+    }
+    this.updateGauges();
+    this.logger.info(
+      { task: task.id, restoredRecords: stats.records, restoreMs: stats.durationMs, positions: Object.fromEntries(task.state.committed.positions) },
+      'task restored and running',
+    );
+  }
+
+  /** Group offsets, or the reset policy, for input partitions a checkpoint does not cover. */
+  private async fallbackPositions(): Promise<Map<string, number>> {
+    const admin = this.admin!;
+    const result = new Map<string, number>();
+    const committed = await admin.fetchOffsets({ groupId: this.groupId, topics: this.inputTopics });
+    for (const topic of this.inputTopics) {
+      const bounds = new Map((await admin.fetchTopicOffsets(topic)).map((o) => [o.partition, { low: Number(o.low), high: Number(o.high) }]));
+      const offsets = committed.find((c) => c.topic === topic)?.partitions ?? [];
+      for (const [partition, { low, high }] of bounds) {
+        const c = Number(offsets.find((o) => o.partition === partition)?.offset ?? -1);
+        const reset = (this.config.autoOffsetReset ?? 'earliest') === 'earliest' ? low : high;
+        result.set(`${topic}|${partition}`, c < 0 ? reset : Math.min(Math.max(c, low), high));
+      }
+    }
+    return result;
+  }
+
+  private async resetProducer(task: RuntimeTask): Promise<void> {
+    await this.dropProducer(task);
+    const producer = this.kafka.producer({
+      transactionalId: transactionalId(this.applicationId, task.id),
+      idempotent: true,
+      maxInFlightRequests: 1,
+      transactionTimeout: this.cfg.transactionTimeout,
+      allowAutoTopicCreation: false,
+      createPartitioner: Partitioners.DefaultPartitioner,
+      // short first backoff: right after a commit the coordinator answers CONCURRENT_TRANSACTIONS until its markers are written
+      retry: { initialRetryTime: 20, maxRetryTime: 5_000, retries: Number.MAX_SAFE_INTEGER },
+    });
+    await producer.connect();
+    task.producer = producer;
+    const init = await producer.transaction(); // InitProducerId: bumps the epoch of <app>-<task>, fencing any zombie
+    await init.abort(); // nothing was added: no EndTxn, back to ready
+  }
+
+  private async dropProducer(task: RuntimeTask): Promise<void> {
+    const producer = task.producer;
+    task.producer = undefined;
+    if (producer) await producer.disconnect().catch((err) => this.logger.warn({ err, task: task.id }, 'producer disconnect failed'));
+  }
+
+  private taskFailed(task: RuntimeTask, error: unknown, what: string, delayMs?: number): void {
+    if (this.tasks.get(task.id) !== task || task.phase === 'closed') return;
+    task.phase = 'recovering';
+    task.failures++;
+    task.epoch++;
+    this.pause(task);
+    const delay = delayMs ?? Math.min(30_000, 200 * 2 ** Math.min(task.failures - 1, 8));
+    this.logger.error({ task: task.id, err: error, failures: task.failures, retryInMs: delay }, `task ${what}; recovering`);
+    this.updateGauges();
+    if (this.stopping) return;
+    task.recoveryTimer = setTimeout(() => {
+      task.recoveryTimer = undefined;
+      if (this.tasks.get(task.id) === task && task.phase === 'recovering') void this.activate([task]);
+    }, delay);
+    task.recoveryTimer.unref();
+  }
+
+  private fail(error: unknown): void {
+    if (this.fatal) return;
+    this.fatal = error instanceof Error ? error : new Error(String(error));
+    this.state = 'failed';
+    this.logger.error({ err: error }, 'streams runtime failed');
+    try {
+      this.config.onFatalError?.(this.fatal);
+    } catch (err) {
+      this.logger.error({ err }, 'onFatalError threw');
+    }
+  }
+
+  // --- processing -----------------------------------------------------------------------------
+
+  private async eachBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch } = payload;
+    const task = this.tasks.get(batch.partition);
+    if (!task || this.stopping) return;
+    await task.lock.run(() => this.processBatch(task, payload));
+  }
+
+  private async processBatch(task: RuntimeTask, payload: EachBatchPayload): Promise<void> {
+    const { batch } = payload;
+    // not resolving leaves kafkajs's position alone: the batch is fetched again (or by the new owner)
+    if (task.phase !== 'running' || this.tasks.get(task.id) !== task || payload.isStale() || this.stopping) return;
+    const producer = task.producer;
+    if (!producer) return;
+    const started = Date.now();
+    const txn = this.engine.beginTxn(task.state);
+    const from = txn.work.positions.get(batch.topic) ?? 0;
+    let last: KafkaMessage | undefined;
+    let lastHeartbeat = started;
+    try {
+      for (const message of batch.messages) {
+        const offset = Number(message.offset);
+        if (offset < from) continue; // already part of a committed transaction
+        if (this.stopping && last) break;
+        await this.engine.process(txn, this.toRaw(batch.topic, batch.partition, message));
+        last = message;
+        if (Date.now() - lastHeartbeat > this.cfg.heartbeatInterval) {
+          lastHeartbeat = Date.now();
+          await payload.heartbeat().catch(() => undefined);
+        }
+      }
+    } catch (error) {
+      this.engine.abortTxn(txn);
+      if (error instanceof FatalProcessingError) {
+        task.phase = 'failed';
+        this.pause(task);
+        this.fail(error);
+        return;
+      }
+      this.taskFailed(task, error, 'processing failed');
+      return;
+    }
+    if (!last) {
+      // everything below the committed position: let kafkajs move on
+      const lastMessage = batch.messages[batch.messages.length - 1];
+      if (lastMessage && Number(lastMessage.offset) < from) payload.resolveOffset(lastMessage.offset);
+      return;
+    }
+    const complete = last === batch.messages[batch.messages.length - 1];
+    const next = complete ? Number(batch.lastOffset()) + 1 : Number(last.offset) + 1;
+    this.engine.markConsumed(txn, batch.topic, next);
+
+    const records = [...txn.produced, ...this.engine.changelogRecords(txn)];
+    const commitStarted = Date.now();
+    let transaction: Transaction | undefined;
+    try {
+      transaction = await producer.transaction();
+      await this.send(transaction, records);
+      await transaction.sendOffsets({
+        consumerGroupId: this.groupId,
+        topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: String(next) }] }],
+      });
+      await transaction.commit();
+    } catch (error) {
+      let aborted = false;
+      if (transaction?.isActive()) {
+        try {
+          await transaction.abort();
+          aborted = true;
+        } catch (abortError) {
+          this.logger.warn({ task: task.id, err: abortError }, 'abort failed; the producer will be rebuilt');
+        }
+      }
+      this.onTransactionFailed(task, txn, error, aborted);
+      return;
+    }
+    const now = Date.now();
+    this.engine.commitTxn(txn);
+    payload.resolveOffset(last.offset);
+    task.failures = 0;
+
+    const m = this.metrics;
+    m.commitDuration.observe(m.labels(), (now - commitStarted) / 1000);
+    m.batchDuration.observe(m.labels(), (now - started) / 1000);
+    m.batchSize.observe(m.labels(), txn.recordsIn);
+    m.transactionsCommitted.inc(m.labels());
+    for (const [topic, n] of txn.inByTopic) m.recordsIn.inc(m.labels({ topic }), n);
+    const outByTopic = new Map<string, number>();
+    for (const r of txn.produced) outByTopic.set(r.topic, (outByTopic.get(r.topic) ?? 0) + 1);
+    for (const [topic, n] of outByTopic) m.recordsOut.inc(m.labels({ topic }), n);
+    for (const d of txn.deadLetters) m.deadLetters.inc(m.labels({ topic: d.topic, kind: d.kind }));
+    if (txn.punctuations) m.punctuations.inc(m.labels(), txn.punctuations);
+    m.lag.set(m.labels({ topic: batch.topic, partition: batch.partition }), Math.max(0, Number(batch.highWatermark) - next));
+  }
+
+  private onTransactionFailed(task: RuntimeTask, txn: Txn, error: unknown, aborted: boolean): void {
+    this.engine.abortTxn(txn);
+    const fenced = isFenced(error);
+    this.metrics.transactionsAborted.inc(this.metrics.labels({ reason: fenced ? 'fenced' : aborted ? 'aborted' : 'abort-failed' }));
+    task.failures++;
+    if (aborted && !fenced && task.failures <= 3) {
+      // clean abort: stores dropped the transaction's writes, so only the input needs rewinding
+      this.logger.warn({ task: task.id, err: error, failures: task.failures }, 'transaction aborted; rewinding the task to its committed offsets');
+      try {
+        this.seekToCommitted(task);
+        return;
+      } catch (seekError) {
+        error = seekError;
+      }
+    }
+    // unknown outcome, fenced, or repeated failures: new producer (fences/aborts), re-restore from the changelog
+    this.taskFailed(
+      task,
+      error,
+      fenced ? 'transaction fenced (another instance owns this task id?)' : 'transaction failed',
+      fenced ? Math.max(1_000, this.cfg.heartbeatInterval * 2) : undefined,
+    );
+  }
+
+  private async send(transaction: Transaction, records: ProducedRecord[]): Promise<void> {
+    let chunk: ProducedRecord[] = [];
+    let bytes = 0;
+    const flush = async () => {
+      if (chunk.length === 0) return;
+      const byTopic = new Map<string, Message[]>();
+      for (const r of chunk) {
+        let messages = byTopic.get(r.topic);
+        if (!messages) byTopic.set(r.topic, (messages = []));
+        messages.push({ key: r.key, value: r.value, partition: r.partition, headers: r.headers, timestamp: String(r.timestamp) });
+      }
+      await transaction.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
+      chunk = [];
+      bytes = 0;
+    };
+    for (const r of records) {
+      const size = approxSize(r);
+      if (bytes + size > this.cfg.maxRequestBytes) await flush();
+      chunk.push(r);
+      bytes += size;
+    }
+    await flush();
+  }
+
+  private toRaw(topic: string, partition: number, m: KafkaMessage): RawRecord {
+    return {
+      topic,
+      partition,
+      offset: Number(m.offset),
+      timestamp: Number(m.timestamp),
+      key: m.key ?? null,
+      value: m.value ?? null,
+      headers: normalizeHeaders(m.headers),
+    };
+  }
+
+  private updateGauges(): void {
+    const m = this.metrics;
+    m.tasksAssigned.set(m.labels(), this.tasks.size);
+    let running = 0;
+    const entries = new Map<string, number>();
+    for (const t of this.tasks.values()) {
+      if (t.phase === 'running') running++;
+      for (const [name, store] of t.state.stores) entries.set(name, (entries.get(name) ?? 0) + store.committedSize);
+    }
+    m.tasksRunning.set(m.labels(), running);
+    for (const [store, n] of entries) m.storeEntries.set(m.labels({ store }), n);
+  }
+
+  /** @internal for tests: error message of the fatal failure, if any. */
+  get failure(): string | undefined {
+    return this.fatal ? errorMessage(this.fatal) : undefined;
+  }
+}
