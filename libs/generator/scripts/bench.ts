@@ -6,7 +6,10 @@ import { ParcelGenerator, REALISTIC_ERRORS, NO_ERRORS, chinaWallToMs } from '../
 
 const n = Number(process.argv[2] ?? 300_000);
 const seed = Number(process.argv[3] ?? 1);
-for (const [label, errors] of [['clean', NO_ERRORS], ['realistic errors', REALISTIC_ERRORS]] as const) {
+for (const [label, errors] of [
+  ['clean', NO_ERRORS],
+  ['realistic errors', REALISTIC_ERRORS],
+] as const) {
   const warm = new ParcelGenerator({ seed, startTime: chinaWallToMs(2026, 11, 2), errors });
   for (let i = 0; i < 20_000; i++) warm.next();
   const gen = new ParcelGenerator({ seed, startTime: chinaWallToMs(2026, 11, 2), errors });
@@ -14,5 +17,7 @@ for (const [label, errors] of [['clean', NO_ERRORS], ['realistic errors', REALIS
   const t = process.hrtime.bigint();
   for (let i = 0; i < n; i++) sends += gen.next().sends.length;
   const s = Number(process.hrtime.bigint() - t) / 1e9;
-  console.log(`${label}: ${n} parcels in ${s.toFixed(2)} s = ${Math.round(n / s).toLocaleString('en')} parcels/s (${Math.round(sends / s).toLocaleString('en')} sends/s)`);
+  console.log(
+    `${label}: ${n} parcels in ${s.toFixed(2)} s = ${Math.round(n / s).toLocaleString('en')} parcels/s (${Math.round(sends / s).toLocaleString('en')} sends/s)`,
+  );
 }

@@ -1,5 +1,29 @@
-import { cents, chinaDate8, chinaPeriod, chinaTime14, chinaTime17, chinaWallToMs, civilFromDays, daysFromCivil, grams, scaled5, toMinor, whole } from './format';
-import { airWaybill, ean13, guid, GUID_PATTERN, isResidentId, isUscc, orgCodeCheck, residentIdCheck, s10, usccCheck } from './ids';
+import {
+  cents,
+  chinaDate8,
+  chinaPeriod,
+  chinaTime14,
+  chinaTime17,
+  chinaWallToMs,
+  civilFromDays,
+  daysFromCivil,
+  grams,
+  scaled5,
+  toMinor,
+  whole,
+} from './format';
+import {
+  airWaybill,
+  ean13,
+  guid,
+  GUID_PATTERN,
+  isResidentId,
+  isUscc,
+  orgCodeCheck,
+  residentIdCheck,
+  s10,
+  usccCheck,
+} from './ids';
 import { hash32, Rng, Weighted } from './prng';
 
 describe('prng', () => {
@@ -28,7 +52,11 @@ describe('prng', () => {
   });
 
   it('weighted choice follows the weights', () => {
-    const w = Weighted.of([['a', 1], ['b', 3], ['c', 0]] as const);
+    const w = Weighted.of([
+      ['a', 1],
+      ['b', 3],
+      ['c', 0],
+    ] as const);
     const r = new Rng(3);
     const n: Record<string, number> = { a: 0, b: 0, c: 0 };
     for (let i = 0; i < 40_000; i++) n[w.pick(r)]++;

@@ -18,7 +18,15 @@ import type { GeneratedParcel } from './types';
 
 type DepartureWaybill = Pick<
   Waybill,
-  'logisticsCode' | 'logisticsName' | 'logisticsNo' | 'trafMode' | 'trafName' | 'voyageNo' | 'billNo' | 'totalPackageNo' | 'portCode'
+  | 'logisticsCode'
+  | 'logisticsName'
+  | 'logisticsNo'
+  | 'trafMode'
+  | 'trafName'
+  | 'voyageNo'
+  | 'billNo'
+  | 'totalPackageNo'
+  | 'portCode'
 >;
 
 /** A waybill the engine released, with the event time of its release. */
@@ -69,7 +77,10 @@ const HOUR = 3_600_000;
  * exit customs) into CEB509 messages, split at `maxLinesPerMessage` lines. Deterministic:
  * the same input gives the same guids, copNos and times; output sorted by timestamp, then key.
  */
-export function departures(released: ReadonlyArray<ReleasedWaybill>, opts: DepartureOptions = {}): GeneratedDeparture[] {
+export function departures(
+  released: ReadonlyArray<ReleasedWaybill>,
+  opts: DepartureOptions = {},
+): GeneratedDeparture[] {
   const max = Math.max(1, opts.maxLinesPerMessage ?? 1000);
   const groups = new Map<string, DepartureGroup>();
   for (const { waybill: w, releasedAt } of released) {
@@ -97,8 +108,11 @@ export function departures(released: ReadonlyArray<ReleasedWaybill>, opts: Depar
     const g = groups.get(k)!;
     g.waybills.sort((a, b) => (a.logisticsNo < b.logisticsNo ? -1 : a.logisticsNo > b.logisticsNo ? 1 : 0));
     const h = hash32(k);
-    const leaveAt = opts.leaveTime ? opts.leaveTime(g) : g.lastReleasedAt + 2 * HOUR + (h % (8 * 60)) * 60_000;
-    const reportAt = leaveAt + (opts.reportDelayMs ? opts.reportDelayMs(g) : 600_000 + ((h >>> 12) % 31) * 60_000);
+    const leaveAt = opts.leaveTime
+      ? opts.leaveTime(g)
+      : g.lastReleasedAt + 2 * HOUR + (h % (8 * 60)) * 60_000;
+    const reportAt =
+      leaveAt + (opts.reportDelayMs ? opts.reportDelayMs(g) : 600_000 + ((h >>> 12) % 31) * 60_000);
     const copNo = `LJ${chinaDate8(leaveAt)}${digits(hash32(`${k}|${leaveAt}`) % 10_000_000, 7)}`;
     const msgCount = Math.ceil(g.waybills.length / max);
     for (let m = 0; m < msgCount; m++) {
@@ -121,12 +135,27 @@ export function departures(released: ReadonlyArray<ReleasedWaybill>, opts: Depar
         msgCount,
         msgSeqNo: m + 1,
         note: null,
-        lines: chunk.map((w, i) => ({ gnum: i + 1, totalPackageNo: w.totalPackageNo, logisticsNo: w.logisticsNo, note: null })),
+        lines: chunk.map((w, i) => ({
+          gnum: i + 1,
+          totalPackageNo: w.totalPackageNo,
+          logisticsNo: w.logisticsNo,
+          note: null,
+        })),
       };
-      out.push({ topic: Topics.departure.name, key: departureKey(value), timestamp: reportAt, leaveAt, value });
+      out.push({
+        topic: Topics.departure.name,
+        key: departureKey(value),
+        timestamp: reportAt,
+        leaveAt,
+        value,
+      });
     }
   }
-  return out.sort((a, b) => a.timestamp - b.timestamp || (a.key < b.key ? -1 : a.key > b.key ? 1 : a.value.msgSeqNo - b.value.msgSeqNo));
+  return out.sort(
+    (a, b) =>
+      a.timestamp - b.timestamp ||
+      (a.key < b.key ? -1 : a.key > b.key ? 1 : a.value.msgSeqNo - b.value.msgSeqNo),
+  );
 }
 
 export interface InspectionOptions {
@@ -139,7 +168,11 @@ export interface InspectionOptions {
   note?: string | null;
 }
 
-const NOTES: Record<InspectionOutcome, string> = { PASS: '查验未见异常,准予放行', SEIZE: '查验发现涉嫌违规物品,予以扣留', RETURN: '货证不符,责令退运' };
+const NOTES: Record<InspectionOutcome, string> = {
+  PASS: '查验未见异常,准予放行',
+  SEIZE: '查验发现涉嫌违规物品,予以扣留',
+  RETURN: '货证不符,责令退运',
+};
 
 /** An officer's inspection result for a waybill (keyed by waybill key on customs.inspection.v1). */
 export function inspectionResult(
@@ -148,7 +181,8 @@ export function inspectionResult(
   opts: InspectionOptions,
 ): InspectionResult {
   const key = waybillKey(waybill);
-  if (opts.detentionCode && outcome !== 'SEIZE') throw new Error(`detentionCode is for SEIZE only, outcome is ${outcome}`);
+  if (opts.detentionCode && outcome !== 'SEIZE')
+    throw new Error(`detentionCode is for SEIZE only, outcome is ${outcome}`);
   return {
     guid: guidFromText(`inspection|${key}|${outcome}|${opts.at}`),
     logisticsCode: waybill.logisticsCode,
@@ -166,7 +200,10 @@ export function inspectionResult(
  * finds follows from what the generator injected (restricted goods without licence are sent back,
  * a watchlisted subject's parcel is detained for anti-smuggling, anything else passes).
  */
-export function plausibleInspection(parcel: Pick<GeneratedParcel, 'scenario'>): { outcome: InspectionOutcome; detentionCode?: '502' } {
+export function plausibleInspection(parcel: Pick<GeneratedParcel, 'scenario'>): {
+  outcome: InspectionOutcome;
+  detentionCode?: '502';
+} {
   switch (parcel.scenario) {
     case 'RESTRICTED_NO_LICENCE':
       return { outcome: 'RETURN' };

@@ -5,7 +5,9 @@
 
 const PAD2: string[] = Array.from({ length: 100 }, (_, i) => (i < 10 ? '0' : '') + i);
 const PAD3: string[] = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, '0'));
-export const HEX2: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).toUpperCase().padStart(2, '0'));
+export const HEX2: string[] = Array.from({ length: 256 }, (_, i) =>
+  i.toString(16).toUpperCase().padStart(2, '0'),
+);
 
 // ------------------------------------------------------------------------------- decimals
 /** CEB decimal (5 fraction digits) of an amount in cents (1/100): 1250 -> "12.50000". */
@@ -49,7 +51,8 @@ export function toMinor(text: string, digits: number): number {
   const m = /^(-?)(\d+)(?:\.(\d+))?$/.exec(text);
   if (!m) throw new Error(`not a decimal: ${JSON.stringify(text)}`);
   const frac = (m[3] ?? '').padEnd(5, '0');
-  if (/[1-9]/.test(frac.slice(digits))) throw new Error(`${text} has more than ${digits} significant fraction digits`);
+  if (/[1-9]/.test(frac.slice(digits)))
+    throw new Error(`${text} has more than ${digits} significant fraction digits`);
   const v = Number(m[2]) * 10 ** digits + Number(frac.slice(0, digits) || '0');
   return m[1] === '-' ? -v : v;
 }
@@ -70,7 +73,9 @@ export function civilFromDays(days: number): [number, number, number] {
   const z = days + 719468;
   const era = Math.floor(z / 146097);
   const doe = z - era * 146097;
-  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
+  const yoe = Math.floor(
+    (doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365,
+  );
   const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
   const mp = Math.floor((5 * doy + 2) / 153);
   const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
@@ -128,7 +133,8 @@ export function chinaTime17(ms: number): string {
 
 // ------------------------------------------------------------------------------- hex
 /** 8 upper-case hex digits of an unsigned 32-bit value. */
-export const hex8 = (x: number): string => HEX2[x >>> 24] + HEX2[(x >>> 16) & 255] + HEX2[(x >>> 8) & 255] + HEX2[x & 255];
+export const hex8 = (x: number): string =>
+  HEX2[x >>> 24] + HEX2[(x >>> 16) & 255] + HEX2[(x >>> 8) & 255] + HEX2[x & 255];
 
 /** 4 upper-case hex digits of the low 16 bits. */
 export const hex4 = (x: number): string => HEX2[(x >>> 8) & 255] + HEX2[x & 255];

@@ -6,13 +6,46 @@
  * Deterministic: everything comes from one seeded PRNG and the configured start time; the same
  * seed and options give the same parcels, byte for byte. No Date.now(), no Math.random.
  */
-import { orderKey, Topics, waybillKey, type Order, type OrderItem, type Payment, type Waybill } from '@clearance/contracts';
-import { CNY, COUNTRIES, DISTRICTS, GIVEN_CHARS, ROUTES, SURNAMES, WATCHLISTED_PEOPLE, type Route } from './codes';
-import { cents, chinaDate8, chinaPeriod, chinaTime14, civilFromDays, daysFromCivil, grams, pad2, scaled5, whole } from './format';
+import {
+  orderKey,
+  Topics,
+  waybillKey,
+  type Order,
+  type OrderItem,
+  type Payment,
+  type Waybill,
+} from '@clearance/contracts';
+import {
+  CNY,
+  COUNTRIES,
+  DISTRICTS,
+  GIVEN_CHARS,
+  ROUTES,
+  SURNAMES,
+  WATCHLISTED_PEOPLE,
+  type Route,
+} from './codes';
+import {
+  cents,
+  chinaDate8,
+  chinaPeriod,
+  chinaTime14,
+  civilFromDays,
+  daysFromCivil,
+  grams,
+  pad2,
+  scaled5,
+  whole,
+} from './format';
 import { digits, ean13, guid, residentIdCheck, s10 } from './ids';
 import { hash32, mix32, Rng, Weighted } from './prng';
 import { MatchReason, RuleKind, type MatchReasonCode, type RuleKindCode } from './reason-codes';
-import { loadGeneratorCatalog, type CatalogCommodity, type CatalogEnterprise, type GeneratorCatalog } from './reference';
+import {
+  loadGeneratorCatalog,
+  type CatalogCommodity,
+  type CatalogEnterprise,
+  type GeneratorCatalog,
+} from './reference';
 import { TransportPlanner } from './transport';
 import type {
   DocKind,
@@ -94,7 +127,11 @@ export const DEFAULT_MIX: TrafficMix = {
 };
 
 /** Case-level scenarios in draw order, with the knob and where they apply. */
-const SCENARIOS: ReadonlyArray<{ knob: keyof ErrorRates; scenario: Scenario; applies: (ie: FlowIE) => boolean }> = [
+const SCENARIOS: ReadonlyArray<{
+  knob: keyof ErrorRates;
+  scenario: Scenario;
+  applies: (ie: FlowIE) => boolean;
+}> = [
   { knob: 'amountMismatch', scenario: 'AMOUNT_MISMATCH', applies: () => true },
   { knob: 'itemTotalMismatch', scenario: 'ITEM_TOTAL_MISMATCH', applies: () => true },
   { knob: 'goodsValueMismatch', scenario: 'GOODS_VALUE_MISMATCH', applies: () => true },
@@ -115,13 +152,22 @@ const SCENARIOS: ReadonlyArray<{ knob: keyof ErrorRates; scenario: Scenario; app
   { knob: 'overSingleLimit', scenario: 'OVER_SINGLE_LIMIT', applies: (ie) => ie === 'I' },
 ];
 
-const NOISE_KNOBS: ReadonlyArray<keyof ErrorRates> = ['duplicate', 'invalidDocument', 'undecodable', 'keyMismatch'];
+const NOISE_KNOBS: ReadonlyArray<keyof ErrorRates> = [
+  'duplicate',
+  'invalidDocument',
+  'undecodable',
+  'keyMismatch',
+];
 
 /** Noise sends (invalid, undecodable, wrong key) precede their document by at most this much event time. */
 export const MAX_LEAD_MS = 60_000;
 
 const KINDS: ReadonlyArray<DocKind> = ['ORDER', 'PAYMENT', 'WAYBILL'];
-const TOPIC: Record<DocKind, string> = { ORDER: Topics.order.name, PAYMENT: Topics.payment.name, WAYBILL: Topics.waybill.name };
+const TOPIC: Record<DocKind, string> = {
+  ORDER: Topics.order.name,
+  PAYMENT: Topics.payment.name,
+  WAYBILL: Topics.waybill.name,
+};
 
 // ------------------------------------------------------------------------------- internals
 interface Seller {
@@ -171,10 +217,14 @@ const poolKey = (ie: FlowIE, b2b: boolean): string => `${ie}|${b2b ? 'B2B' : 'B2
 
 function checkRates(errors: ErrorRates): void {
   for (const [k, v] of Object.entries(errors)) {
-    if (!(typeof v === 'number' && v >= 0 && v <= 1)) throw new Error(`errors.${k} must be a rate in 0..1, is ${v}`);
+    if (!(typeof v === 'number' && v >= 0 && v <= 1))
+      throw new Error(`errors.${k} must be a rate in 0..1, is ${v}`);
   }
   const caseLevel = SCENARIOS.reduce((sum, s) => sum + errors[s.knob], 0);
-  if (caseLevel > 1 + 1e-9) throw new Error(`case-level error rates sum to ${caseLevel.toFixed(4)} > 1 (they are exclusive per parcel)`);
+  if (caseLevel > 1 + 1e-9)
+    throw new Error(
+      `case-level error rates sum to ${caseLevel.toFixed(4)} > 1 (they are exclusive per parcel)`,
+    );
 }
 
 /**
@@ -247,7 +297,8 @@ export class ParcelGenerator {
         ref: c.referencePrice === null ? null : Number(c.referencePrice),
         vat: Number(c.vatRate ?? '0'),
         ct: Number(c.consumptionTaxRate ?? '0'),
-        qty1Scaled: c.gen.qty1 === 'SAME' || c.gen.qty1 === 'NET_KG' ? 0 : Math.round(Number(c.gen.qty1) * 100_000),
+        qty1Scaled:
+          c.gen.qty1 === 'SAME' || c.gen.qty1 === 'NET_KG' ? 0 : Math.round(Number(c.gen.qty1) * 100_000),
       });
     }
     this.restricted = this.catalog.commodities.filter((c) => c.control === 'RESTRICTED');
@@ -289,20 +340,29 @@ export class ParcelGenerator {
   private indexRoutes(): void {
     for (const r of ROUTES) {
       for (const c of r.carriers) {
-        if (!this.enterprise(c).roles.includes('CARRIER')) throw new Error(`route ${r.id}: ${c} is not a carrier`);
+        if (!this.enterprise(c).roles.includes('CARRIER'))
+          throw new Error(`route ${r.id}: ${c} is not a carrier`);
       }
       this.routeCountries.set(r.id, Weighted.of(r.countries));
     }
     const keys = new Set(ROUTES.flatMap((r) => r.tradeModes.map((m) => `${r.flow}|${m}`)));
     for (const k of keys) {
       const rs = ROUTES.filter((r) => r.tradeModes.some((m) => `${r.flow}|${m}` === k));
-      this.routes.set(k, new Weighted(rs, rs.map((r) => r.weight)));
+      this.routes.set(
+        k,
+        new Weighted(
+          rs,
+          rs.map((r) => r.weight),
+        ),
+      );
     }
     for (const m of Object.keys(this.mix.exportTradeModes)) {
-      if (this.mix.exportTradeModes[m as '9610'] > 0 && !this.routes.has(`E|${m}`)) throw new Error(`no export route for trade mode ${m}`);
+      if (this.mix.exportTradeModes[m as '9610'] > 0 && !this.routes.has(`E|${m}`))
+        throw new Error(`no export route for trade mode ${m}`);
     }
     for (const m of Object.keys(this.mix.importTradeModes)) {
-      if (this.mix.importTradeModes[m as '9610'] > 0 && !this.routes.has(`I|${m}`)) throw new Error(`no import route for trade mode ${m}`);
+      if (this.mix.importTradeModes[m as '9610'] > 0 && !this.routes.has(`I|${m}`))
+        throw new Error(`no import route for trade mode ${m}`);
     }
   }
 
@@ -314,9 +374,17 @@ export class ParcelGenerator {
       const platforms = new Map<FlowIE, Weighted<CatalogEnterprise>>();
       for (const ie of ['E', 'I'] as const) {
         if (!e.gen.flows.includes(ie)) continue;
-        const ps = (e.gen.platforms ?? []).map((c) => this.enterprise(c)).filter((p) => (p.gen.flows ?? '').includes(ie));
+        const ps = (e.gen.platforms ?? [])
+          .map((c) => this.enterprise(c))
+          .filter((p) => (p.gen.flows ?? '').includes(ie));
         if (ps.length === 0) continue;
-        platforms.set(ie, new Weighted(ps, ps.map((p) => p.gen.weight ?? 1)));
+        platforms.set(
+          ie,
+          new Weighted(
+            ps,
+            ps.map((p) => p.gen.weight ?? 1),
+          ),
+        );
         for (const b2b of [false, true]) {
           const cs = this.catalog.commodities.filter(
             (c) =>
@@ -325,7 +393,14 @@ export class ParcelGenerator {
               (e.gen.chapters ?? []).includes(c.gcode.slice(0, 2)) &&
               (!b2b || c.gen.b2b),
           );
-          if (cs.length > 0) pools.set(poolKey(ie, b2b), new Weighted(cs, cs.map((c) => c.gen.weight)));
+          if (cs.length > 0)
+            pools.set(
+              poolKey(ie, b2b),
+              new Weighted(
+                cs,
+                cs.map((c) => c.gen.weight),
+              ),
+            );
         }
       }
       if (pools.size === 0) continue;
@@ -344,8 +419,16 @@ export class ParcelGenerator {
         target.set(group, list);
       }
     }
-    for (const [k, list] of normal) this.sellers.set(k, new Weighted(list, list.map((s) => s.e.gen.weight ?? 1)));
-    for (const k of ['E|B2C', 'I|B2C']) if (!this.sellers.has(k)) throw new Error(`reference data has no seller for ${k}`);
+    for (const [k, list] of normal)
+      this.sellers.set(
+        k,
+        new Weighted(
+          list,
+          list.map((s) => s.e.gen.weight ?? 1),
+        ),
+      );
+    for (const k of ['E|B2C', 'I|B2C'])
+      if (!this.sellers.has(k)) throw new Error(`reference data has no seller for ${k}`);
   }
 
   // ----------------------------------------------------------------------------- helpers
@@ -385,12 +468,23 @@ export class ParcelGenerator {
   private newPerson(surname?: string, district?: (typeof DISTRICTS)[number]): Person {
     const rng = this.rng;
     const d = district ?? rng.pick(DISTRICTS);
-    const name = (surname ?? rng.pick(SURNAMES)) + rng.pick(GIVEN_CHARS) + (rng.next() < 0.6 ? rng.pick(GIVEN_CHARS) : '');
+    const name =
+      (surname ?? rng.pick(SURNAMES)) +
+      rng.pick(GIVEN_CHARS) +
+      (rng.next() < 0.6 ? rng.pick(GIVEN_CHARS) : '');
     const [y, m, day] = civilFromDays(rng.int(daysFromCivil(1962, 1, 1), daysFromCivil(2005, 12, 31)));
     const d17 = d.code + y + pad2(m) + pad2(day) + digits(rng.int(0, 999), 3);
-    const phone = rng.pick(['13', '15', '17', '18', '19']) + rng.int(0, 9) + digits(rng.int(0, 99_999_999), 8);
+    const phone =
+      rng.pick(['13', '15', '17', '18', '19']) + rng.int(0, 9) + digits(rng.int(0, 99_999_999), 8);
     const address = `${d.address}${rng.pick(d.streets)}${rng.int(1, 999)}号${rng.int(1, 30)}栋${rng.int(1, 33)}${pad2(rng.int(1, 8))}室`;
-    return { name, idNumber: d17 + residentIdCheck(d17), phone, districtCode: d.code, address, regNo: 'U' + digits(rng.u32(), 10) };
+    return {
+      name,
+      idNumber: d17 + residentIdCheck(d17),
+      phone,
+      districtCode: d.code,
+      address,
+      regNo: 'U' + digits(rng.u32(), 10),
+    };
   }
 
   /** Someone close to the buyer (payer or consignee): often the same surname and address. */
@@ -420,7 +514,9 @@ export class ParcelGenerator {
     }
     let codes = bySeller.get(c);
     if (!codes) {
-      codes = c.gen.items.map((_, v) => ean13('69' + digits(hash32(`${seller}|${c.gcode}|${v}`, this.seed) % 10_000_000_000, 10)));
+      codes = c.gen.items.map((_, v) =>
+        ean13('69' + digits(hash32(`${seller}|${c.gcode}|${v}`, this.seed) % 10_000_000_000, 10)),
+      );
       bySeller.set(c, codes);
     }
     return codes[variant];
@@ -485,13 +581,21 @@ export class ParcelGenerator {
     // ---- who
     let watchEntry: { action: string } | null = null;
     let seller: Seller | undefined;
-    if (scenario === 'GRADE_D' || (scenario === 'WATCHLIST' && ie === 'E') || (scenario === 'UNKNOWN_ENTERPRISE' && ie === 'E' && rng.next() < 0.4)) {
-      const special = scenario === 'GRADE_D' ? 'GRADE_D' : scenario === 'WATCHLIST' ? 'WATCHLIST' : 'OFF_FILE';
+    if (
+      scenario === 'GRADE_D' ||
+      (scenario === 'WATCHLIST' && ie === 'E') ||
+      (scenario === 'UNKNOWN_ENTERPRISE' && ie === 'E' && rng.next() < 0.4)
+    ) {
+      const special =
+        scenario === 'GRADE_D' ? 'GRADE_D' : scenario === 'WATCHLIST' ? 'WATCHLIST' : 'OFF_FILE';
       const list = this.specialSellers.get(`${special}|${pk}`);
       if (list && list.length > 0) seller = rng.pick(list);
       else if (scenario !== 'UNKNOWN_ENTERPRISE') scenario = 'NONE';
       if (seller && scenario === 'WATCHLIST') {
-        watchEntry = this.catalog.watchlist.find((w) => w.subjectType === 'ENTERPRISE' && w.subject === seller!.e.code && w.active) ?? null;
+        watchEntry =
+          this.catalog.watchlist.find(
+            (w) => w.subjectType === 'ENTERPRISE' && w.subject === seller!.e.code && w.active,
+          ) ?? null;
         if (!watchEntry) scenario = 'NONE';
       }
     }
@@ -502,7 +606,10 @@ export class ParcelGenerator {
     const payer = this.enterprise(rng.pick(platform.gen.payers ?? []));
     const route = this.routes.get(`${ie}|${tradeMode}`)!.pick(rng);
     const carrier = this.enterprise(rng.pick(route.carriers));
-    const country = ie === 'I' ? (seller.e.gen.origin ?? this.routeCountries.get(route.id)!.pick(rng)) : this.routeCountries.get(route.id)!.pick(rng);
+    const country =
+      ie === 'I'
+        ? (seller.e.gen.origin ?? this.routeCountries.get(route.id)!.pick(rng))
+        : this.routeCountries.get(route.id)!.pick(rng);
     const dest = COUNTRIES[country];
 
     // ---- currency and goods
@@ -510,10 +617,22 @@ export class ParcelGenerator {
     if (ie === 'I') currency = CNY;
     else {
       const u = rng.next();
-      currency = b2b ? (u < 0.6 ? '502' : u < 0.85 ? dest.currency : CNY) : u < 0.7 ? dest.currency : u < 0.9 ? '502' : CNY;
+      currency = b2b
+        ? u < 0.6
+          ? '502'
+          : u < 0.85
+            ? dest.currency
+            : CNY
+        : u < 0.7
+          ? dest.currency
+          : u < 0.9
+            ? '502'
+            : CNY;
     }
     const rate = this.cnyPerUnit(currency, t0);
-    const nItems = b2b ? rng.int(1, 6) : ((u) => (u < 0.6 ? 1 : u < 0.85 ? 2 : u < 0.95 ? 3 : rng.int(4, 5)))(rng.next());
+    const nItems = b2b
+      ? rng.int(1, 6)
+      : ((u) => (u < 0.6 ? 1 : u < 0.85 ? 2 : u < 0.95 ? 3 : rng.int(4, 5)))(rng.next());
     const lines: Line[] = [];
     for (let i = 0; i < nItems; i++) {
       let c = pool.pick(rng);
@@ -525,11 +644,15 @@ export class ParcelGenerator {
     if (scenario === 'PROHIBITED') {
       lines[0] = this.line(rng.pick(this.prohibited), ie, false, rate);
       lines[0].qty = 1;
-    } else if (scenario === 'RESTRICTED_NO_LICENCE' || (scenario === 'NONE' && ie === 'E' && !b2b && rng.next() < this.mix.licensedRestricted)) {
+    } else if (
+      scenario === 'RESTRICTED_NO_LICENCE' ||
+      (scenario === 'NONE' && ie === 'E' && !b2b && rng.next() < this.mix.licensedRestricted)
+    ) {
       const l = this.line(rng.pick(this.restricted), ie, false, rate);
       l.qty = 1;
       lines.push(l);
-      if (scenario === 'NONE') licenseNo = `${chinaDate8(t0).slice(0, 4)}${digits(hash32(`${seq}`, this.salt) % 100, 2)}LK${digits(rng.int(0, 9_999_999), 7)}`;
+      if (scenario === 'NONE')
+        licenseNo = `${chinaDate8(t0).slice(0, 4)}${digits(hash32(`${seq}`, this.salt) % 100, 2)}LK${digits(rng.int(0, 9_999_999), 7)}`;
     } else if (scenario === 'PRICE_ANOMALY') {
       const l = lines[0];
       l.priceCents = this.toCents((l.n.ref ?? 100) * rng.real(0.05, 0.2), rate);
@@ -545,7 +668,8 @@ export class ParcelGenerator {
     if (ie === 'I') {
       if (scenario === 'OVER_SINGLE_LIMIT') {
         const target = 520_000 + rng.int(0, 300_000);
-        if (goods + freight < target) lines[0].priceCents += Math.ceil((target - goods - freight) / lines[0].qty);
+        if (goods + freight < target)
+          lines[0].priceCents += Math.ceil((target - goods - freight) / lines[0].qty);
       } else {
         while (goods + freight > 450_000 && lines.length > 1) {
           lines.pop();
@@ -596,7 +720,9 @@ export class ParcelGenerator {
     let verified = true;
     if (ie === 'I') {
       if (scenario === 'WATCHLIST') {
-        const candidates = WATCHLISTED_PEOPLE.filter((p) => this.catalog.watchlist.some((w) => w.id === p.entryId && w.active));
+        const candidates = WATCHLISTED_PEOPLE.filter((p) =>
+          this.catalog.watchlist.some((w) => w.id === p.entryId && w.active),
+        );
         const p = candidates.length > 0 ? rng.pick(candidates) : null;
         if (!p) scenario = 'NONE';
         else {
@@ -617,7 +743,10 @@ export class ParcelGenerator {
       if (!buyer) {
         buyer = this.buyerFor(acturalPaid);
         verified = scenario === 'BUYER_PAYER_MISMATCH' ? false : rng.next() >= this.mix.unverifiedBuyer;
-        payerPerson = scenario === 'BUYER_PAYER_MISMATCH' || (verified && rng.next() < this.mix.payerNotBuyer) ? this.relativeOf(buyer) : buyer;
+        payerPerson =
+          scenario === 'BUYER_PAYER_MISMATCH' || (verified && rng.next() < this.mix.payerNotBuyer)
+            ? this.relativeOf(buyer)
+            : buyer;
         consignee = rng.next() < this.mix.consigneeNotBuyer ? this.relativeOf(buyer) : buyer;
       }
     }
@@ -650,7 +779,9 @@ export class ParcelGenerator {
     const logisticsNo =
       fmt.kind === 'S10'
         ? s10(fmt.prefix, (head % 90_000_000) + wbN)
-        : fmt.prefix + (headLen > 0 ? digits(head % 10 ** headLen, headLen) : '') + digits(wbN % 1_000_000_000, 9);
+        : fmt.prefix +
+          (headLen > 0 ? digits(head % 10 ** headLen, headLen) : '') +
+          digits(wbN % 1_000_000_000, 9);
     const payRef = `${payer.gen.payPrefix ?? 'PAY'}${day}${this.runTag}${digits(this.nextCounter('P', payer.code), 9)}`;
     const carrierTag = (fmt.prefix + 'XX').slice(0, 2);
     const trans = this.transport.plan(rng, route, carrier.code, carrierTag, country, t0);
@@ -662,7 +793,12 @@ export class ParcelGenerator {
         : !b2b &&
             seller.e.gen.simplified &&
             licenseNo === null &&
-            lines.every((l) => l.c.control === 'NONE' && !l.c.exportDuty && (l.c.rebateRate === null || Number(l.c.rebateRate) === 0))
+            lines.every(
+              (l) =>
+                l.c.control === 'NONE' &&
+                !l.c.exportDuty &&
+                (l.c.rebateRate === null || Number(l.c.rebateRate) === 0),
+            )
           ? 'A'
           : 'B';
     const agent = seller.agent && (ie === 'I' || rng.next() < 0.6) ? seller.agent : null;
@@ -681,7 +817,12 @@ export class ParcelGenerator {
         unit: l.c.gen.unit,
         qty: whole(l.qty),
         unit1: l.c.unit1,
-        qty1: q1 === 'SAME' ? whole(l.qty) : q1 === 'NET_KG' ? grams(l.qty * l.netGramsPerUnit) : scaled5(l.qty * l.n.qty1Scaled),
+        qty1:
+          q1 === 'SAME'
+            ? whole(l.qty)
+            : q1 === 'NET_KG'
+              ? grams(l.qty * l.netGramsPerUnit)
+              : scaled5(l.qty * l.n.qty1Scaled),
         unit2: null,
         qty2: null,
         price: cents(l.priceCents),
@@ -802,7 +943,8 @@ export class ParcelGenerator {
     switch (scenario) {
       case 'AMOUNT_MISMATCH': {
         const off = Math.max(1, Math.round((goods + freight) * rng.real(0.001, 0.1)));
-        if (ie === 'E') payment.charge = cents(goods + freight + (rng.next() < 0.5 && goods + freight > off ? -off : off));
+        if (ie === 'E')
+          payment.charge = cents(goods + freight + (rng.next() < 0.5 && goods + freight > off ? -off : off));
         else if (rng.next() < 0.5) payment.amountPaid = cents(acturalPaid + off);
         else {
           order.acturalPaid = cents(acturalPaid + off);
@@ -863,10 +1005,15 @@ export class ParcelGenerator {
       const j = rng.int(0, i);
       [orderOfKinds[i], orderOfKinds[j]] = [orderOfKinds[j], orderOfKinds[i]];
     }
-    if (scenario === 'CHANGE_FIXES_BEFORE_MATCH' && orderOfKinds[2] === 'PAYMENT') [orderOfKinds[0], orderOfKinds[2]] = [orderOfKinds[2], orderOfKinds[0]];
+    if (scenario === 'CHANGE_FIXES_BEFORE_MATCH' && orderOfKinds[2] === 'PAYMENT')
+      [orderOfKinds[0], orderOfKinds[2]] = [orderOfKinds[2], orderOfKinds[0]];
     const at: Record<DocKind, number> = { ORDER: 0, PAYMENT: 0, WAYBILL: 0 };
     orderOfKinds.forEach((k, i) => (at[k] = t0 + slotTimes[i]));
-    const docs: { ORDER: Order; PAYMENT: Payment; WAYBILL: Waybill } = { ORDER: order, PAYMENT: payment, WAYBILL: waybill };
+    const docs: { ORDER: Order; PAYMENT: Payment; WAYBILL: Waybill } = {
+      ORDER: order,
+      PAYMENT: payment,
+      WAYBILL: waybill,
+    };
     for (const k of KINDS) docs[k].appTime = chinaTime14(at[k]);
     if (ie === 'E') payment.accountingDate = chinaTime14(at.PAYMENT);
     else payment.payTime = chinaTime14(at.PAYMENT - rng.int(60_000, 3_600_000));
@@ -882,10 +1029,26 @@ export class ParcelGenerator {
       detail: string | null = null,
       garbage: Uint8Array | null = null,
     ): void => {
-      sends.push({ doc, value, role, timestamp, topic: TOPIC[doc], key, expect, rejectReason, detail, garbage } as Send);
+      sends.push({
+        doc,
+        value,
+        role,
+        timestamp,
+        topic: TOPIC[doc],
+        key,
+        expect,
+        rejectReason,
+        detail,
+        garbage,
+      } as Send);
     };
     /** A new version of a document: new guid, appType, appTime at `t`. */
-    const version = <T extends Order | Payment | Waybill>(doc: T, appType: string, t: number): T => ({ ...doc, guid: this.newGuid(), appType, appTime: chinaTime14(t) });
+    const version = <T extends Order | Payment | Waybill>(doc: T, appType: string, t: number): T => ({
+      ...doc,
+      guid: this.newGuid(),
+      appType,
+      appTime: chinaTime14(t),
+    });
 
     const last = orderOfKinds[2];
     const tLast = at[last];
@@ -928,7 +1091,8 @@ export class ParcelGenerator {
         for (const x of orderOfKinds) send(x, docs[x], 'ORIGINAL', at[x], 'APPLIED');
         const tc = rng.int(at[k] + 1, tLast - 1);
         const changed = version(docs[k], '2', tc);
-        changed.note = k === 'ORDER' ? '买家修改订单备注' : k === 'PAYMENT' ? '支付信息补充说明' : '更正运单备注';
+        changed.note =
+          k === 'ORDER' ? '买家修改订单备注' : k === 'PAYMENT' ? '支付信息补充说明' : '更正运单备注';
         if (k === 'ORDER') final.ORDER = changed as Order;
         else if (k === 'PAYMENT') final.PAYMENT = changed as Payment;
         else final.WAYBILL = changed as Waybill;
@@ -941,8 +1105,12 @@ export class ParcelGenerator {
         const off = Math.max(1, Math.round((goods + freight) * rng.real(0.01, 0.1)));
         if (ie === 'E') wrong.charge = cents(goods + freight + off);
         else wrong.amountPaid = cents(acturalPaid + off);
-        for (const x of orderOfKinds) send(x, x === 'PAYMENT' ? wrong : docs[x], 'ORIGINAL', at[x], 'APPLIED');
-        const tc = scenario === 'CHANGE_FIXES_BEFORE_MATCH' ? rng.int(at.PAYMENT + 1, tLast - 1) : tLast + rng.int(60_000, this.followUp);
+        for (const x of orderOfKinds)
+          send(x, x === 'PAYMENT' ? wrong : docs[x], 'ORIGINAL', at[x], 'APPLIED');
+        const tc =
+          scenario === 'CHANGE_FIXES_BEFORE_MATCH'
+            ? rng.int(at.PAYMENT + 1, tLast - 1)
+            : tLast + rng.int(60_000, this.followUp);
         const fixed = version(payment, '2', tc);
         if (ie === 'E') fixed.accountingDate = wrong.accountingDate;
         final.PAYMENT = fixed;
@@ -1008,7 +1176,10 @@ export class ParcelGenerator {
     // ---- expectation
     let risk: ExpectedRisk | null = null;
     if (match === 'MATCHED') {
-      const rule = (outcome: ExpectedRisk['outcome'], ...rules: RuleKindCode[]): ExpectedRisk => ({ outcome, rules });
+      const rule = (outcome: ExpectedRisk['outcome'], ...rules: RuleKindCode[]): ExpectedRisk => ({
+        outcome,
+        rules,
+      });
       switch (scenario) {
         case 'PROHIBITED':
           risk = rule('REJECT', RuleKind.NEGATIVE_LIST_PROHIBITED);
@@ -1036,7 +1207,8 @@ export class ParcelGenerator {
       }
     }
     const firstDocumentAt = sends.find((s) => s.expect === 'APPLIED' && s.role !== 'DELETE')?.timestamp ?? t0;
-    const code: ExpectedOutcome['code'] = match === 'MATCHED' ? 'MATCH' : match === 'WITHDRAWN' ? 'WITHDRAWN' : reasons[0];
+    const code: ExpectedOutcome['code'] =
+      match === 'MATCHED' ? 'MATCH' : match === 'WITHDRAWN' ? 'WITHDRAWN' : reasons[0];
     return {
       seq,
       startedAt: t0,
@@ -1052,7 +1224,15 @@ export class ParcelGenerator {
       sends,
       scenario,
       noise,
-      expected: { code, match, reasons: match === 'MATCHED' ? [] : reasons, interimReasons: interim, firstDocumentAt, decidedAt, risk },
+      expected: {
+        code,
+        match,
+        reasons: match === 'MATCHED' ? [] : reasons,
+        interimReasons: interim,
+        firstDocumentAt,
+        decidedAt,
+        risk,
+      },
     };
   }
 
@@ -1061,7 +1241,9 @@ export class ParcelGenerator {
     const rng = this.rng;
     if (rng.next() < 0.5) {
       const msg = kind === 'ORDER' ? 'CEB303Message' : kind === 'PAYMENT' ? 'CEB403Message' : 'CEB505Message';
-      return new TextEncoder().encode(`<?xml version="1.0" encoding="UTF-8"?><ceb:${msg} guid="${this.newGuid()}" version="1.0" xmlns:ceb="http://www.chinaport.gov.cn/ceb">`);
+      return new TextEncoder().encode(
+        `<?xml version="1.0" encoding="UTF-8"?><ceb:${msg} guid="${this.newGuid()}" version="1.0" xmlns:ceb="http://www.chinaport.gov.cn/ceb">`,
+      );
     }
     const n = rng.int(6, 48);
     const out = new Uint8Array(n);

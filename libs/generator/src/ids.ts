@@ -17,7 +17,9 @@ export function guid(rng: Rng, seq: number, salt: number): string {
   const w1 = rng.u32();
   const w2 = rng.u32();
   const w3 = mix32((seq ^ salt) >>> 0); // a bijection: distinct sequence numbers give distinct tails
-  return hex8(w0) + '-' + hex4(w1 >>> 16) + '-' + hex4(w1) + '-' + hex4(w2 >>> 16) + '-' + hex4(w2) + hex8(w3);
+  return (
+    hex8(w0) + '-' + hex4(w1 >>> 16) + '-' + hex4(w1) + '-' + hex4(w2 >>> 16) + '-' + hex4(w2) + hex8(w3)
+  );
 }
 
 /** A guid derived from text (stable across runs): for helpers that have no generator state. */
@@ -72,7 +74,8 @@ export function residentIdCheck(d17: string): string {
   return '10X98765432'[sum % 11];
 }
 
-export const isResidentId = (id: string): boolean => /^\d{17}[\dX]$/.test(id) && residentIdCheck(id.slice(0, 17)) === id[17];
+export const isResidentId = (id: string): boolean =>
+  /^\d{17}[\dX]$/.test(id) && residentIdCheck(id.slice(0, 17)) === id[17];
 
 const USCC_CHARS = '0123456789ABCDEFGHJKLMNPQRTUWXY';
 

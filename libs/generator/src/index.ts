@@ -19,10 +19,25 @@ export type {
   ReferenceRecord,
 } from './reference';
 export { departures, inspectionResult, plausibleInspection } from './departures';
-export type { DepartureGroup, DepartureOptions, GeneratedDeparture, InspectionOptions, ReleasedWaybill } from './departures';
+export type {
+  DepartureGroup,
+  DepartureOptions,
+  GeneratedDeparture,
+  InspectionOptions,
+  ReleasedWaybill,
+} from './departures';
 export { inEventTimeOrder, parcels } from './event-order';
 export type { TimedSend } from './event-order';
 export { Rng, Weighted, hash32 } from './prng';
-export { cents, grams, chinaTime14, chinaTime17, chinaDate8, chinaPeriod, chinaWallToMs, toMinor } from './format';
+export {
+  cents,
+  grams,
+  chinaTime14,
+  chinaTime17,
+  chinaDate8,
+  chinaPeriod,
+  chinaWallToMs,
+  toMinor,
+} from './format';
 export { COUNTRIES, CURRENCIES, UNITS, TRAF_MODES, CUSTOMS, ROUTES, WATCHLISTED_PEOPLE } from './codes';
 export type { Route } from './codes';

@@ -101,7 +101,8 @@ export class Weighted<T> {
     readonly items: ReadonlyArray<T>,
     weights: ReadonlyArray<number>,
   ) {
-    if (items.length === 0 || items.length !== weights.length) throw new Error('Weighted: items and weights must be non-empty and aligned');
+    if (items.length === 0 || items.length !== weights.length)
+      throw new Error('Weighted: items and weights must be non-empty and aligned');
     this.cumulative = new Float64Array(items.length);
     let sum = 0;
     for (let i = 0; i < items.length; i++) {

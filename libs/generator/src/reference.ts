@@ -31,7 +31,8 @@ export interface ReferenceData {
 }
 
 /** Carrier waybill-number formats. */
-export type LogisticsNoFormat = { kind: 'S10'; prefix: string } | { kind: 'DIGITS'; prefix: string; digits: number };
+export type LogisticsNoFormat =
+  { kind: 'S10'; prefix: string } | { kind: 'DIGITS'; prefix: string; digits: number };
 
 /** How the generator uses an enterprise (not part of the Enterprise contract). */
 export interface EnterpriseGen {
@@ -144,10 +145,30 @@ export type ReferenceRecord =
 /** Every reference record to publish, in a stable order (rule set last, after what it refers to). */
 export function referenceRecords(data: ReferenceData = loadReferenceData()): ReferenceRecord[] {
   return [
-    ...data.enterprises.map((value): ReferenceRecord => ({ type: 'enterprise', topic: Topics.enterprise, key: referenceKeys.enterprise(value), value })),
-    ...data.commodities.map((value): ReferenceRecord => ({ type: 'commodity', topic: Topics.commodity, key: referenceKeys.commodity(value), value })),
-    ...data.exchangeRates.map((value): ReferenceRecord => ({ type: 'exchangeRate', topic: Topics.exchangeRate, key: referenceKeys.exchangeRate(value), value })),
-    ...data.watchlist.map((value): ReferenceRecord => ({ type: 'watchlist', topic: Topics.watchlist, key: referenceKeys.watchlist(value), value })),
+    ...data.enterprises.map((value): ReferenceRecord => ({
+      type: 'enterprise',
+      topic: Topics.enterprise,
+      key: referenceKeys.enterprise(value),
+      value,
+    })),
+    ...data.commodities.map((value): ReferenceRecord => ({
+      type: 'commodity',
+      topic: Topics.commodity,
+      key: referenceKeys.commodity(value),
+      value,
+    })),
+    ...data.exchangeRates.map((value): ReferenceRecord => ({
+      type: 'exchangeRate',
+      topic: Topics.exchangeRate,
+      key: referenceKeys.exchangeRate(value),
+      value,
+    })),
+    ...data.watchlist.map((value): ReferenceRecord => ({
+      type: 'watchlist',
+      topic: Topics.watchlist,
+      key: referenceKeys.watchlist(value),
+      value,
+    })),
     { type: 'ruleSet', topic: Topics.ruleSet, key: referenceKeys.ruleSet(data.ruleSet), value: data.ruleSet },
   ];
 }

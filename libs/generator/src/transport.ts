@@ -88,13 +88,31 @@ export class TransportPlanner {
         fixedVoyage = `X8${digits(h % 1000, 3)}`;
       }
       if (route.importPod) pods = [route.importPod];
-      lane = { h, pods, trafName, fixedVoyage, awbPrefix, day: NaN, voyageNo: null, billNo: null, bagBase: null, bagCount: 0 };
+      lane = {
+        h,
+        pods,
+        trafName,
+        fixedVoyage,
+        awbPrefix,
+        day: NaN,
+        voyageNo: null,
+        billNo: null,
+        bagBase: null,
+        bagCount: 0,
+      };
       byCarrier.set(carrierCode, lane);
     }
     return lane;
   }
 
-  plan(rng: Rng, route: Route, carrierCode: string, carrierTag: string, country: string, t0: number): TransportDetails {
+  plan(
+    rng: Rng,
+    route: Route,
+    carrierCode: string,
+    carrierTag: string,
+    country: string,
+    t0: number,
+  ): TransportDetails {
     const lane = this.lane(route, carrierCode, country);
     const today = chinaDayNumber(t0);
     let departureDay: number | null = null;
@@ -130,7 +148,10 @@ export class TransportPlanner {
         case 'AIR':
         case 'POST':
           lane.voyageNo = lane.fixedVoyage;
-          lane.billNo = airWaybill(lane.awbPrefix, hash32(`${lane.fixedVoyage}|${carrierCode}|${d}`, this.seed) % 10_000_000);
+          lane.billNo = airWaybill(
+            lane.awbPrefix,
+            hash32(`${lane.fixedVoyage}|${carrierCode}|${d}`, this.seed) % 10_000_000,
+          );
           break;
         case 'SEA': {
           const week = Math.floor((d + 3) / 7) % 53;
@@ -155,8 +176,16 @@ export class TransportPlanner {
     if (route.transport === 'ROAD') trafName = lane.trafName;
     const pods = lane.pods;
     const POD = pods.length === 1 ? pods[0] : pods[rng.int(0, pods.length - 1)];
-    if (departureDay === null) return { trafName, voyageNo: null, billNo: null, totalPackageNo: null, POD, departureDay };
+    if (departureDay === null)
+      return { trafName, voyageNo: null, billNo: null, totalPackageNo: null, POD, departureDay };
     const bag = Math.floor(lane.bagCount++ / 60) + 1;
-    return { trafName, voyageNo: lane.voyageNo, billNo: lane.billNo, totalPackageNo: lane.bagBase + digits(bag, 3), POD, departureDay };
+    return {
+      trafName,
+      voyageNo: lane.voyageNo,
+      billNo: lane.billNo,
+      totalPackageNo: lane.bagBase + digits(bag, 3),
+      POD,
+      departureDay,
+    };
   }
 }
