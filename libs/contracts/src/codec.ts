@@ -9,6 +9,11 @@ export interface Serde<V> {
   deserialize(topic: string, bytes: Buffer): Promise<V>;
 }
 
+/** Where processors get their value serdes: the registry in services, local Avro in unit tests. */
+export interface Codecs {
+  serde<V>(spec: TopicSpec<V>): Serde<V>;
+}
+
 /** A value that does not match its schema; names each offending field. */
 export class SchemaValidationError extends Error {
   constructor(
@@ -48,6 +53,21 @@ function invalidPaths(type: Type, value: unknown): string[] {
   return paths;
 }
 
+/** Encodes a value of the topic's schema in the registry wire format: magic 0, schema id, Avro body. */
+function frame<V>(spec: TopicSpec<V>, id: number, value: V): Buffer {
+  const type = schemaByName(spec.schema).type;
+  let body: Buffer;
+  try {
+    body = type.toBuffer(value);
+  } catch (e) {
+    const bad = invalidPaths(type, value);
+    throw new SchemaValidationError(spec.name, bad.length > 0 ? bad : [(e as Error).message]);
+  }
+  const header = Buffer.alloc(5);
+  header.writeUInt32BE(id, 1);
+  return Buffer.concat([header, body]);
+}
+
 export interface RegistryCodecsOptions {
   /** Base URL of a Confluent-compatible registry, e.g. http://127.0.0.1:8081/apis/ccompat/v7 */
   url: string;
@@ -59,7 +79,7 @@ export interface RegistryCodecsOptions {
  * BACKWARD compatibility; serdes then encode with the registered id (validating the value first,
  * so a bad value fails with the field named) and decode whatever id the bytes carry.
  */
-export class RegistryCodecs {
+export class RegistryCodecs implements Codecs {
   readonly registry: SchemaRegistry;
   private readonly ids = new Map<string, number>();
   private readonly resolvers = new Map<string, Resolver | null>();
@@ -96,18 +116,7 @@ export class RegistryCodecs {
 
   /** Validates and encodes a value in the registry wire format (magic 0, schema id, Avro body). */
   async encode<V>(spec: TopicSpec<V>, value: V): Promise<Buffer> {
-    const id = this.idOf(spec.name);
-    const type = schemaByName(spec.schema).type;
-    let body: Buffer;
-    try {
-      body = type.toBuffer(value);
-    } catch (e) {
-      const bad = invalidPaths(type, value);
-      throw new SchemaValidationError(spec.name, bad.length > 0 ? bad : [(e as Error).message]);
-    }
-    const header = Buffer.alloc(5);
-    header.writeUInt32BE(id, 1);
-    return Buffer.concat([header, body]);
+    return frame(spec, this.idOf(spec.name), value);
   }
 
   /**
@@ -139,6 +148,50 @@ export class RegistryCodecs {
     }
     try {
       return reader.fromBuffer(bytes.subarray(5), resolver ?? undefined) as V;
+    } catch (e) {
+      throw fail((e as Error).message);
+    }
+  }
+
+  serde<V>(spec: TopicSpec<V>): Serde<V> {
+    return {
+      serialize: (_topic, value) => this.encode(spec, value),
+      deserialize: (_topic, bytes) => this.decode(spec, bytes),
+    };
+  }
+}
+
+/**
+ * The same wire format without a registry: schema ids are assigned locally, one per topic
+ * schema. For unit tests of processors under the test driver (real Avro bytes, validation and
+ * decode errors included) and nothing else.
+ */
+export class LocalCodecs implements Codecs {
+  private readonly ids = new Map<string, number>();
+  private readonly byId = new Map<number, Type>();
+
+  private idOf(spec: TopicSpec<unknown>): number {
+    let id = this.ids.get(spec.schema);
+    if (id === undefined) {
+      id = this.ids.size + 1;
+      this.ids.set(spec.schema, id);
+      this.byId.set(id, schemaByName(spec.schema).type);
+    }
+    return id;
+  }
+
+  async encode<V>(spec: TopicSpec<V>, value: V): Promise<Buffer> {
+    return frame(spec, this.idOf(spec as TopicSpec<unknown>), value);
+  }
+
+  async decode<V>(spec: TopicSpec<V>, bytes: Buffer | null): Promise<V> {
+    const fail = (reason: string) => new AvroDecodeError(spec.name, undefined, undefined, reason);
+    if (!bytes || bytes.length < 5 || bytes[0] !== 0) throw fail('not registry-framed Avro (magic byte 0 missing)');
+    const writer = this.byId.get(bytes.readUInt32BE(1));
+    if (!writer) throw fail(`unknown schema id ${bytes.readUInt32BE(1)}`);
+    const reader = schemaByName(spec.schema).type;
+    try {
+      return reader.fromBuffer(bytes.subarray(5), reader.equals(writer) ? undefined : reader.createResolver(writer)) as V;
     } catch (e) {
       throw fail((e as Error).message);
     }

@@ -65,3 +65,22 @@ describe('keys', () => {
     expect(key).toBe(`buyer:1:${sha256Hex('110101199003071234')}`);
   });
 });
+
+describe('local codecs (registry-free, for processor unit tests)', () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { LocalCodecs, AvroDecodeError } = require('./codec') as typeof import('./codec');
+  const codecs = new LocalCodecs();
+  const rate = { currency: '502', period: '202611', cnyPerUnit: '7.12340' };
+
+  it('round-trips a value in the registry wire format', async () => {
+    const bytes = await codecs.encode(Topics.exchangeRate, rate);
+    expect(bytes[0]).toBe(0);
+    expect(await codecs.decode(Topics.exchangeRate, bytes)).toEqual(rate);
+  });
+
+  it('refuses bytes of another record type and garbage', async () => {
+    const bytes = await codecs.encode(Topics.exchangeRate, rate);
+    await expect(codecs.decode(Topics.order, bytes)).rejects.toThrow(AvroDecodeError);
+    await expect(codecs.decode(Topics.order, Buffer.from('garbage'))).rejects.toThrow(/magic byte/);
+  });
+});
