@@ -60,7 +60,11 @@ export interface StreamsRuntimeConfig {
     transactionTimeout?: number;
     /** Max bytes per produce request inside a transaction (keeps record batches under message.max.bytes). Default 900 KiB. */
     maxRequestBytes?: number;
+    /** Max messages per partition per produce request. Default 1000. */
+    maxMessagesPerPartition?: number;
   };
+  /** Input records per transaction: a larger fetched batch is committed in several transactions. Default 5000. */
+  maxRecordsPerTransaction?: number;
   restore?: { maxBytesPerPartition?: number };
   logger?: Logger;
   /** kafkajs's own log level (routed into `logger`). Default warn. */
@@ -177,6 +181,8 @@ export class StreamsRuntime {
     concurrency: number;
     transactionTimeout: number;
     maxRequestBytes: number;
+    maxMessagesPerPartition: number;
+    maxRecordsPerTransaction: number;
     restoreMaxBytesPerPartition: number;
   };
 
@@ -202,6 +208,8 @@ export class StreamsRuntime {
       concurrency: c.partitionsConsumedConcurrently ?? 4,
       transactionTimeout: config.producer?.transactionTimeout ?? 10_000,
       maxRequestBytes: config.producer?.maxRequestBytes ?? 900 * 1024,
+      maxMessagesPerPartition: config.producer?.maxMessagesPerPartition ?? 1000,
+      maxRecordsPerTransaction: config.maxRecordsPerTransaction ?? 5000,
       restoreMaxBytesPerPartition: config.restore?.maxBytesPerPartition ?? 4 * 1024 * 1024,
     };
     this.kafka = new Kafka({
@@ -650,19 +658,33 @@ export class StreamsRuntime {
 
   private async processBatch(task: RuntimeTask, payload: EachBatchPayload): Promise<void> {
     const { batch } = payload;
-    // not resolving leaves kafkajs's position alone: the batch is fetched again (or by the new owner)
-    if (task.phase !== 'running' || this.tasks.get(task.id) !== task || payload.isStale() || this.stopping) return;
+    const messages = batch.messages;
+    let index = 0;
+    while (index < messages.length) {
+      // not resolving leaves kafkajs's position alone: the rest is fetched again (or by the new owner)
+      if (task.phase !== 'running' || this.tasks.get(task.id) !== task || payload.isStale() || this.stopping) return;
+      const end = await this.processSlice(task, payload, index, this.cfg.maxRecordsPerTransaction);
+      if (end === undefined) return;
+      index = end;
+    }
+  }
+
+  /** Processes up to `limit` records from `start` in one transaction; returns the next index, or undefined to stop. */
+  private async processSlice(task: RuntimeTask, payload: EachBatchPayload, start: number, limit: number): Promise<number | undefined> {
+    const { batch } = payload;
+    const messages = batch.messages;
     const producer = task.producer;
-    if (!producer) return;
+    if (!producer) return undefined;
     const started = Date.now();
     const txn = this.engine.beginTxn(task.state);
     const from = txn.work.positions.get(batch.topic) ?? 0;
     let last: KafkaMessage | undefined;
+    let index = start;
     let lastHeartbeat = started;
     try {
-      for (const message of batch.messages) {
-        const offset = Number(message.offset);
-        if (offset < from) continue; // already part of a committed transaction
+      for (; index < messages.length && txn.recordsIn < limit; index++) {
+        const message = messages[index];
+        if (Number(message.offset) < from) continue; // already part of a committed transaction
         if (this.stopping && last) break;
         await this.engine.process(txn, this.toRaw(batch.topic, batch.partition, message));
         last = message;
@@ -677,18 +699,17 @@ export class StreamsRuntime {
         task.phase = 'failed';
         this.pause(task);
         this.fail(error);
-        return;
+        return undefined;
       }
       this.taskFailed(task, error, 'processing failed');
-      return;
+      return undefined;
     }
     if (!last) {
-      // everything below the committed position: let kafkajs move on
-      const lastMessage = batch.messages[batch.messages.length - 1];
-      if (lastMessage && Number(lastMessage.offset) < from) payload.resolveOffset(lastMessage.offset);
-      return;
+      // everything seen is below the committed position: let kafkajs move on
+      if (index > start) payload.resolveOffset(messages[index - 1].offset);
+      return this.stopping ? undefined : index;
     }
-    const complete = last === batch.messages[batch.messages.length - 1];
+    const complete = last === messages[messages.length - 1];
     const next = complete ? Number(batch.lastOffset()) + 1 : Number(last.offset) + 1;
     this.engine.markConsumed(txn, batch.topic, next);
 
@@ -714,7 +735,7 @@ export class StreamsRuntime {
         }
       }
       this.onTransactionFailed(task, txn, error, aborted);
-      return;
+      return undefined;
     }
     const now = Date.now();
     this.engine.commitTxn(txn);
@@ -733,6 +754,7 @@ export class StreamsRuntime {
     for (const d of txn.deadLetters) m.deadLetters.inc(m.labels({ topic: d.topic, kind: d.kind }));
     if (txn.punctuations) m.punctuations.inc(m.labels(), txn.punctuations);
     m.lag.set(m.labels({ topic: batch.topic, partition: batch.partition }), Math.max(0, Number(batch.highWatermark) - next));
+    return this.stopping ? undefined : index;
   }
 
   private onTransactionFailed(task: RuntimeTask, txn: Txn, error: unknown, aborted: boolean): void {
@@ -759,9 +781,15 @@ export class StreamsRuntime {
     );
   }
 
+  /**
+   * Sends the transaction's records in produce requests of bounded size. Requests are also capped
+   * per partition: kafkajs groups messages per partition with an array spread per message
+   * (quadratic in the messages of one partition in one request).
+   */
   private async send(transaction: Transaction, records: ProducedRecord[]): Promise<void> {
     let chunk: ProducedRecord[] = [];
     let bytes = 0;
+    let perPartition = new Map<string, number>();
     const flush = async () => {
       if (chunk.length === 0) return;
       const byTopic = new Map<string, Message[]>();
@@ -773,12 +801,18 @@ export class StreamsRuntime {
       await transaction.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
       chunk = [];
       bytes = 0;
+      perPartition = new Map();
     };
     for (const r of records) {
       const size = approxSize(r);
-      if (bytes + size > this.cfg.maxRequestBytes) await flush();
+      const tp = `${r.topic}|${r.partition}`;
+      const count = perPartition.get(tp) ?? 0;
+      if (bytes + size > this.cfg.maxRequestBytes || count >= this.cfg.maxMessagesPerPartition) {
+        await flush();
+      }
       chunk.push(r);
       bytes += size;
+      perPartition.set(tp, (perPartition.get(tp) ?? 0) + 1);
     }
     await flush();
   }

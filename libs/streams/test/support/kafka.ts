@@ -182,3 +182,66 @@ export function checkExactlyOnce(outputs: ConsumedRecord[], inputCounts: Map<str
   for (const key of byKey.keys()) if (!inputCounts.has(key)) problems.push(`${key}: output for a key never produced`);
   return problems;
 }
+
+function toConsumed(topic: string, partition: number, m: import('kafkajs').KafkaMessage): ConsumedRecord {
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(m.headers ?? {})) if (v !== undefined) headers[k] = (Array.isArray(v) ? v[v.length - 1] : v).toString();
+  return {
+    topic,
+    partition,
+    offset: Number(m.offset),
+    key: m.key ? m.key.toString() : null,
+    value: m.value ? m.value.toString() : null,
+    rawKey: m.key,
+    rawValue: m.value,
+    headers,
+    timestamp: Number(m.timestamp),
+  };
+}
+
+/**
+ * Reads a whole topic, read-committed, up to the end offsets it has now (positions are compared
+ * with the end offsets, since the last offsets may be transaction markers).
+ */
+export async function readAll(topic: string, timeoutMs = 60_000): Promise<ConsumedRecord[]> {
+  const ends = await withAdmin((admin) => admin.fetchTopicOffsets(topic));
+  const pending = new Set(ends.filter((e) => Number(e.high) > Number(e.low)).map((e) => e.partition));
+  const end = new Map(ends.map((e) => [e.partition, Number(e.high)]));
+  const records: ConsumedRecord[] = [];
+  if (pending.size === 0) return records;
+  const consumer = kafkaClient('streams-test-reader').consumer({
+    groupId: unique('reader'),
+    readUncommitted: false,
+    maxWaitTimeInMs: 100,
+    maxBytesPerPartition: 4 * 1024 * 1024,
+  });
+  let done!: () => void;
+  const finished = new Promise<void>((resolve) => (done = resolve));
+  const timer = setTimeout(() => done(), timeoutMs);
+  consumer.on(consumer.events.END_BATCH_PROCESS, (e) => {
+    if (Number(e.payload.lastOffset) + 1 >= end.get(e.payload.partition)!) pending.delete(e.payload.partition);
+    if (pending.size === 0) done();
+  });
+  await consumer.connect();
+  await consumer.subscribe({ topics: [topic], fromBeginning: true });
+  await consumer.run({
+    autoCommit: false,
+    eachBatch: async ({ batch }) => {
+      for (const m of batch.messages) if (Number(m.offset) < end.get(batch.partition)!) records.push(toConsumed(batch.topic, batch.partition, m));
+    },
+  });
+  await finished;
+  clearTimeout(timer);
+  await consumer.disconnect();
+  if (pending.size > 0) throw new Error(`readAll(${topic}): partitions ${[...pending].join(',')} not read to the end within ${timeoutMs} ms`);
+  return records;
+}
+
+/** Latest value per key of a (changelog) topic. */
+export function latestByKey(records: ConsumedRecord[]): Map<string, string | null> {
+  const latest = new Map<string, string | null>();
+  for (const r of [...records].sort((a, b) => a.partition - b.partition || a.offset - b.offset)) latest.set(r.key!, r.value);
+  return latest;
+}
+
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
