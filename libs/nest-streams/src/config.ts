@@ -1,0 +1,32 @@
+import { z } from 'zod';
+
+/** Settings every stream-processing service reads from its environment, validated at start. */
+export const streamsEnvSchema = z.object({
+  KAFKA_BROKERS: z
+    .string({ required_error: 'KAFKA_BROKERS is required (comma-separated host:port list)' })
+    .min(1)
+    .transform((s) => s.split(',').map((b) => b.trim()).filter(Boolean)),
+  SCHEMA_REGISTRY_URL: z
+    .string({ required_error: 'SCHEMA_REGISTRY_URL is required, e.g. http://127.0.0.1:8081/apis/ccompat/v7' })
+    .url(),
+  /** HTTP port for /health and /metrics; 0 picks a free port. */
+  HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(0),
+  HTTP_HOST: z.string().default('127.0.0.1'),
+  /** Partition count for topics a runtime has to create. */
+  PARTITIONS: z.coerce.number().int().min(1).max(1000).default(12),
+  LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+  /** Input records per Kafka transaction. */
+  MAX_RECORDS_PER_TRANSACTION: z.coerce.number().int().min(1).default(5000),
+  /** Task batches processed concurrently. */
+  CONCURRENT_TASKS: z.coerce.number().int().min(1).max(64).default(4),
+});
+
+export type StreamsEnv = z.infer<typeof streamsEnvSchema>;
+
+/** Parses `source` with `schema`; throws one error listing every bad setting. */
+export function validateConfig<T>(schema: z.ZodType<T, z.ZodTypeDef, unknown>, source: unknown, what: string): T {
+  const parsed = schema.safeParse(source);
+  if (parsed.success) return parsed.data;
+  const issues = parsed.error.issues.map((i) => `  ${i.path.join('.') || '(root)'}: ${i.message}`).join('\n');
+  throw new Error(`invalid ${what} configuration:\n${issues}`);
+}
