@@ -11,8 +11,13 @@ export const KAFKA_LOG_LEVELS: Record<KafkaLogLevel, logLevel> = {
   debug: logLevel.DEBUG,
 };
 
-/** Expected while a transaction's markers are still being written; kafkajs retries them. */
-const ROUTINE = [/CONCURRENT_TRANSACTIONS/, /another concurrent operation on the same transaction/, /Topic creation errors/];
+/**
+ * Error responses kafkajs logs at error level although they are routine and handled: a
+ * transaction's markers still being written (retried), heartbeats answered "rebalancing" (the
+ * runner rejoins and says so at warn), topics created concurrently by another instance.
+ */
+const ROUTINE_ANYWHERE = [/CONCURRENT_TRANSACTIONS/, /another concurrent operation on the same transaction/];
+const ROUTINE_RESPONSES = [/Topic creation errors/, /The group is rebalancing/, /REBALANCE_IN_PROGRESS/];
 
 /** Routes kafkajs's logs into a pino-compatible logger (component=kafkajs), quieting routine retries. */
 export function kafkaLogCreator(logger: Logger): logCreator {
@@ -24,8 +29,10 @@ export function kafkaLogCreator(logger: Logger): logCreator {
       const fields = { ...extra };
       delete (fields as Record<string, unknown>).timestamp;
       delete (fields as Record<string, unknown>).logger;
-      const routine = ROUTINE.some((re) => re.test(message) || re.test(String(extra.error ?? '')));
+      const matches = (res: RegExp[]) => res.some((re) => re.test(message) || re.test(String(extra.error ?? '')));
+      const routine = matches(ROUTINE_ANYWHERE) || (namespace === 'Connection' && matches(ROUTINE_RESPONSES));
       if (routine || level >= logLevel.DEBUG) base.debug(fields, text);
+      else if (namespace === 'Runner' && /rebalancing, re-joining/.test(message)) base.info(fields, text);
       else if (level === logLevel.ERROR) base.error(fields, text);
       else if (level === logLevel.WARN) base.warn(fields, text);
       else base.info(fields, text);

@@ -13,7 +13,7 @@ export function brokers(): string[] {
 export const unique = (prefix: string) => `${prefix}-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
 
 export function testLogger(name = 'test'): Logger {
-  return pino({ name, level: process.env.STREAMS_LOG_LEVEL ?? 'warn' }) as unknown as Logger;
+  return pino({ name, level: process.env.STREAMS_LOG_LEVEL ?? 'error' }) as unknown as Logger;
 }
 
 export function kafkaClient(clientId = 'streams-test'): Kafka {
