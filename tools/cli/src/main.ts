@@ -9,6 +9,8 @@ import { Command } from 'commander';
 import { Kafka, logLevel } from 'kafkajs';
 import { RegistryCodecs } from '@clearance/contracts';
 import { cliEnv, REPO_ROOT } from './env';
+import { driveLoad } from './load';
+import { publishReference } from './reference';
 import { smokeRoundTrip } from './smoke';
 import { ensureTopics } from './topics';
 
@@ -53,6 +55,38 @@ program
   .description('create the topics (and DLQs) and register every schema')
   .action(async () => {
     await provision();
+  });
+
+program
+  .command('reference')
+  .description('publish the reference data shipped in the repo to its compacted topics')
+  .action(async () => {
+    const c = await provision();
+    await publishReference(c.kafka, c.codecs, log);
+  });
+
+program
+  .command('load')
+  .description('produce realistic generated parcels (order, payment, waybill) as Avro')
+  .option('--parcels <n>', 'number of parcels', (v) => parseInt(v, 10), 10_000)
+  .option('--rate <n>', 'parcels per second (0 = as fast as possible)', (v) => parseFloat(v), 0)
+  .option('--seed <n>', 'generator seed', (v) => parseInt(v, 10), 1)
+  .option('--errors <profile>', 'none | realistic', 'realistic')
+  .option('--start <iso>', 'event time of the first parcel (default now)')
+  .option('--event-time', 'stamp records with generated event time instead of the produce time')
+  .action(async (o: { parcels: number; rate: number; seed: number; errors: string; start?: string; eventTime?: boolean }) => {
+    if (!Number.isInteger(o.parcels) || o.parcels < 1) throw new Error('--parcels must be a positive integer');
+    if (!(o.rate >= 0)) throw new Error('--rate must be 0 or more');
+    if (o.errors !== 'none' && o.errors !== 'realistic') throw new Error('--errors must be none or realistic');
+    const startTime = o.start ? Date.parse(o.start) : Date.now();
+    if (Number.isNaN(startTime)) throw new Error(`--start ${o.start} is not a date`);
+    const c = await provision();
+    await driveLoad(
+      c.kafka,
+      c.codecs,
+      { parcels: o.parcels, seed: o.seed, startTime, errors: o.errors, rate: o.rate, timestamps: o.eventTime ? 'event' : 'wall' },
+      log,
+    );
   });
 
 program
