@@ -1,0 +1,2 @@
+export * from './processors';
+export * from './service';
