@@ -26,7 +26,7 @@ function boundaries(forTests) {
 }
 
 module.exports = [
-  { ignores: ['**/node_modules', '**/dist', '.stack', '.nx', 'deploy/local/target', 'libs/contracts/src/generated'] },
+  { ignores: ['**/node_modules', '**/dist', 'tmp', '.stack', '.nx', 'deploy/local/target', 'libs/contracts/src/generated'] },
   ...tseslint.configs.recommended,
   prettier,
   {

@@ -1,12 +1,26 @@
 import { Kafka, logLevel } from 'kafkajs';
-import { eventually, sampleExportParcel, stackEnv, uniqueName } from '@clearance/testing';
+import { randomBytes } from 'node:crypto';
+import { sampleExportParcel } from './test-fixtures';
 import { AvroDecodeError, RegistryCodecs, SchemaValidationError } from './codec';
 import type { Order } from './generated/types';
 import { orderKey } from './keys';
 import { Topics, TopicSpec } from './topics';
 
+// contracts sits below libs/testing in the dependency graph, so this test reads the stack itself.
+const env = {
+  kafkaBrokers: (process.env.KAFKA_BROKERS ?? '').split(','),
+  schemaRegistryUrl: process.env.SCHEMA_REGISTRY_URL ?? '',
+};
+const uniqueName = (prefix: string) => `${prefix}-${randomBytes(4).toString('hex')}`;
+async function eventually(what: string, check: () => true | undefined, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 describe('contracts on the real schema registry and Kafka', () => {
-  const env = stackEnv();
   const codecs = new RegistryCodecs({ url: env.schemaRegistryUrl });
   const kafka = new Kafka({ clientId: 'contracts-test', brokers: env.kafkaBrokers, logLevel: logLevel.ERROR });
   const admin = kafka.admin();

@@ -1,4 +1,4 @@
-import type { Order, Payment, Waybill } from '@clearance/contracts';
+import type { Order, Payment, Waybill } from './generated/types';
 
 /**
  * One consistent export parcel (order, payment, waybill), hand-written as a platform, a payment

@@ -1,4 +1,3 @@
-export { sampleExportParcel } from './fixtures';
 import { randomBytes } from 'node:crypto';
 
 /** Addresses of the real stack, as the integration globalSetup loaded them. */

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Kafka } from 'kafkajs';
 import { orderKey, RegistryCodecs, Topics, TopicSpec } from '@clearance/contracts';
-import { sampleExportParcel } from '@clearance/testing';
+import { sampleExportOrder, sampleExportPayment, sampleExportWaybill } from '@clearance/domain';
 
 /**
  * Round-trips one sample parcel (order, payment, waybill) through the real registry and Kafka:
@@ -10,7 +10,11 @@ import { sampleExportParcel } from '@clearance/testing';
  */
 export async function smokeRoundTrip(kafka: Kafka, codecs: RegistryCodecs, log: (s: string) => void): Promise<void> {
   const orderNo = `SMOKE-${randomBytes(4).toString('hex').toUpperCase()}`;
-  const parcel = sampleExportParcel(orderNo);
+  const parcel = {
+    order: sampleExportOrder({ orderNo }),
+    payment: sampleExportPayment({ orderNo }),
+    waybill: sampleExportWaybill({ orderNo }),
+  };
   const key = orderKey(parcel.order);
   const docs: Array<[TopicSpec<unknown>, unknown]> = [
     [Topics.order, parcel.order],
