@@ -1,0 +1,215 @@
+import {
+  Topics,
+  type Codecs,
+  type Order,
+  type Payment,
+  type Receipt,
+  type Waybill,
+} from '@clearance/contracts';
+import * as D from '@clearance/domain';
+import {
+  defineProcessor,
+  jsonSerde,
+  numberSerde,
+  silentLogger,
+  stringSerde,
+  type BaseContext,
+  type DeadLetterInfo,
+  type Logger,
+} from '@clearance/streams';
+import type { MatcherConfig } from './config';
+import { DeadlineIndex } from './deadlines';
+
+export interface MatcherDeps {
+  codecs: Codecs;
+  config: MatcherConfig;
+  logger?: Logger;
+}
+
+/** Key of the task's invtNo serial counter in the `serial` store. */
+export const SERIAL_KEY = 'invt';
+
+/**
+ * Reason code of the receipt for a document that does not decode. Not (yet) one of the domain's
+ * ReasonCode values: see the service README.
+ */
+export const UNDECODABLE = 'UNDECODABLE';
+
+const KIND_BY_TOPIC: Readonly<Record<string, D.DocKind>> = {
+  [Topics.order.name]: 'ORDER',
+  [Topics.payment.name]: 'PAYMENT',
+  [Topics.waybill.name]: 'WAYBILL',
+};
+
+/**
+ * The three-document match (三单对碰) as a stream processor: order, payment and waybill,
+ * co-partitioned by order key, meet in the `cases` store and go through the domain's
+ * `handleMatch`. Outputs receipts (key = the receipt's caseKey) and compiled lists (key =
+ * manifest.riskKey). Case deadlines (match window, tombstone retention) are kept in a deadline
+ * index and fired on stream time by a punctuator.
+ */
+export function matcherProcessor(deps: MatcherDeps) {
+  const { codecs, config } = deps;
+  const log = deps.logger ?? silentLogger;
+  const matchConfig: Partial<D.MatchConfig> = {
+    windowMs: config.matchWindowMs,
+    tombstoneRetentionMs: config.tombstoneRetentionMs,
+  };
+  const deadlines = new DeadlineIndex(config.timerResolutionMs);
+
+  const globals = {
+    enterprises: { topic: Topics.enterprise.name, value: codecs.serde(Topics.enterprise) },
+    commodities: { topic: Topics.commodity.name, value: codecs.serde(Topics.commodity) },
+  };
+  // changelogs `<applicationId>.<store>.changelog`
+  const stores = {
+    /** MatchState per order key. */
+    cases: { value: jsonSerde<D.MatchState>() },
+    /** The deadline index (deadlines.ts). */
+    deadlines: { value: stringSerde },
+    /** The task's invtNo serial counter (one entry, SERIAL_KEY). */
+    serial: { value: numberSerde },
+  };
+  const outputs = {
+    [Topics.receipt.name]: { key: stringSerde, value: codecs.serde(Topics.receipt) },
+    [Topics.manifest.name]: { key: stringSerde, value: codecs.serde(Topics.manifest) },
+  };
+  type Ctx = BaseContext<typeof outputs, typeof stores, typeof globals>;
+
+  /** Runs one command through the domain and applies the result: state, serial, outputs, deadline. */
+  function step(ctx: Ctx, caseKey: string, cmd: D.MatchCommand): D.MatchResult {
+    const cases = ctx.store('cases');
+    const serials = ctx.store('serial');
+    const enterprises = ctx.global('enterprises');
+    const commodities = ctx.global('commodities');
+    const state = cases.get(caseKey);
+    const counter = serials.get(SERIAL_KEY) ?? 0;
+    const r = D.handleMatch(state, cmd, {
+      enterprise: (code) => enterprises.get(code),
+      commodity: (gcode) => commodities.get(gcode),
+      invtSerial: D.invtSerial(ctx.task, counter),
+      config: matchConfig,
+    });
+    if (r.events.length === 0) return r; // a duplicate: nothing changes
+    if (r.state) cases.put(caseKey, r.state);
+    else if (state) cases.delete(caseKey);
+    if (r.serialUsed) serials.put(SERIAL_KEY, counter + 1);
+    for (const receipt of r.receipts) ctx.emit(Topics.receipt.name, receipt.caseKey, receipt);
+    for (const manifest of r.manifests) ctx.emit(Topics.manifest.name, manifest.riskKey, manifest);
+    if (r.deadline !== undefined && r.deadline !== D.matchDeadline(state, matchConfig)) {
+      deadlines.schedule(ctx.store('deadlines'), caseKey, r.deadline, ctx.streamTime);
+    }
+    return r;
+  }
+
+  return defineProcessor({
+    name: config.applicationId,
+    inputs: {
+      [Topics.order.name]: { key: stringSerde, value: codecs.serde(Topics.order) },
+      [Topics.payment.name]: { key: stringSerde, value: codecs.serde(Topics.payment) },
+      [Topics.waybill.name]: { key: stringSerde, value: codecs.serde(Topics.waybill) },
+    },
+    outputs,
+    stores,
+    globals,
+
+    process(record, ctx) {
+      const caseKey = record.key;
+      const at = record.timestamp;
+      let cmd: D.MatchCommand;
+      switch (KIND_BY_TOPIC[record.topic]) {
+        case 'ORDER':
+          cmd = { type: 'OrderArrived', caseKey, at, order: record.value as Order };
+          break;
+        case 'PAYMENT':
+          cmd = { type: 'PaymentArrived', caseKey, at, payment: record.value as Payment };
+          break;
+        case 'WAYBILL':
+          cmd = { type: 'WaybillArrived', caseKey, at, waybill: record.value as Waybill };
+          break;
+        default:
+          return ctx.reject(`${record.topic} is not a document topic of the matcher`);
+      }
+      step(ctx, caseKey, cmd);
+    },
+
+    punctuators: [
+      {
+        name: 'match-deadlines',
+        every: config.timerResolutionMs,
+        punctuate(ctx) {
+          const now = ctx.timestamp;
+          const cases = ctx.store('cases');
+          let fired = 0;
+          deadlines.fire(ctx.store('deadlines'), now, (caseKey) => {
+            const deadline = D.matchDeadline(cases.get(caseKey), matchConfig);
+            if (deadline === undefined || deadline > now) return; // stale slot: the case moved on
+            step(ctx, caseKey, { type: 'TimeAdvanced', caseKey, now });
+            fired++;
+          });
+          if (fired > 0) log.debug({ task: ctx.task, now, fired }, 'match deadlines fired');
+        },
+      },
+    ],
+
+    onDeadLetter(info, ctx) {
+      if (info.kind !== 'deserialization') return;
+      const receipt = undecodableReceipt(info, ctx.store('cases').get(info.rawKey?.toString('utf8') ?? ''));
+      if (receipt) ctx.emit(Topics.receipt.name, receipt.caseKey, receipt);
+      else
+        log.warn(
+          { topic: info.topic, partition: info.partition, offset: info.offset },
+          'undecodable document: sender unknown, no receipt (the record is on the DLQ)',
+        );
+    },
+  });
+}
+
+/**
+ * The 100 receipt for a document that does not decode, to its sender when the record tells who
+ * that is: an order's platform from the order key; a payment's institution or a waybill's
+ * carrier from a version of theirs already held in the case (for a payment, also the order's
+ * payCode). Undefined when the sender cannot be identified.
+ */
+export function undecodableReceipt(
+  info: DeadLetterInfo,
+  state: D.MatchState | undefined,
+): Receipt | undefined {
+  const kind = KIND_BY_TOPIC[info.topic];
+  const caseKey = info.rawKey?.toString('utf8');
+  if (!kind || !caseKey) return undefined;
+  const sep = caseKey.indexOf(':');
+  if (sep <= 0) return undefined;
+  const ebpCode = caseKey.slice(0, sep);
+  const orderNo = caseKey.slice(sep + 1);
+  const held = state && 'order' in state ? state : undefined;
+  let to: D.Addressee | undefined;
+  if (kind === 'ORDER') to = { participant: 'EBP', code: ebpCode, docType: 'ORDER', docGuid: null };
+  else if (kind === 'PAYMENT') {
+    const code = held?.payment?.doc.payCode || held?.order?.doc.payCode;
+    if (code) to = { participant: 'PAYER', code, docType: 'PAYMENT', docGuid: null };
+  } else {
+    const code = held?.waybill?.doc.logisticsCode;
+    if (code) to = { participant: 'CARRIER', code, docType: 'WAYBILL', docGuid: null };
+  }
+  if (!to) return undefined;
+  const what = kind.toLowerCase();
+  return D.buildReceipt({
+    to,
+    ref: {
+      caseKey,
+      ebpCode,
+      orderNo,
+      logisticsCode: held?.waybill?.doc.logisticsCode ?? null,
+      logisticsNo: held?.waybill?.doc.logisticsNo ?? null,
+      invtNo: state && 'invtNo' in state ? state.invtNo : null,
+    },
+    returnStatus: D.Status.REJECTED,
+    at: info.timestamp,
+    returnInfo: `${what} rejected: the message cannot be read as a ${what} (${info.reason.slice(0, 200)})`,
+    reasons: [{ code: UNDECODABLE, message: `${what} not decodable: not a registry-framed Avro ${what}` }],
+    salt: `${info.topic}/${info.partition}/${info.offset}`,
+  });
+}
+
+export type MatcherDefinition = ReturnType<typeof matcherProcessor>;
