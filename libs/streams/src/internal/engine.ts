@@ -152,9 +152,6 @@ function toBufferHeaders(headers: OutputHeaders | undefined): Record<string, Buf
   return out;
 }
 
-async function maybeAwait<T>(value: T | Promise<T>): Promise<T> {
-  return isPromiseLike(value) ? await value : value;
-}
 
 /**
  * @internal
@@ -213,14 +210,16 @@ export class TaskEngine {
         if (!spec.key.nullable) throw new Error('record has no key');
         key = null;
       } else {
-        key = await maybeAwait(spec.key.deserialize(raw.topic, raw.key));
+        const k = spec.key.deserialize(raw.topic, raw.key);
+        key = isPromiseLike(k) ? await k : k;
       }
       stage = 'value';
       if (raw.value === null) {
         if (!spec.value.nullable) throw new Error('record has a null value (tombstone)');
         value = null;
       } else {
-        value = await maybeAwait(spec.value.deserialize(raw.topic, raw.value));
+        const v = spec.value.deserialize(raw.topic, raw.value);
+        value = isPromiseLike(v) ? await v : v;
       }
     } catch (error) {
       await this.deadLetter(txn, raw, 'deserialization', `${stage} deserialization failed: ${errorMessage(error)}`, undefined, {
@@ -245,7 +244,8 @@ export class TaskEngine {
     const ctx = this.recordContext(txn, raw, timestamp, pending);
     let outcome: 'ok' | Rejection;
     try {
-      const result = await maybeAwait(this.definition.process({ topic: raw.topic, key, value, partition: raw.partition, offset: raw.offset, timestamp, headers: raw.headers }, ctx));
+      const returned = this.definition.process({ topic: raw.topic, key, value, partition: raw.partition, offset: raw.offset, timestamp, headers: raw.headers }, ctx);
+      const result = isPromiseLike(returned) ? await returned : returned;
       outcome = result instanceof Rejection ? result : 'ok';
       if (outcome === 'ok') await this.commitRecordStage(txn, pending);
     } catch (error) {
@@ -338,9 +338,14 @@ export class TaskEngine {
     if (!storeName || key === null) return;
     const spec = this.stores[storeName];
     const store = task.stores.get(storeName)!;
-    const k = await maybeAwait((spec.key ?? stringSerde).deserialize(topic, key));
-    if (value === null) store.restoreDelete(k);
-    else store.restorePut(k, await maybeAwait(spec.value.deserialize(topic, value)));
+    const kr = (spec.key ?? stringSerde).deserialize(topic, key);
+    const k = isPromiseLike(kr) ? await kr : kr;
+    if (value === null) {
+      store.restoreDelete(k);
+      return;
+    }
+    const vr = spec.value.deserialize(topic, value);
+    store.restorePut(k, isPromiseLike(vr) ? await vr : vr);
   }
 
   storeForChangelog(topic: string): string | undefined {
@@ -354,50 +359,34 @@ export class TaskEngine {
 
   // --- internals -------------------------------------------------------------------------
 
-  private recordContext(txn: Txn, raw: RawRecord, timestamp: number, pending: PendingEmit[]) {
-    const base = this.baseContext(txn, pending, timestamp);
-    return Object.assign(base, {
-      topic: raw.topic,
-      partition: raw.partition,
-      offset: raw.offset,
-      timestamp,
-      headers: raw.headers as RecordHeaders,
-      reject: (reason: string, options?: { code?: string; details?: unknown }) => new Rejection(reason, options),
-    });
+  private recordContext(txn: Txn, raw: RawRecord, timestamp: number, pending: PendingEmit[]): RecordContext {
+    return new RecordContext(this, txn, pending, timestamp, raw);
   }
 
-  private baseContext(txn: Txn, pending: PendingEmit[], defaultTimestamp: number) {
-    const task = txn.task;
-    const outputs = this.outputs;
-    const globals = this.options.globals;
-    const applicationId = this.applicationId;
-    return {
-      applicationId,
-      task: task.id,
-      get streamTime() {
-        return txn.work.streamTime;
-      },
-      store: (name: string) => {
-        const store = task.stores.get(name);
-        if (!store) throw new Error(`unknown store ${JSON.stringify(name)} (declare it in the definition's stores)`);
-        return store;
-      },
-      global: (name: string) => {
-        const table = globals.get(name);
-        if (!table) throw new Error(`unknown global table ${JSON.stringify(name)} (declare it in the definition's globals)`);
-        return table;
-      },
-      emit: (topic: string, key: unknown, value: unknown, headers?: OutputHeaders, options?: EmitOptions) => {
-        if (!outputs[topic]) throw new Error(`emit to ${JSON.stringify(topic)}: not an output of ${applicationId}`);
-        pending.push({ topic, key, value, headers, options, defaultTimestamp });
-      },
-    };
+  /** @internal used by the context classes */
+  checkEmit(topic: string): void {
+    if (!this.outputs[topic]) throw new Error(`emit to ${JSON.stringify(topic)}: not an output of ${this.applicationId}`);
+  }
+
+  /** @internal */
+  globalTable(name: string): GlobalTable<unknown> {
+    const table = this.options.globals.get(name);
+    if (!table) throw new Error(`unknown global table ${JSON.stringify(name)} (declare it in the definition's globals)`);
+    return table;
   }
 
   private async encodeEmit(txn: Txn, e: PendingEmit): Promise<ProducedRecord> {
     const spec = this.outputs[e.topic];
-    const key = e.key === null || e.key === undefined ? null : await maybeAwait(spec.key.serialize(e.topic, e.key));
-    const value = e.value === null || e.value === undefined ? null : await maybeAwait(spec.value.serialize(e.topic, e.value));
+    let key: Buffer | null = null;
+    if (e.key !== null && e.key !== undefined) {
+      const k = spec.key.serialize(e.topic, e.key);
+      key = isPromiseLike(k) ? await k : k;
+    }
+    let value: Buffer | null = null;
+    if (e.value !== null && e.value !== undefined) {
+      const v = spec.value.serialize(e.topic, e.value);
+      value = isPromiseLike(v) ? await v : v;
+    }
     const partitions = this.options.partitionsOf(e.topic);
     let partition: number;
     if (e.options?.partition !== undefined) {
@@ -422,10 +411,13 @@ export class TaskEngine {
       const topic = this.changelogTopics.get(name)!;
       const encoded = new Map<string, EncodedChange>();
       for (const [key, value] of store.recordWrites()) {
-        encoded.set(key, {
-          key: await maybeAwait((spec.key ?? stringSerde).serialize(topic, key)),
-          value: value === undefined ? null : await maybeAwait(spec.value.serialize(topic, value)),
-        });
+        const kr = (spec.key ?? stringSerde).serialize(topic, key);
+        let vb: Buffer | null = null;
+        if (value !== undefined) {
+          const vr = spec.value.serialize(topic, value);
+          vb = isPromiseLike(vr) ? await vr : vr;
+        }
+        encoded.set(key, { key: isPromiseLike(kr) ? await kr : kr, value: vb });
       }
       encodedByStore.set(name, encoded);
     }
@@ -487,7 +479,8 @@ export class TaskEngine {
     const pending: PendingEmit[] = [];
     const ctx = this.recordContext(txn, raw, raw.timestamp, pending);
     try {
-      await maybeAwait(hook.call(this.definition, info, ctx));
+      const r = hook.call(this.definition, info, ctx);
+      if (isPromiseLike(r)) await r;
       await this.commitRecordStage(txn, pending);
     } catch (error) {
       this.rollbackRecordStage(txn);
@@ -514,9 +507,10 @@ export class TaskEngine {
       txn.work.nextPunctuation.set(p.name, boundaryAfterNow);
       txn.punctuations++;
       const pending: PendingEmit[] = [];
-      const ctx = Object.assign(this.baseContext(txn, pending, now), { timestamp: now });
+      const ctx = new PunctuationContextImpl(this, txn, pending, now);
       try {
-        await maybeAwait(p.punctuate(ctx));
+        const r = p.punctuate(ctx);
+        if (isPromiseLike(r)) await r;
         await this.commitRecordStage(txn, pending);
       } catch (error) {
         this.rollbackRecordStage(txn);
@@ -526,5 +520,78 @@ export class TaskEngine {
         this.options.logger.error({ punctuator: p.name, task: txn.task.id, err: error }, 'punctuator failed; its writes are dropped');
       }
     }
+  }
+}
+
+/** The context shared by process, onDeadLetter and punctuators (a class: no closures per record). */
+class BaseContextImpl {
+  constructor(
+    protected readonly engine: TaskEngine,
+    protected readonly txn: Txn,
+    private readonly pending: PendingEmit[],
+    private readonly defaultTimestamp: number,
+  ) {}
+
+  get applicationId(): string {
+    return this.engine.applicationId;
+  }
+
+  get task(): number {
+    return this.txn.task.id;
+  }
+
+  get streamTime(): number {
+    return this.txn.work.streamTime;
+  }
+
+  store(name: string): LayeredStore<unknown> {
+    const store = this.txn.task.stores.get(name);
+    if (!store) throw new Error(`unknown store ${JSON.stringify(name)} (declare it in the definition's stores)`);
+    return store;
+  }
+
+  global(name: string): GlobalTable<unknown> {
+    return this.engine.globalTable(name);
+  }
+
+  emit(topic: string, key: unknown, value: unknown, headers?: OutputHeaders, options?: EmitOptions): void {
+    this.engine.checkEmit(topic);
+    this.pending.push({ topic, key, value, headers, options, defaultTimestamp: this.defaultTimestamp });
+  }
+}
+
+class RecordContext extends BaseContextImpl {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: number;
+  readonly headers: RecordHeaders;
+
+  constructor(
+    engine: TaskEngine,
+    txn: Txn,
+    pending: PendingEmit[],
+    readonly timestamp: number,
+    raw: RawRecord,
+  ) {
+    super(engine, txn, pending, timestamp);
+    this.topic = raw.topic;
+    this.partition = raw.partition;
+    this.offset = raw.offset;
+    this.headers = raw.headers;
+  }
+
+  reject(reason: string, options?: { code?: string; details?: unknown }): Rejection {
+    return new Rejection(reason, options);
+  }
+}
+
+class PunctuationContextImpl extends BaseContextImpl {
+  constructor(
+    engine: TaskEngine,
+    txn: Txn,
+    pending: PendingEmit[],
+    readonly timestamp: number,
+  ) {
+    super(engine, txn, pending, timestamp);
   }
 }
