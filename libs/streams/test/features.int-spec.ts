@@ -3,9 +3,23 @@
  * input and rejections to the DLQ with receipts, global tables updated mid-run, and parity of the
  * test driver with the runtime (stores, rejections, processing errors, punctuation).
  */
-import { StreamsConfigError, TestDriver, type TestOutputRecord } from '@clearance/streams';
-import { enrichProcessor, joinProcessor, parityProcessor, type Enriched, type Meeting, type Receipt } from './support/processors';
-import { createTopics, produce, readAll, readTopic, testLogger, unique, waitFor, withAdmin, type ConsumedRecord, type Produced } from './support/kafka';
+import { defineProcessor, StreamsConfigError, stringSerde, TestDriver, type TestOutputRecord } from '@clearance/streams';
+import { counterProcessor, enrichProcessor, joinProcessor, parityProcessor, type Enriched, type Meeting, type Receipt } from './support/processors';
+import {
+  checkExactlyOnce,
+  createTopics,
+  kafkaClient,
+  produce,
+  readAll,
+  readTopic,
+  sleep,
+  testLogger,
+  unique,
+  waitFor,
+  withAdmin,
+  type ConsumedRecord,
+  type Produced,
+} from './support/kafka';
 import { Runtimes, testRuntime } from './support/runtime';
 
 jest.setTimeout(120_000);
@@ -185,5 +199,76 @@ describe('test driver parity', () => {
     expect(seq(realTotals.sort((a, b) => a.offset - b.offset))).toEqual(seq(driver.rawRecords(t.totals).map((r) => ({ key: r.key!.toString(), value: r.value!.toString(), partition: r.partition }))));
     // a topic the test created itself still has its own partition count
     expect((await withAdmin((admin) => admin.fetchTopicOffsets(t.totals))).length).toBe(4);
+  });
+});
+
+describe('fencing and failures', () => {
+  it('a task whose producer is fenced recovers (new producer, re-restore, rewind) and stays exactly once', async () => {
+    const id = unique('fence');
+    const input = `${id}.in`;
+    const output = `${id}.out`;
+    const N = 20_000;
+    await createTopics([{ topic: input, partitions: 4 }]);
+    const records = Array.from({ length: N }, (_, i) => ({ key: `k${(i * 13) % 400}`, value: String(i) }));
+    const expected = new Map<string, number>();
+    for (const r of records) expected.set(r.key, (expected.get(r.key) ?? 0) + 1);
+    const runtime = await runtimes.start(counterProcessor(id, input, output), { maxRecordsPerTransaction: 500 });
+    await runtime.waitUntilReady(30_000);
+
+    const producing = (async () => {
+      for (let i = 0; i < N; i += 2_000) {
+        await produce(input, records.slice(i, i + 2_000));
+        await sleep(200);
+      }
+    })();
+    // another producer takes over the transactional ids of tasks 0 and 3 (what a new owner does),
+    // leaving an open transaction behind, twice
+    const kafka = kafkaClient('fencer');
+    for (let round = 0; round < 2; round++) {
+      await sleep(700);
+      for (const task of [0, 3]) {
+        const zombieKiller = kafka.producer({ transactionalId: `${id}-${task}`, idempotent: true, maxInFlightRequests: 1 });
+        await zombieKiller.connect();
+        const txn = await zombieKiller.transaction();
+        await txn.send({ topic: output, messages: [{ key: 'intruder', value: '999', partition: task }] });
+        await zombieKiller.disconnect(); // open transaction: aborted when the runtime re-initializes the id
+      }
+    }
+    await producing;
+    await readTopic(output, (r) => r.length >= N, 90_000);
+    await waitFor(() => runtime.isReady(), 30_000, 'recovered');
+    await runtime.stop();
+    const outputs = await readAll(output);
+    expect(checkExactlyOnce(outputs, expected)).toEqual([]);
+    expect(await runtime.registry.getSingleMetricAsString('streams_transactions_aborted_total')).toMatch(/reason="fenced"} [1-9]/);
+  });
+
+  it("with onProcessingError 'fail' a throwing processor stops its task, commits nothing and marks the runtime not alive", async () => {
+    const id = unique('fatal');
+    const input = `${id}.in`;
+    await createTopics([{ topic: input, partitions: 1 }]);
+    const def = defineProcessor({
+      name: id,
+      inputs: { [input]: { key: stringSerde, value: stringSerde } },
+      outputs: { [`${id}.out`]: { key: stringSerde, value: stringSerde } },
+      onProcessingError: 'fail',
+      process(record, ctx) {
+        if (record.value === 'boom') throw new Error('deterministic bug');
+        ctx.emit(`${id}.out`, record.key, record.value);
+      },
+    });
+    let fatal: Error | undefined;
+    const runtime = await runtimes.start(def, { onFatalError: (e) => (fatal = e) });
+    await runtime.waitUntilReady(30_000);
+    await produce(input, [{ key: 'a', value: 'ok' }]);
+    await readTopic(`${id}.out`, (r) => r.length >= 1, 30_000);
+    await produce(input, [{ key: 'a', value: 'boom' }, { key: 'a', value: 'after' }]);
+    await waitFor(() => !runtime.isAlive(), 30_000, 'not alive');
+    expect(fatal?.message).toMatch(/deterministic bug/);
+    expect(runtime.isReady()).toBe(false);
+    await runtime.stop();
+    const offsets = await withAdmin((admin) => admin.fetchOffsets({ groupId: id, topics: [input] }));
+    expect(offsets[0].partitions[0].offset).toBe('1'); // the failing record was not consumed
+    expect((await readAll(`${id}.out`)).map((r) => r.value)).toEqual(['ok']);
   });
 });

@@ -254,7 +254,11 @@ export class TaskEngine {
         outcome = error.rejection;
       } else {
         if (this.definition.onProcessingError === 'fail') {
-          throw new FatalProcessingError(`process failed on ${raw.topic}[${raw.partition}]@${raw.offset}: ${errorMessage(error)}`, error, raw);
+          throw new FatalProcessingError(`process failed on ${raw.topic}[${raw.partition}]@${raw.offset}: ${errorMessage(error)}`, error, {
+            topic: raw.topic,
+            partition: raw.partition,
+            offset: raw.offset,
+          });
         }
         this.options.logger.warn(
           { topic: raw.topic, partition: raw.partition, offset: raw.offset, err: error },

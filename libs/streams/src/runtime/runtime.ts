@@ -169,6 +169,7 @@ export class StreamsRuntime {
   private generation = 0;
   private joined = false;
   private rebalancing = false;
+  private rebalanceStarted = 0;
   private lastActivity = Date.now();
   private fatal?: Error;
   private readonly cfg: {
@@ -348,11 +349,17 @@ export class StreamsRuntime {
     return true;
   }
 
-  /** Not failed, and the consumer loop showed life (heartbeat, fetch, batch) within the session timeout, or a rebalance is under way. */
+  /**
+   * Not failed, and the consumer loop showed life (heartbeat, fetch, batch) within the session
+   * timeout, or a rebalance is under way (for at most rebalance timeout + session timeout).
+   * Lag plays no part.
+   */
   isAlive(): boolean {
     if (this.state === 'failed' || this.fatal) return false;
     if (this.state !== 'running') return true;
-    return this.rebalancing || Date.now() - this.lastActivity < this.cfg.sessionTimeout;
+    const now = Date.now();
+    if (this.rebalancing && now - this.rebalanceStarted < this.cfg.rebalanceTimeout + this.cfg.sessionTimeout) return true;
+    return now - this.lastActivity < this.cfg.sessionTimeout;
   }
 
   assignment(): AssignmentStatus {
@@ -391,12 +398,17 @@ export class StreamsRuntime {
     consumer.on(consumer.events.FETCH, touch);
     consumer.on(consumer.events.START_BATCH_PROCESS, touch);
     consumer.on(consumer.events.REBALANCING, () => {
+      if (!this.rebalancing) this.rebalanceStarted = Date.now();
       this.rebalancing = true;
       touch();
     });
     consumer.on(consumer.events.GROUP_JOIN, (e) => {
       touch();
-      this.onGroupJoin(e.payload.memberId, e.payload.memberAssignment);
+      try {
+        this.onGroupJoin(e.payload.memberId, e.payload.memberAssignment);
+      } catch (error) {
+        this.fail(error);
+      }
     });
     consumer.on(consumer.events.CRASH, (e) => {
       const error = e.payload.error;
@@ -653,7 +665,12 @@ export class StreamsRuntime {
     const { batch } = payload;
     const task = this.tasks.get(batch.partition);
     if (!task || this.stopping) return;
-    await task.lock.run(() => this.processBatch(task, payload));
+    try {
+      await task.lock.run(() => this.processBatch(task, payload));
+    } catch (error) {
+      // never let an error reach kafkajs's runner (it would retry, then crash the consumer)
+      this.taskFailed(task, error, 'batch failed unexpectedly');
+    }
   }
 
   private async processBatch(task: RuntimeTask, payload: EachBatchPayload): Promise<void> {

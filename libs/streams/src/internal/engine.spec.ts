@@ -1,0 +1,55 @@
+import { silentLogger } from '../logger';
+import { counterProcessor, parityProcessor } from '../../test/support/processors';
+import { TaskEngine, type RawRecord } from './engine';
+
+const raw = (topic: string, offset: number, key: string, value: string, timestamp = 1_000 + offset): RawRecord => ({
+  topic,
+  partition: 0,
+  offset,
+  timestamp,
+  key: Buffer.from(key),
+  value: Buffer.from(value),
+  headers: {},
+});
+
+describe('TaskEngine', () => {
+  it('restores stores, positions, stream time and punctuation schedule from its own changelog records', async () => {
+    const def = parityProcessor('app', { input: 'in', totals: 'tot', summaries: 'sum' }, 1_000);
+    const engine = new TaskEngine(def, { applicationId: 'app', partitionsOf: () => 1, globals: new Map(), logger: silentLogger });
+    const task = engine.newTask(0);
+    const changelog: Array<{ topic: string; key: Buffer | null; value: Buffer | null }> = [];
+    for (let batch = 0; batch < 3; batch++) {
+      const txn = engine.beginTxn(task);
+      for (let i = 0; i < 4; i++) await engine.process(txn, raw('in', batch * 4 + i, `k${i % 3}`, String(i + 1), 100 + batch * 700 + i));
+      engine.markConsumed(txn, 'in', batch * 4 + 5); // past a control record
+      changelog.push(...engine.changelogRecords(txn));
+      engine.commitTxn(txn);
+    }
+    const restored = engine.newTask(0);
+    for (const r of changelog) await engine.restoreRecord(restored, r.topic, r.key, r.value);
+    expect(restored.stores.get('totals')!.snapshot()).toEqual(task.stores.get('totals')!.snapshot());
+    expect(restored.committed).toEqual(task.committed);
+    expect(restored.committed.positions.get('in')).toBe(13);
+    expect(restored.committed.streamTime).toBe(100 + 2 * 700 + 3);
+    expect(restored.committed.nextPunctuation.get('summary')).toBe(2_000);
+  });
+
+  it('an aborted transaction leaves the committed state and progress untouched', async () => {
+    const engine = new TaskEngine(counterProcessor('app', 'in', 'out'), { applicationId: 'app', partitionsOf: () => 1, globals: new Map(), logger: silentLogger });
+    const task = engine.newTask(0);
+    let txn = engine.beginTxn(task);
+    await engine.process(txn, raw('in', 0, 'a', 'x'));
+    engine.commitTxn(txn);
+    txn = engine.beginTxn(task);
+    await engine.process(txn, raw('in', 1, 'a', 'x'));
+    expect(task.stores.get('counts')!.get('a')).toBe(2);
+    expect(txn.produced).toHaveLength(1);
+    engine.abortTxn(txn);
+    expect(task.stores.get('counts')!.get('a')).toBe(1);
+    expect(task.committed.positions.get('in')).toBe(1);
+    // the retry produces the same thing again
+    txn = engine.beginTxn(task);
+    await engine.process(txn, raw('in', 1, 'a', 'x'));
+    expect(txn.produced[0].value!.toString()).toBe('2');
+  });
+});
