@@ -1,0 +1,4 @@
+export * from './config';
+export * from './deadlines';
+export * from './processor';
+export * from './service';
