@@ -6,12 +6,12 @@ const preset = require('./jest.preset.js');
 
 module.exports = {
   projects: [
-    { ...preset, displayName: 'unit', rootDir: __dirname, testMatch: ['<rootDir>/{libs,services,tools}/**/*.spec.ts'] },
+    { ...preset, displayName: 'unit', rootDir: __dirname, testMatch: ['<rootDir>/{libs,services,tools,tests}/**/*.spec.ts'] },
     {
       ...preset,
       displayName: 'integration',
       rootDir: __dirname,
-      testMatch: ['<rootDir>/{libs,services,tools}/**/*.int-spec.ts'],
+      testMatch: ['<rootDir>/{libs,services,tools,tests}/**/*.int-spec.ts'],
       globalSetup: '<rootDir>/libs/testing/src/global-setup.js',
       slowTestThreshold: 60,
       setupFilesAfterEnv: ['<rootDir>/libs/testing/src/integration-setup.js'],

@@ -86,6 +86,7 @@ export async function bootstrapStreamsService<C>(
         groupId: spec.groupId ? spec.groupId(definition, config) : definition.name,
         partitions: env.PARTITIONS,
         maxRecordsPerTransaction: env.MAX_RECORDS_PER_TRANSACTION,
+        autoOffsetReset: env.AUTO_OFFSET_RESET,
         consumer: { partitionsConsumedConcurrently: env.CONCURRENT_TASKS },
         logger: logger.child({ processor: definition.name }),
         registry,

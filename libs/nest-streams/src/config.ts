@@ -17,6 +17,8 @@ export const streamsEnvSchema = z.object({
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   /** Input records per Kafka transaction. */
   MAX_RECORDS_PER_TRANSACTION: z.coerce.number().int().min(1).default(5000),
+  /** Where a new consumer group starts: earliest (default: process the whole log) or latest. */
+  AUTO_OFFSET_RESET: z.enum(['earliest', 'latest']).default('earliest'),
   /** Task batches processed concurrently. */
   CONCURRENT_TASKS: z.coerce.number().int().min(1).max(64).default(4),
 });

@@ -28,18 +28,9 @@ import {
   type Send,
 } from '@clearance/generator';
 import { TestDriver } from '@clearance/streams';
-// The pipeline spec chains the three services, so it imports the other two services' processors
-// (test only; no service imports another at run time).
-// eslint-disable-next-line @nx/enforce-module-boundaries
-import { defaultMatcherConfig } from '../../matcher/src/config';
-// eslint-disable-next-line @nx/enforce-module-boundaries
-import { matcherProcessor, UNDECODABLE } from '../../matcher/src/processor';
-// eslint-disable-next-line @nx/enforce-module-boundaries
-import { defaultRiskConfig } from '../../risk/src/config';
-// eslint-disable-next-line @nx/enforce-module-boundaries
-import { riskProcessor } from '../../risk/src/processor';
-import { defaultLifecycleConfig } from './config';
-import { departureSplitterProcessor, lifecycleProcessor } from './processor';
+import { defaultLifecycleConfig, departureSplitterProcessor, lifecycleProcessor } from '@clearance/lifecycle';
+import { defaultMatcherConfig, matcherProcessor, UNDECODABLE } from '@clearance/matcher';
+import { defaultRiskConfig, riskProcessor } from '@clearance/risk';
 
 const HOUR = 3_600_000;
 const PARTITIONS = 4;
