@@ -120,7 +120,10 @@ describe('declaration re-key', () => {
     const p = await pipeline();
     const [line] = await p.clear(cleared('INV01', '20261105100000'), 0);
     expect(line).toMatchObject({ declarationKey: KEY, period: '202611', invtNo: 'INV01' });
-    const imp = { ...cleared('IMP01', '20261105100000'), manifest: sampleImportManifest({ invtNo: 'IMP01' }) };
+    const imp = {
+      ...cleared('IMP01', '20261105100000'),
+      manifest: sampleImportManifest({ invtNo: 'IMP01' }),
+    };
     expect(await p.clear(imp, 0)).toEqual([]);
     expect(p.rekey.readDeadLetters()).toEqual([]);
   });
@@ -143,7 +146,9 @@ describe('declaration aggregator', () => {
       ]),
     );
     expect(novClose).toHaveLength(2);
-    expect(novClose.find((d) => d.declarationKey === KEY)!.declarationNo).toBe(declarationNo(KEY, '202611', 0));
+    expect(novClose.find((d) => d.declarationKey === KEY)!.declarationNo).toBe(
+      declarationNo(KEY, '202611', 0),
+    );
   });
 
   it('puts a parcel departing in a closed period into an amendment at the next close, never into another period', async () => {
@@ -174,7 +179,9 @@ describe('declaration aggregator', () => {
       }
     }
     // FOB in CNY at the period's rate, rebate only where the HS code has a rate
-    const nov = p.summaries.find((d) => d.declarationKey === KEY && d.period === '202611' && d.sequence === 0)!;
+    const nov = p.summaries.find(
+      (d) => d.declarationKey === KEY && d.period === '202611' && d.sequence === 0,
+    )!;
     expect(nov.lines.map((l) => [l.gcode, l.totalPrice, l.fobCny, l.rebateRate, l.rebateAmount])).toEqual([
       ['4202310090', '50.00000', '355.00000', null, '0.00000'],
       ['6109100021', '79.60000', '565.16000', '0.13000', '73.47080'],
@@ -213,7 +220,12 @@ describe('declaration aggregator', () => {
     await p.rekey.pipe(T.cleared, c.waybillKey, c);
     const [line] = await p.rekey.readOutput(T.lines);
     await p.agg.pipe(T.lines, 'wrong-key', line.value!);
-    await p.agg.pipe(T.periodClose, 'x', { ...periodClose('202611', 0, 't'), period: '2026-11' }, { partition: 0 });
+    await p.agg.pipe(
+      T.periodClose,
+      'x',
+      { ...periodClose('202611', 0, 't'), period: '2026-11' },
+      { partition: 0 },
+    );
     expect(p.agg.readDeadLetters().map((d) => [d.sourceTopic, d.code])).toEqual([
       [T.lines, 'KEY_MISMATCH'],
       [T.periodClose, 'INVALID_FIELD'],

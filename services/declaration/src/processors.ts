@@ -16,7 +16,14 @@ import {
   type PeriodGranularity,
   type RebateRefs,
 } from '@clearance/domain';
-import { defineProcessor, jsonSerde, silentLogger, stringSerde, type Logger, type Serde } from '@clearance/streams';
+import {
+  defineProcessor,
+  jsonSerde,
+  silentLogger,
+  stringSerde,
+  type Logger,
+  type Serde,
+} from '@clearance/streams';
 
 /**
  * Summary declaration (汇总申报) as two processors, thin over the domain:
@@ -82,7 +89,10 @@ export function declarationRekeyProcessor(deps: DeclarationProcessorDeps) {
   return defineProcessor({
     name: cfg.rekeyApplicationId,
     inputs: {
-      [DECLARATION_TOPICS.cleared]: { key: stringSerde, value: codecs.serde(Topics.cleared) as Serde<ClearedParcel> },
+      [DECLARATION_TOPICS.cleared]: {
+        key: stringSerde,
+        value: codecs.serde(Topics.cleared) as Serde<ClearedParcel>,
+      },
     } as const,
     outputs: {
       [DECLARATION_TOPICS.lines]: {
@@ -135,7 +145,10 @@ export function declarationAggregatorProcessor(deps: DeclarationProcessorDeps) {
       open: { value: jsonSerde<OpenDeclarationKey>() },
     },
     globals: {
-      commodity: { topic: DECLARATION_TOPICS.commodity, value: codecs.serde(Topics.commodity) as Serde<Commodity> },
+      commodity: {
+        topic: DECLARATION_TOPICS.commodity,
+        value: codecs.serde(Topics.commodity) as Serde<Commodity>,
+      },
       exchangeRate: {
         topic: DECLARATION_TOPICS.exchangeRate,
         value: codecs.serde(Topics.exchangeRate) as Serde<ExchangeRate>,
@@ -193,7 +206,11 @@ export function declarationAggregatorProcessor(deps: DeclarationProcessorDeps) {
         });
       const keys = [...open.entries()].map(([k]) => k).sort();
       for (const key of keys) {
-        const r = handleDeclaration(states.get(key), { type: 'PeriodClosed', close }, { refs, config: domainConfig });
+        const r = handleDeclaration(
+          states.get(key),
+          { type: 'PeriodClosed', close },
+          { refs, config: domainConfig },
+        );
         save(key, r.state);
         report(key, r.notes);
         for (const d of r.declarations) ctx.emit(DECLARATION_TOPICS.summary, d.declarationKey, d);

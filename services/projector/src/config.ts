@@ -1,0 +1,54 @@
+import { z } from 'zod';
+import { validateConfig } from '@clearance/nest-streams';
+import { PROJECTION_NAMES } from './projections';
+import { DEFAULT_SCHEMA_PREFIX } from './schema';
+import type { ProjectionName } from './sources';
+
+/** The projector's environment, validated at start (one error listing every bad setting). */
+export const projectorEnvSchema = z.object({
+  KAFKA_BROKERS: z
+    .string({ required_error: 'KAFKA_BROKERS is required (comma-separated host:port list)' })
+    .min(1)
+    .transform((s) =>
+      s
+        .split(',')
+        .map((b) => b.trim())
+        .filter(Boolean),
+    ),
+  SCHEMA_REGISTRY_URL: z
+    .string({ required_error: 'SCHEMA_REGISTRY_URL is required, e.g. http://127.0.0.1:8081/apis/ccompat/v7' })
+    .url(),
+  DATABASE_URL: z
+    .string({ required_error: 'DATABASE_URL is required, e.g. postgres://postgres@127.0.0.1:5432/postgres' })
+    .regex(/^postgres(ql)?:\/\//, 'DATABASE_URL must be a postgres:// URL'),
+  /** HTTP port for /health/live, /health/ready and /metrics; 0 picks a free port. */
+  HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(0),
+  HTTP_HOST: z.string().default('127.0.0.1'),
+  PROJECTOR_GROUP_ID: z.string().min(1).default('projector'),
+  PROJECTION_SCHEMA_PREFIX: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]*$/, 'PROJECTION_SCHEMA_PREFIX: lower-case letters, digits and _ only')
+    .max(30)
+    .default(DEFAULT_SCHEMA_PREFIX),
+  /** Comma-separated projections to build (default all). */
+  PROJECTIONS: z
+    .string()
+    .default(PROJECTION_NAMES.join(','))
+    .transform((s) =>
+      s
+        .split(',')
+        .map((p) => p.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.enum(PROJECTION_NAMES as [ProjectionName, ...ProjectionName[]])).min(1)),
+  /** Partitions projected concurrently (each its own database transaction). */
+  PROJECTOR_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  /** Partition count for source topics the projector has to create. */
+  PARTITIONS: z.coerce.number().int().min(1).max(1000).default(12),
+  LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+});
+
+export type ProjectorEnv = z.infer<typeof projectorEnvSchema>;
+
+export const projectorEnv = (source: NodeJS.ProcessEnv = process.env): ProjectorEnv =>
+  validateConfig(projectorEnvSchema, source, 'projector');

@@ -1,0 +1,23 @@
+import type { Projection, ProjectionName } from '../sources';
+import { declarationsProjection } from './declarations';
+import { parcelsProjection } from './parcels';
+import { statisticsProjection } from './statistics';
+
+export { declarationsProjection, parcelsProjection, statisticsProjection };
+export { receiptRank, statusName, statusOrder, STATUS_NAMES } from './parcels';
+
+/** Every projection the projector can build, by name. */
+export const PROJECTIONS: Readonly<Record<ProjectionName, Projection>> = {
+  parcels: parcelsProjection,
+  declarations: declarationsProjection,
+  statistics: statisticsProjection,
+};
+
+export const PROJECTION_NAMES = Object.keys(PROJECTIONS) as ProjectionName[];
+
+export function projectionByName(name: string): Projection {
+  const p = (PROJECTIONS as Record<string, Projection | undefined>)[name];
+  if (!p)
+    throw new Error(`unknown projection ${JSON.stringify(name)}: one of ${PROJECTION_NAMES.join(', ')}`);
+  return p;
+}
