@@ -1,0 +1,187 @@
+import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
+
+/** Response schemas for the OpenAPI document (the handlers validate input with zod). */
+
+const str = (description?: string, nullable = false): SchemaObject => ({
+  type: 'string',
+  description,
+  nullable,
+});
+const int = (description?: string): SchemaObject => ({ type: 'integer', description });
+const decimal = (description: string, nullable = false): SchemaObject => ({
+  type: 'string',
+  pattern: '^-?\\d+\\.\\d{5}$',
+  example: '12.50000',
+  description: `${description} (CEB decimal, 5 places)`,
+  nullable,
+});
+
+export const errorSchema: SchemaObject = {
+  type: 'object',
+  properties: { statusCode: int(), message: str('what is wrong'), error: str() },
+  example: {
+    statusCode: 400,
+    message: 'invalid query: period: period must be YYYYMM or YYYYMMDD (e.g. 202611)',
+    error: 'Bad Request',
+  },
+};
+
+export const parcelSchema: SchemaObject = {
+  type: 'object',
+  description:
+    'A parcel with its status and audit trail (every receipt, list, decision and clearance, in event-time order)',
+  properties: {
+    orderKey: str('{ebpCode}:{orderNo}', true),
+    ebpCode: str(undefined, true),
+    orderNo: str(undefined, true),
+    waybillKey: str('{logisticsCode}:{logisticsNo}', true),
+    logisticsCode: str(undefined, true),
+    logisticsNo: str(undefined, true),
+    invtNo: str('list number', true),
+    ieFlag: str('I / E', true),
+    ebcCode: str('consignor', true),
+    tradeMode: str(undefined, true),
+    outcome: str('risk outcome of the first decision', true),
+    ruleSetVersion: str(undefined, true),
+    status: {
+      type: 'object',
+      properties: {
+        code: str('receipt status code: 2, 100, 120, 300, 500, 501..599, 700, 800, 899', true),
+        name: str(
+          'DECLARING, REJECTED, MATCHED, HELD, INSPECTING, DETAINED, RETURNED, RELEASED, CLEARED',
+          true,
+        ),
+        info: str(undefined, true),
+        at: str('ISO time of the event that set it', true),
+      },
+    },
+    firstEventAt: str(undefined, true),
+    lastEventAt: str(undefined, true),
+    eventCount: int(),
+    decisions: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          guid: str(),
+          outcome: str(),
+          returnStatus: str(),
+          score: int(),
+          ruleSetVersion: str(),
+          decidedAt: str(),
+          rules: {
+            type: 'array',
+            items: {
+              type: 'object',
+              properties: { ruleId: str(), kind: str(), outcome: str(), score: int(), reason: str() },
+            },
+          },
+        },
+      },
+    },
+    events: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          at: str('ISO event time'),
+          eventTime: int('event time, ms'),
+          kind: str('RECEIPT, MANIFEST, DECISION, CLEARED'),
+          status: str(undefined, true),
+          participant: str('receipts: EBP, EBC, PAYER, CARRIER, OFFICER', true),
+          docType: str('receipts: ORDER, PAYMENT, WAYBILL, LIST, INSPECTION, DEPARTURE', true),
+          info: str(undefined, true),
+          source: { type: 'object', properties: { topic: str(), partition: int(), offset: int() } },
+          payload: { type: 'object', description: 'the event as recorded' },
+        },
+      },
+    },
+  },
+};
+
+const lineSchema: SchemaObject = {
+  type: 'object',
+  properties: {
+    lineNo: int(),
+    gcode: str('HS code (10 digits, or 4-digit heading in simplified mode)'),
+    gname: str(),
+    unit: str(),
+    currency: str(),
+    qty: decimal('sum of declared quantities'),
+    unit1: str(),
+    qty1: decimal('sum of legal quantities'),
+    totalPrice: decimal('FOB in the line currency'),
+    grossWeight: decimal('allocated gross weight'),
+    netWeight: decimal('allocated net weight'),
+    listCount: int(),
+    fobCny: decimal('FOB in CNY'),
+    rebateRate: decimal('export tax rebate rate', true),
+    rebateAmount: decimal('export tax rebate in CNY'),
+  },
+};
+
+export const declarationSchema: SchemaObject = {
+  type: 'object',
+  properties: {
+    declarationNo: str('SD + period + 12 hex + sequence'),
+    declarationKey: str(),
+    period: str(),
+    sequence: int('0 original, 1.. amendments'),
+    kind: { type: 'string', enum: ['ORIGINAL', 'AMENDMENT'] },
+    ebcCode: str('consignor'),
+    ebcName: str(),
+    ownerCode: str(undefined, true),
+    summaryFlag: str(),
+    statisticsFlag: str(),
+    tradeMode: str(),
+    trafMode: str(),
+    country: str(),
+    portCode: str(),
+    customsCode: str(),
+    startTime: str(),
+    endTime: str(),
+    listCount: int(),
+    grossWeight: decimal('total gross weight'),
+    netWeight: decimal('total net weight'),
+    totalFobCny: decimal('total FOB in CNY'),
+    totalRebateCny: decimal('total export tax rebate in CNY'),
+    closedAt: str('ISO time of the period close', true),
+    invtNos: { type: 'array', items: str() },
+    lines: { type: 'array', items: lineSchema },
+  },
+};
+
+export const declarationPageSchema: SchemaObject = {
+  type: 'object',
+  properties: {
+    total: int(),
+    limit: int(),
+    offset: int(),
+    items: { type: 'array', items: declarationSchema },
+  },
+};
+
+const measures: Record<string, SchemaObject> = {
+  lists: int('lists (a list with several rules counts once per rule)'),
+  items: int('goods lines'),
+  valueCny: decimal('value in CNY at the customs rate of the month'),
+  grossWeight: decimal('gross weight, kg'),
+  unconvertedItems: int('goods lines without an exchange rate (not in valueCny)'),
+};
+
+export const statisticsSchema: SchemaObject = {
+  type: 'object',
+  properties: {
+    basis: { type: 'string', enum: ['DECIDED', 'CLEARED'] },
+    dimensions: { type: 'array', items: str() },
+    filters: { type: 'object', additionalProperties: str() },
+    rows: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: { keys: { type: 'object', additionalProperties: str(undefined, true) }, ...measures },
+      },
+    },
+    totals: { type: 'object', properties: measures },
+  },
+};
