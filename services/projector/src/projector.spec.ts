@@ -137,8 +137,11 @@ describe('parcels projection', () => {
     expect(r('DEPARTURE', '100', 'CARRIER')).toEqual({ rank: 4, setsStatus: false });
     expect(r('DEPARTURE', '899')).toEqual({ rank: 4, setsStatus: true });
     const at = { topic: 'a', partition: 1, offset: 2 };
-    expect(statusOrder(4, 1, at) > statusOrder(3, 9_999_999_999_999, at)).toBe(true);
-    expect(statusOrder(2, 10, at) > statusOrder(2, 9, { ...at, offset: 99 })).toBe(true);
+    expect(statusOrder(4, false, at) > statusOrder(3, true, { ...at, offset: 99 })).toBe(true);
+    expect(statusOrder(2, true, at) > statusOrder(2, false, { ...at, offset: 99 })).toBe(true);
+    expect(statusOrder(0, true, { ...at, offset: 10 }) > statusOrder(0, true, { ...at, offset: 9 })).toBe(
+      true,
+    );
     expect([statusName('501'), statusName('899'), statusName('42')]).toEqual([
       'DETAINED',
       'CLEARED',

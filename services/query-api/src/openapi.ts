@@ -29,7 +29,8 @@ export const errorSchema: SchemaObject = {
 export const parcelSchema: SchemaObject = {
   type: 'object',
   description:
-    'A parcel with its status and audit trail (every receipt, list, decision and clearance, in event-time order)',
+    'A parcel with its status and audit trail: every receipt, list, decision and clearance in the order the engine ' +
+    'acted (receipts in processing order; a list, decision or clearance just before the receipts it caused)',
   properties: {
     orderKey: str('{ebpCode}:{orderNo}', true),
     ebpCode: str(undefined, true),
@@ -85,6 +86,8 @@ export const parcelSchema: SchemaObject = {
         type: 'object',
         properties: {
           at: str('ISO event time'),
+          orderKey: str(undefined, true),
+          waybillKey: str(undefined, true),
           eventTime: int('event time, ms'),
           kind: str('RECEIPT, MANIFEST, DECISION, CLEARED'),
           status: str(undefined, true),

@@ -2,6 +2,7 @@ import { BadRequestException } from '@nestjs/common';
 import { createQueryApi } from './app';
 import { queryApiConfigFromEnv } from './config';
 import { toCsv } from './csv';
+import { causalOrder, type ParcelEvent } from './read-models';
 import { declarationsQuery, orderParams, parseOr400, statisticsQuery } from './validation';
 
 const message = (f: () => unknown): string => {
@@ -83,5 +84,56 @@ describe('csv', () => {
         ],
       ),
     ).toBe('a,b\r\n"x,y","say ""hi"""\r\n,3\r\n');
+  });
+});
+
+describe('audit trail order', () => {
+  const e = (
+    kind: string,
+    offset: number,
+    eventTime: number,
+    extra: Partial<ParcelEvent> = {},
+  ): ParcelEvent => ({
+    at: new Date(eventTime).toISOString(),
+    orderKey: 'EBP:1',
+    waybillKey: 'LOG:1',
+    eventTime,
+    kind,
+    status: null,
+    participant: null,
+    docType: null,
+    info: `${kind}@${offset}`,
+    source: {
+      topic: kind === 'RECEIPT' ? 'receipts' : kind.toLowerCase(),
+      partition: kind === 'RECEIPT' ? 3 : 0,
+      offset,
+    },
+    payload: {},
+    ...extra,
+  });
+  it('follows processing order, not input event times, and puts events before the receipts they caused', () => {
+    // the waybill arrived first but carries a later event time than the order that completed the match
+    const events = [
+      e('RECEIPT', 30, 100, { status: '2', docType: 'ORDER' }),
+      e('MANIFEST', 7, 100),
+      e('RECEIPT', 31, 100, { status: '120', docType: 'ORDER' }),
+      e('DECISION', 9, 100),
+      e('RECEIPT', 50, 100, { status: '800', docType: 'LIST' }),
+      e('RECEIPT', 10, 113, { status: '2', docType: 'WAYBILL' }),
+      e('RECEIPT', 1, 200, { status: '2', docType: 'DEPARTURE', orderKey: null }),
+      e('CLEARED', 2, 300),
+      e('RECEIPT', 60, 300, { status: '899', docType: 'DEPARTURE' }),
+    ];
+    expect(causalOrder(events, 'EBP:1').map((x) => x.info)).toEqual([
+      'RECEIPT@10',
+      'RECEIPT@30',
+      'MANIFEST@7',
+      'RECEIPT@31',
+      'DECISION@9',
+      'RECEIPT@50',
+      'RECEIPT@1', // waybill-only: by event time, before the first receipt after it
+      'CLEARED@2',
+      'RECEIPT@60',
+    ]);
   });
 });

@@ -19,6 +19,8 @@ const iso = (ms: number | string | null): string | null =>
 
 export interface ParcelEvent {
   at: string;
+  orderKey: string | null;
+  waybillKey: string | null;
   eventTime: number;
   kind: string;
   status: string | null;
@@ -121,6 +123,39 @@ export interface StatisticsView {
   totals: Omit<StatisticsRow, 'keys'>;
 }
 
+/**
+ * The audit trail in the order the engine acted. Every receipt of a parcel is keyed by its order
+ * key, so they sit in one partition of the receipt topic in processing order (their offsets); an
+ * input's event time may be earlier than that of a document processed before it, so time alone
+ * can mislead. Lists, decisions and clearances are placed just before the receipts they caused
+ * (120, the LIST receipts, the 899 departure receipts); anything else (receipts naming only the
+ * waybill) by event time.
+ */
+export function causalOrder(events: ParcelEvent[], orderKey: string): ParcelEvent[] {
+  const isMain = (e: ParcelEvent) => e.kind === 'RECEIPT' && e.orderKey === orderKey;
+  const main = events
+    .filter(isMain)
+    .sort((a, b) => a.source.partition - b.source.partition || a.source.offset - b.source.offset);
+  const anchor = (e: ParcelEvent): number => {
+    const first = (test: (r: ParcelEvent) => boolean) => main.findIndex(test);
+    let i = -1;
+    if (e.kind === 'MANIFEST') i = first((r) => r.status === '120');
+    else if (e.kind === 'DECISION') i = first((r) => r.docType === 'LIST');
+    else if (e.kind === 'CLEARED') i = first((r) => r.docType === 'DEPARTURE' && r.status === '899');
+    return i >= 0 ? i : first((r) => r.eventTime > e.eventTime);
+  };
+  const before = new Map<number, ParcelEvent[]>();
+  for (const e of events.filter((x) => !isMain(x))) {
+    const i = anchor(e);
+    const at = i < 0 ? main.length : i;
+    before.set(at, [...(before.get(at) ?? []), e]);
+  }
+  return [...main.keys(), main.length].flatMap((i) => [
+    ...(before.get(i) ?? []),
+    ...(i < main.length ? [main[i]] : []),
+  ]);
+}
+
 /* eslint-disable @typescript-eslint/no-explicit-any */
 type Row = Record<string, any>;
 
@@ -188,7 +223,7 @@ export class ReadModels {
       this.events([p.order_key], waybills),
       this.decisions(p.order_key),
     ]);
-    return this.view(p, events, decisions, {});
+    return this.view(p, causalOrder(events, p.order_key), decisions, {});
   }
 
   private async events(orderKeys: string[], waybillKeys: string[]): Promise<ParcelEvent[]> {
@@ -200,6 +235,8 @@ export class ReadModels {
     );
     return rows.map((e: Row) => ({
       at: iso(e.event_time)!,
+      orderKey: e.order_key,
+      waybillKey: e.waybill_key,
       eventTime: Number(e.event_time),
       kind: e.kind,
       status: e.status,

@@ -21,8 +21,9 @@ CREATE TABLE projection_error (
 
 -- One row per parcel (order key). status is the returnStatus of the most advanced event:
 -- rank 0 document receipts, 1 match, 2 risk decision, 3 inspection result, 4 cleared (899);
--- within a rank the latest by event time, then by topic/partition/offset (status_order), so the
--- result does not depend on the order topics are consumed in.
+-- within a rank receipts before the list/decision/clearance record, then the last by offset (a
+-- parcel's receipts share one partition: offsets are the order the engine acted in) - that is
+-- status_order - so the result does not depend on the order topics are consumed in.
 CREATE TABLE parcel (
   order_key        text    PRIMARY KEY,
   ebp_code         text    NOT NULL,

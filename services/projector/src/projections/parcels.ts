@@ -5,11 +5,15 @@ import type { Projection, ProjectionTx, SourceRecord } from '../sources';
 
 /**
  * Parcels: one row per parcel (order key) with its status, the audit trail (every receipt, list,
- * decision and clearance in event-time order), receipts, and decisions with the rules fired.
+ * decision and clearance, with event time and source offset), receipts, and decisions with the
+ * rules fired.
  *
  * The status is that of the most advanced event (rank 0 document receipts, 1 match, 2 risk
- * decision, 3 inspection result, 4 cleared), the latest by event time within a rank, ties broken
- * by topic/partition/offset: `status_order` encodes that, so the final row is the same whatever
+ * decision, 3 inspection result, 4 cleared); within a rank receipts beat the list / decision /
+ * clearance record (the lifecycle's receipts say which decision counted), and the last receipt by
+ * offset wins: every receipt of a parcel is keyed by its order key, so they share one partition
+ * and their offsets are the order the engine acted in (input event times may arrive out of
+ * order, so time is not used). `status_order` encodes this, so the final row is the same whatever
  * order the topics are read in (a replay gives the same table).
  */
 
@@ -52,15 +56,15 @@ export function receiptRank(r: Receipt): { rank: number; setsStatus: boolean } {
   return { rank, setsStatus };
 }
 
-/** Sortable (collation "C") order of a status-bearing event. */
+/** Sortable (collation "C") order of a status-bearing event: rank, receipts over other records, then source position. */
 export function statusOrder(
   rank: number,
-  time: number,
+  isReceipt: boolean,
   rec: Pick<SourceRecord, 'topic' | 'partition' | 'offset'>,
 ): string {
   return [
     String(rank),
-    String(Math.max(0, time)).padStart(15, '0'),
+    isReceipt ? '1' : '0',
     rec.topic,
     String(rec.partition).padStart(5, '0'),
     String(rec.offset).padStart(19, '0'),
@@ -274,7 +278,7 @@ export const parcelsProjection: Projection = {
         status_name: statusName(status?.status ?? null),
         status_info: status?.info ?? null,
         status_time: status ? rec.timestamp : null,
-        status_order: status ? statusOrder(status.rank, rec.timestamp, rec) : '',
+        status_order: status ? statusOrder(status.rank, rec.source === 'receipt', rec) : '',
         first_event_time: rec.timestamp,
         last_event_time: rec.timestamp,
         event_count: 1,
