@@ -31,6 +31,8 @@ export async function ensureTopics(
   admin: Admin,
   topics: ReadonlyArray<string>,
   partitions: number,
+  /** Topics to create compacted (reference tables). */
+  compacted: ReadonlySet<string> = new Set(),
 ): Promise<string[]> {
   const existing = new Set(await admin.listTopics());
   const missing = topics.filter((t) => !existing.has(t));
@@ -38,7 +40,11 @@ export async function ensureTopics(
     await admin
       .createTopics({
         waitForLeaders: true,
-        topics: missing.map((topic) => ({ topic, numPartitions: partitions })),
+        topics: missing.map((topic) => ({
+          topic,
+          numPartitions: partitions,
+          configEntries: compacted.has(topic) ? [{ name: 'cleanup.policy', value: 'compact' }] : [],
+        })),
       })
       .catch((e: Error) => {
         if (!/already exists/i.test(e.message)) throw e;

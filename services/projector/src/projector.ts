@@ -6,7 +6,7 @@ import { decodeMessage, type RecordDecoder } from './decode';
 import { ensureTopics, kafkaClient } from './kafka';
 import { PROJECTION_NAMES, projectionByName } from './projections';
 import { DEFAULT_SCHEMA_PREFIX, ensureProjectionSchema, projectionSchema } from './schema';
-import { topicNames, type ProjectionName, type SourceKey, type TopicNames } from './sources';
+import { SOURCES, topicNames, type ProjectionName, type SourceKey, type TopicNames } from './sources';
 import { ProjectionWriter, type ProjectionBatch } from './writer';
 
 export interface ProjectorOptions {
@@ -165,7 +165,10 @@ export class Projector {
         const admin = this.kafka.admin();
         await admin.connect();
         try {
-          const created = await ensureTopics(admin, this.topics, this.options.partitions ?? 12);
+          const compacted = new Set(
+            [...this.sourceOfTopic].filter(([, source]) => SOURCES[source].compacted).map(([topic]) => topic),
+          );
+          const created = await ensureTopics(admin, this.topics, this.options.partitions ?? 12, compacted);
           if (created.length > 0) this.logger.info({ created }, 'source topics created');
         } finally {
           await admin.disconnect();
