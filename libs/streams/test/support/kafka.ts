@@ -16,8 +16,8 @@ export function testLogger(name = 'test'): Logger {
   return pino({ name, level: process.env.STREAMS_LOG_LEVEL ?? 'error' }) as unknown as Logger;
 }
 
-export function kafkaClient(clientId = 'streams-test'): Kafka {
-  return new Kafka({ clientId, brokers: brokers(), logLevel: logLevel.ERROR });
+export function kafkaClient(clientId = 'streams-test', level: logLevel = logLevel.ERROR): Kafka {
+  return new Kafka({ clientId, brokers: brokers(), logLevel: level });
 }
 
 export async function withAdmin<T>(fn: (admin: Admin) => Promise<T>): Promise<T> {
