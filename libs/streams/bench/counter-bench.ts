@@ -40,7 +40,7 @@ async function main(): Promise<void> {
   const pad = 'x'.repeat(Math.max(0, VALUE_BYTES - 10));
   const records = Array.from({ length: N }, (_, i) => ({ key: `key-${(i * 7919) % KEYS}`, value: `${i}-${pad}` }));
   let t = Date.now();
-  await produce(input, records, 10_000);
+  await produce(input, records, Math.max(200, Math.min(10_000, Math.floor(3_000_000 / VALUE_BYTES))));
   const produceMs = Date.now() - t;
 
   const config = {
