@@ -11,9 +11,17 @@
  * 2. stops it and starts a fresh runtime with the same application id: every task restores its
  *    store from the changelog; restore rate = changelog records applied / restore wall time.
  */
-import { StreamsRuntime } from '@clearance/streams';
+import { StreamsRuntime } from '../src';
 import { counterProcessor } from '../test/support/processors';
-import { brokers, createTopics, deleteTopicsLike, produce, testLogger, unique, withAdmin } from '../test/support/kafka';
+import {
+  brokers,
+  createTopics,
+  deleteTopicsLike,
+  produce,
+  testLogger,
+  unique,
+  withAdmin,
+} from '../test/support/kafka';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -38,7 +46,10 @@ async function main(): Promise<void> {
 
   await createTopics([{ topic: input, partitions: PARTITIONS }]);
   const pad = 'x'.repeat(Math.max(0, VALUE_BYTES - 10));
-  const records = Array.from({ length: N }, (_, i) => ({ key: `key-${(i * 7919) % KEYS}`, value: `${i}-${pad}` }));
+  const records = Array.from({ length: N }, (_, i) => ({
+    key: `key-${(i * 7919) % KEYS}`,
+    value: `${i}-${pad}`,
+  }));
   let t = Date.now();
   await produce(input, records, Math.max(200, Math.min(10_000, Math.floor(3_000_000 / VALUE_BYTES))));
   const produceMs = Date.now() - t;
@@ -63,7 +74,10 @@ async function main(): Promise<void> {
   await first.stop();
 
   const changelogRecords = await withAdmin(async (admin) =>
-    (await admin.fetchTopicOffsets(`${id}.counts.changelog`)).reduce((n, o) => n + Number(o.high) - Number(o.low), 0),
+    (await admin.fetchTopicOffsets(`${id}.counts.changelog`)).reduce(
+      (n, o) => n + Number(o.high) - Number(o.low),
+      0,
+    ),
   );
 
   t = Date.now();

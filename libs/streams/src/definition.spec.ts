@@ -1,4 +1,4 @@
-import { defineProcessor, jsonSerde, numberSerde, stringSerde, TestDriver } from '@clearance/streams';
+import { defineProcessor, jsonSerde, numberSerde, stringSerde, TestDriver } from './index';
 
 interface Order {
   orderNo: string;
@@ -16,7 +16,9 @@ const matcher = defineProcessor({
     'ceb.order.v1': { key: stringSerde, value: jsonSerde<Order>() },
     'ceb.payment.v1': { key: stringSerde, value: jsonSerde<Payment>() },
   },
-  outputs: { 'clearance.manifest.v1': { key: stringSerde, value: jsonSerde<{ orderNo: string; total: number }>() } },
+  outputs: {
+    'clearance.manifest.v1': { key: stringSerde, value: jsonSerde<{ orderNo: string; total: number }>() },
+  },
   stores: { orders: { value: jsonSerde<Order>() }, paid: { value: numberSerde } },
   globals: { rates: { topic: 'ref.rate.v1', value: numberSerde } },
   process(record, ctx) {
@@ -28,7 +30,10 @@ const matcher = defineProcessor({
     const payment: Payment = record.value;
     const paid: number | undefined = ctx.store('paid').get(record.key);
     const rate: number | undefined = ctx.global('rates').get('CNY');
-    ctx.emit('clearance.manifest.v1', record.key, { orderNo: payment.orderNo, total: (paid ?? 0) * (rate ?? 1) });
+    ctx.emit('clearance.manifest.v1', record.key, {
+      orderNo: payment.orderNo,
+      total: (paid ?? 0) * (rate ?? 1),
+    });
     const neverCalled = () => {
       // @ts-expect-error a Payment is not an Order
       ctx.store('orders').put(record.key, { orderNo: 'x', paid: 1 });

@@ -54,7 +54,8 @@ export type Stores = Record<string, StoreSpec<any>>;
 export type Globals = Record<string, GlobalSpec<any>>;
 
 export type KeyOf<T> = T extends InputSpec<infer K, any> ? K : T extends OutputSpec<infer K, any> ? K : never;
-export type ValueOf<T> = T extends InputSpec<any, infer V> ? V : T extends OutputSpec<any, infer V> ? V : never;
+export type ValueOf<T> =
+  T extends InputSpec<any, infer V> ? V : T extends OutputSpec<any, infer V> ? V : never;
 export type StoreValueOf<T> = T extends StoreSpec<infer V> ? V : never;
 export type GlobalValueOf<T> = T extends GlobalSpec<infer V> ? V : never;
 /* eslint-enable @typescript-eslint/no-explicit-any */
@@ -118,7 +119,11 @@ export interface BaseContext<O extends Outputs, S extends Stores, G extends Glob
   ): void;
 }
 
-export interface ProcessorContext<O extends Outputs, S extends Stores, G extends Globals> extends BaseContext<O, S, G> {
+export interface ProcessorContext<O extends Outputs, S extends Stores, G extends Globals> extends BaseContext<
+  O,
+  S,
+  G
+> {
   readonly topic: string;
   readonly partition: number;
   readonly offset: number;
@@ -128,7 +133,11 @@ export interface ProcessorContext<O extends Outputs, S extends Stores, G extends
   reject(reason: string, options?: RejectionOptions): Rejection;
 }
 
-export interface PunctuationContext<O extends Outputs, S extends Stores, G extends Globals> extends BaseContext<O, S, G> {
+export interface PunctuationContext<
+  O extends Outputs,
+  S extends Stores,
+  G extends Globals,
+> extends BaseContext<O, S, G> {
   /** The stream time that triggered the punctuation. */
   readonly timestamp: number;
 }
@@ -177,7 +186,10 @@ export interface ProcessorDefinition<
   outputs: O;
   stores?: S;
   globals?: G;
-  process(record: InputRecord<I>, ctx: ProcessorContext<O, S, G>): void | Rejection | Promise<void | Rejection>;
+  process(
+    record: InputRecord<I>,
+    ctx: ProcessorContext<O, S, G>,
+  ): void | Rejection | Promise<void | Rejection>;
   punctuators?: ReadonlyArray<Punctuator<O, S, G>>;
   /**
    * Runs (inside the same transaction) for every input record written to a DLQ, e.g. to emit a
@@ -194,9 +206,12 @@ export interface ProcessorDefinition<
 }
 
 /** Identity helper that infers the generic parameters of a definition. */
-export function defineProcessor<I extends Inputs, O extends Outputs, S extends Stores = {}, G extends Globals = {}>(
-  definition: ProcessorDefinition<I, O, S, G>,
-): ProcessorDefinition<I, O, S, G> {
+export function defineProcessor<
+  I extends Inputs,
+  O extends Outputs,
+  S extends Stores = Record<never, never>,
+  G extends Globals = Record<never, never>,
+>(definition: ProcessorDefinition<I, O, S, G>): ProcessorDefinition<I, O, S, G> {
   return definition;
 }
 

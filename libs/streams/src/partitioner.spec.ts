@@ -1,13 +1,16 @@
-import { murmur2, partitionForKey } from '@clearance/streams';
+import { murmur2, partitionForKey } from './index';
 // kafkajs's Java-compatible murmur2 (its DefaultPartitioner) as the reference
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const kafkajsMurmur2 = require('kafkajs/src/producer/partitioners/default/murmur2') as (key: Buffer) => number;
+const kafkajsMurmur2 = require('kafkajs/src/producer/partitioners/default/murmur2') as (
+  key: Buffer,
+) => number;
 
 describe('murmur2 partitioner', () => {
   it('matches the Java client / kafkajs DefaultPartitioner on many keys', () => {
     const keys: Buffer[] = [Buffer.alloc(0), Buffer.from([0xff, 0xfe, 0x80])];
     for (let i = 0; i < 2000; i++) keys.push(Buffer.from(`key-${i}-${'x'.repeat(i % 7)}`));
-    for (let i = 0; i < 200; i++) keys.push(Buffer.from(Array.from({ length: i % 37 }, (_, j) => (i * 31 + j * 17) & 0xff)));
+    for (let i = 0; i < 200; i++)
+      keys.push(Buffer.from(Array.from({ length: i % 37 }, (_, j) => (i * 31 + j * 17) & 0xff)));
     for (const key of keys) expect(murmur2(key)).toBe(kafkajsMurmur2(key));
   });
 

@@ -46,7 +46,8 @@ export function jsonSerde<T = unknown>(validate?: (value: unknown) => boolean | 
     },
     deserialize: (topic, bytes) => {
       const value: unknown = JSON.parse(bytes.toString('utf8'));
-      if (validate && validate(value) === false) throw new Error(`jsonSerde: value on ${topic} failed validation`);
+      if (validate && validate(value) === false)
+        throw new Error(`jsonSerde: value on ${topic} failed validation`);
       return value as T;
     },
   };
@@ -55,13 +56,15 @@ export function jsonSerde<T = unknown>(validate?: (value: unknown) => boolean | 
 /** Numbers as their decimal string (handy for counters and tests). */
 export const numberSerde: Serde<number> = {
   serialize: (_topic, value) => {
-    if (typeof value !== 'number' || !Number.isFinite(value)) throw new TypeError(`numberSerde: expected a finite number`);
+    if (typeof value !== 'number' || !Number.isFinite(value))
+      throw new TypeError(`numberSerde: expected a finite number`);
     return Buffer.from(String(value), 'utf8');
   },
   deserialize: (topic, bytes) => {
     const text = bytes.toString('utf8');
     const value = Number(text);
-    if (text.trim() === '' || !Number.isFinite(value)) throw new Error(`numberSerde: ${JSON.stringify(text.slice(0, 40))} on ${topic} is not a number`);
+    if (text.trim() === '' || !Number.isFinite(value))
+      throw new Error(`numberSerde: ${JSON.stringify(text.slice(0, 40))} on ${topic} is not a number`);
     return value;
   },
 };

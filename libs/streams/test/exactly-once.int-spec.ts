@@ -6,7 +6,17 @@
  * store state (the changelog) must equal the input counts.
  */
 import { RunnerProcess } from './support/processes';
-import { brokers, checkExactlyOnce, createTopics, latestByKey, produce, readAll, readTopic, sleep, unique } from './support/kafka';
+import {
+  brokers,
+  checkExactlyOnce,
+  createTopics,
+  latestByKey,
+  produce,
+  readAll,
+  readTopic,
+  sleep,
+  unique,
+} from './support/kafka';
 
 jest.setTimeout(300_000);
 
@@ -30,7 +40,13 @@ describe('exactly once under SIGKILL', () => {
 
     let generation = 0;
     const start = (name: string) => {
-      const p = new RunnerProcess({ brokers: brokers(), app: id, input, output, instance: `${name}${++generation}` });
+      const p = new RunnerProcess({
+        brokers: brokers(),
+        app: id,
+        input,
+        output,
+        instance: `${name}${++generation}`,
+      });
       running.push(p);
       return p;
     };
@@ -57,7 +73,9 @@ describe('exactly once under SIGKILL', () => {
       // kill an instance that holds tasks (right after a rebalance it may be waiting for its assignment)
       for (let i = 0; i < 100 && p.tasks.length === 0; i++) await sleep(100);
       const committed = (await readTopic(output, () => false, 300)).length;
-      log.push(`kill ${p.config.instance} holding tasks [${p.tasks.join(',')}] with ${committed} outputs committed`);
+      log.push(
+        `kill ${p.config.instance} holding tasks [${p.tasks.join(',')}] with ${committed} outputs committed`,
+      );
       console.log(log[log.length - 1], JSON.stringify(p.status?.assignment));
       expect(p.tasks.length).toBeGreaterThan(0);
       await p.kill();
@@ -74,7 +92,8 @@ describe('exactly once under SIGKILL', () => {
 
     const outputs = await readAll(output);
     const problems = checkExactlyOnce(outputs, expected);
-    if (problems.length) console.error(`exactly-once violations:\n${problems.slice(0, 20).join('\n')}\n${log.join('\n')}`);
+    if (problems.length)
+      console.error(`exactly-once violations:\n${problems.slice(0, 20).join('\n')}\n${log.join('\n')}`);
     expect(problems).toEqual([]);
     expect(outputs).toHaveLength(N);
 

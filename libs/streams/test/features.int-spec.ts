@@ -4,8 +4,16 @@
  * test driver with the runtime (stores, rejections, processing errors, punctuation).
  */
 import { logLevel } from 'kafkajs';
-import { defineProcessor, StreamsConfigError, stringSerde, TestDriver, type TestOutputRecord } from '@clearance/streams';
-import { counterProcessor, enrichProcessor, joinProcessor, parityProcessor, type Enriched, type Meeting, type Receipt } from './support/processors';
+import { defineProcessor, StreamsConfigError, stringSerde, TestDriver, type TestOutputRecord } from '../src';
+import {
+  counterProcessor,
+  enrichProcessor,
+  joinProcessor,
+  parityProcessor,
+  type Enriched,
+  type Meeting,
+  type Receipt,
+} from './support/processors';
 import {
   checkExactlyOnce,
   createTopics,
@@ -39,14 +47,29 @@ describe('co-partitioning', () => {
     const def = joinProcessor(id, left, right, met);
     const a = await runtimes.start(def);
     const b = await runtimes.start(def);
-    await waitFor(() => a.isReady() && b.isReady() && a.assignment().tasks.length === 2 && b.assignment().tasks.length === 2, 30_000, 'two instances, two tasks each');
+    await waitFor(
+      () =>
+        a.isReady() && b.isReady() && a.assignment().tasks.length === 2 && b.assignment().tasks.length === 2,
+      30_000,
+      'two instances, two tasks each',
+    );
     // whole tasks: each instance holds partition p of both inputs
     for (const r of [a, b]) {
-      for (const t of r.assignment().tasks) expect(t.partitions).toEqual([{ topic: left, partition: t.task }, { topic: right, partition: t.task }]);
+      for (const t of r.assignment().tasks)
+        expect(t.partitions).toEqual([
+          { topic: left, partition: t.task },
+          { topic: right, partition: t.task },
+        ]);
     }
     const keys = Array.from({ length: 2_000 }, (_, i) => `order-${i}`);
-    await produce(left, keys.map((key) => ({ key, value: 'L' })));
-    await produce(right, [...keys].reverse().map((key) => ({ key, value: 'R' })));
+    await produce(
+      left,
+      keys.map((key) => ({ key, value: 'L' })),
+    );
+    await produce(
+      right,
+      [...keys].reverse().map((key) => ({ key, value: 'R' })),
+    );
     const meetings = await readTopic(met, (r) => r.length >= keys.length, 60_000);
     expect(meetings).toHaveLength(keys.length);
     for (const m of meetings) {
@@ -75,7 +98,12 @@ describe('co-partitioning', () => {
 describe('dead letters and global tables', () => {
   it('sends poison input to <topic>.dlq with reason and original bytes, emits receipts, loses nothing else; sees global updates mid-run', async () => {
     const id = unique('dlq');
-    const t = { orders: `${id}.orders`, enterprises: `${id}.enterprises`, enriched: `${id}.enriched`, receipts: `${id}.receipts` };
+    const t = {
+      orders: `${id}.orders`,
+      enterprises: `${id}.enterprises`,
+      enriched: `${id}.enriched`,
+      receipts: `${id}.receipts`,
+    };
     await createTopics([
       { topic: t.orders, partitions: 3 },
       { topic: t.enterprises, partitions: 2, compact: true },
@@ -86,13 +114,41 @@ describe('dead letters and global tables', () => {
       { key: 'E3', value: null }, // deleted before start
     ]);
 
-    const valid: Produced[] = Array.from({ length: 300 }, (_, i) => ({ key: `o${i}`, value: JSON.stringify({ id: `o${i}`, enterprise: 'E1', amount: i }) }));
+    const valid: Produced[] = Array.from({ length: 300 }, (_, i) => ({
+      key: `o${i}`,
+      value: JSON.stringify({ id: `o${i}`, enterprise: 'E1', amount: i }),
+    }));
     const poison: Array<Produced & { kind: string; reason: RegExp }> = [
-      ...Array.from({ length: 10 }, (_, i) => ({ key: `bad-json-${i}`, value: Buffer.from([0x7b, 0xff, 0x00, i]), kind: 'deserialization', reason: /value deserialization failed/ })),
-      ...Array.from({ length: 5 }, (_, i) => ({ key: `bad-shape-${i}`, value: JSON.stringify({ id: 1 }), kind: 'deserialization', reason: /failed validation/ })),
-      ...Array.from({ length: 5 }, (_, i) => ({ key: `tombstone-${i}`, value: null, kind: 'deserialization', reason: /null value/ })),
-      ...Array.from({ length: 5 }, (_, i) => ({ key: `negative-${i}`, value: JSON.stringify({ id: `n${i}`, enterprise: 'E1', amount: -1 }), kind: 'rejected', reason: /negative amount -1/ })),
-      ...Array.from({ length: 5 }, (_, i) => ({ key: `unknown-${i}`, value: JSON.stringify({ id: `u${i}`, enterprise: 'E3', amount: 1 }), kind: 'rejected', reason: /unknown enterprise E3/ })),
+      ...Array.from({ length: 10 }, (_, i) => ({
+        key: `bad-json-${i}`,
+        value: Buffer.from([0x7b, 0xff, 0x00, i]),
+        kind: 'deserialization',
+        reason: /value deserialization failed/,
+      })),
+      ...Array.from({ length: 5 }, (_, i) => ({
+        key: `bad-shape-${i}`,
+        value: JSON.stringify({ id: 1 }),
+        kind: 'deserialization',
+        reason: /failed validation/,
+      })),
+      ...Array.from({ length: 5 }, (_, i) => ({
+        key: `tombstone-${i}`,
+        value: null,
+        kind: 'deserialization',
+        reason: /null value/,
+      })),
+      ...Array.from({ length: 5 }, (_, i) => ({
+        key: `negative-${i}`,
+        value: JSON.stringify({ id: `n${i}`, enterprise: 'E1', amount: -1 }),
+        kind: 'rejected',
+        reason: /negative amount -1/,
+      })),
+      ...Array.from({ length: 5 }, (_, i) => ({
+        key: `unknown-${i}`,
+        value: JSON.stringify({ id: `u${i}`, enterprise: 'E3', amount: 1 }),
+        kind: 'rejected',
+        reason: /unknown enterprise E3/,
+      })),
     ];
     // interleave poison between valid records
     const batch1: Produced[] = [];
@@ -113,7 +169,9 @@ describe('dead letters and global tables', () => {
     const inputs = await readAll(t.orders);
 
     // nothing else lost
-    expect(new Set(enriched1.map((r) => (JSON.parse(r.value!) as Enriched).id))).toEqual(new Set(valid.map((v) => v.key)));
+    expect(new Set(enriched1.map((r) => (JSON.parse(r.value!) as Enriched).id))).toEqual(
+      new Set(valid.map((v) => v.key)),
+    );
     expect(enriched1.every((r) => (JSON.parse(r.value!) as Enriched).enterpriseVersion === 1)).toBe(true);
     // every poison record in the DLQ, with its reason, its origin and its exact bytes
     expect(dlq).toHaveLength(poison.length);
@@ -140,13 +198,22 @@ describe('dead letters and global tables', () => {
       { key: 'E2', value: JSON.stringify({ name: 'Newco', version: 1 }) },
       { key: 'E9', value: 'not json' }, // undecodable: logged, counted, skipped
     ]);
-    await waitFor(() => runtime.globalTable('enterprises')!.get('E1')?.valueOf() !== undefined && (runtime.globalTable('enterprises')!.get('E1') as { version: number }).version === 2 && runtime.globalTable('enterprises')!.has('E2'), 20_000, 'global update');
+    await waitFor(
+      () =>
+        runtime.globalTable('enterprises')!.get('E1')?.valueOf() !== undefined &&
+        (runtime.globalTable('enterprises')!.get('E1') as { version: number }).version === 2 &&
+        runtime.globalTable('enterprises')!.has('E2'),
+      20_000,
+      'global update',
+    );
     await produce(t.orders, [
       { key: 'late-1', value: JSON.stringify({ id: 'late-1', enterprise: 'E1', amount: 5 }) },
       { key: 'late-2', value: JSON.stringify({ id: 'late-2', enterprise: 'E2', amount: 6 }) },
     ]);
     const enriched2 = await readTopic(t.enriched, (r) => r.length >= valid.length + 2, 30_000);
-    const late = enriched2.filter((r) => r.key!.startsWith('late-')).map((r) => JSON.parse(r.value!) as Enriched);
+    const late = enriched2
+      .filter((r) => r.key!.startsWith('late-'))
+      .map((r) => JSON.parse(r.value!) as Enriched);
     expect(late.sort((x, y) => x.id.localeCompare(y.id))).toEqual([
       { id: 'late-1', amount: 5, enterpriseName: 'Acme Corp', enterpriseVersion: 2 },
       { id: 'late-2', amount: 6, enterpriseName: 'Newco', enterpriseVersion: 1 },
@@ -166,7 +233,11 @@ describe('test driver parity', () => {
     const records: Array<{ key: string; value: string; timestamp: number }> = [];
     for (let i = 0; i < 3_000; i++) {
       const value = i % 97 === 0 ? 'bad' : i % 89 === 0 ? 'NaN!' : String((i * 13) % 100);
-      records.push({ key: `acct-${(i * 17) % 150}`, value, timestamp: base + i * 1_000 + ((i * 7) % 5) * 400 });
+      records.push({
+        key: `acct-${(i * 17) % 150}`,
+        value,
+        timestamp: base + i * 1_000 + ((i * 7) % 5) * 400,
+      });
     }
     await produce(t.input, records, 500);
 
@@ -176,7 +247,10 @@ describe('test driver parity', () => {
     await new Promise((r) => setTimeout(r, 1_000));
     await runtime.stop();
 
-    const driver = new TestDriver(parityProcessor(id, t, 60_000), { partitions: 4, logger: testLogger('driver') });
+    const driver = new TestDriver(parityProcessor(id, t, 60_000), {
+      partitions: 4,
+      logger: testLogger('driver'),
+    });
     for (const r of records) await driver.pipe(t.input, r.key, r.value, { timestamp: r.timestamp });
 
     const realTotals = await readAll(t.totals);
@@ -184,20 +258,40 @@ describe('test driver parity', () => {
     const realDlq = await readAll(`${t.input}.dlq`);
     expect(realTotals.length).toBe(totals.length);
 
-    const norm = (rs: ConsumedRecord[]) => rs.map((r) => `${r.partition}|${r.key}|${r.value}|${r.timestamp}`).sort();
+    const norm = (rs: ConsumedRecord[]) =>
+      rs.map((r) => `${r.partition}|${r.key}|${r.value}|${r.timestamp}`).sort();
     const normDriver = (rs: Array<TestOutputRecord<unknown, unknown>>) =>
-      rs.map((r) => `${r.partition}|${r.key}|${typeof r.value === 'string' ? r.value : JSON.stringify(r.value)}|${r.timestamp}`).sort();
+      rs
+        .map(
+          (r) =>
+            `${r.partition}|${r.key}|${typeof r.value === 'string' ? r.value : JSON.stringify(r.value)}|${r.timestamp}`,
+        )
+        .sort();
     expect(normDriver(await driver.readOutput(t.totals))).toEqual(norm(realTotals));
     expect(normDriver(await driver.readOutput(t.summaries))).toEqual(norm(realSummaries));
     expect(realSummaries.length).toBeGreaterThan(40);
     const driverDlq = driver.readDeadLetters();
-    expect(driverDlq.map((d) => `${d.partition}|${d.key}|${d.kind}|${d.reason}|${d.sourceOffset}`).sort()).toEqual(
-      realDlq.map((d) => `${d.partition}|${d.key}|${d.headers['dlq.kind']}|${d.headers['dlq.reason']}|${d.headers['dlq.offset']}`).sort(),
+    expect(
+      driverDlq.map((d) => `${d.partition}|${d.key}|${d.kind}|${d.reason}|${d.sourceOffset}`).sort(),
+    ).toEqual(
+      realDlq
+        .map(
+          (d) =>
+            `${d.partition}|${d.key}|${d.headers['dlq.kind']}|${d.headers['dlq.reason']}|${d.headers['dlq.offset']}`,
+        )
+        .sort(),
     );
     expect(realDlq.length).toBeGreaterThan(50);
     // per-key order too (outputs of one key are in one partition, in input order)
-    const seq = (rs: Array<{ key: unknown; value: unknown; partition: number }>) => rs.filter((r) => r.key === 'acct-0').map((r) => String(r.value));
-    expect(seq(realTotals.sort((a, b) => a.offset - b.offset))).toEqual(seq(driver.rawRecords(t.totals).map((r) => ({ key: r.key!.toString(), value: r.value!.toString(), partition: r.partition }))));
+    const seq = (rs: Array<{ key: unknown; value: unknown; partition: number }>) =>
+      rs.filter((r) => r.key === 'acct-0').map((r) => String(r.value));
+    expect(seq(realTotals.sort((a, b) => a.offset - b.offset))).toEqual(
+      seq(
+        driver
+          .rawRecords(t.totals)
+          .map((r) => ({ key: r.key!.toString(), value: r.value!.toString(), partition: r.partition })),
+      ),
+    );
     // a topic the test created itself still has its own partition count
     expect((await withAdmin((admin) => admin.fetchTopicOffsets(t.totals))).length).toBe(4);
   });
@@ -213,7 +307,9 @@ describe('fencing and failures', () => {
     const records = Array.from({ length: N }, (_, i) => ({ key: `k${(i * 13) % 400}`, value: String(i) }));
     const expected = new Map<string, number>();
     for (const r of records) expected.set(r.key, (expected.get(r.key) ?? 0) + 1);
-    const runtime = await runtimes.start(counterProcessor(id, input, output), { maxRecordsPerTransaction: 500 });
+    const runtime = await runtimes.start(counterProcessor(id, input, output), {
+      maxRecordsPerTransaction: 500,
+    });
     await runtime.waitUntilReady(30_000);
 
     const producing = (async () => {
@@ -228,7 +324,11 @@ describe('fencing and failures', () => {
     for (let round = 0; round < 2; round++) {
       await sleep(700);
       for (const task of [0, 3]) {
-        const zombieKiller = kafka.producer({ transactionalId: `${id}-${task}`, idempotent: true, maxInFlightRequests: 1 });
+        const zombieKiller = kafka.producer({
+          transactionalId: `${id}-${task}`,
+          idempotent: true,
+          maxInFlightRequests: 1,
+        });
         await zombieKiller.connect();
         try {
           const txn = await zombieKiller.transaction(); // InitProducerId: the runtime's producer of this task is now fenced
@@ -246,7 +346,9 @@ describe('fencing and failures', () => {
     await runtime.stop();
     const outputs = await readAll(output);
     expect(checkExactlyOnce(outputs, expected)).toEqual([]);
-    expect(await runtime.registry.getSingleMetricAsString('streams_transactions_aborted_total')).toMatch(/reason="fenced"} [1-9]/);
+    expect(await runtime.registry.getSingleMetricAsString('streams_transactions_aborted_total')).toMatch(
+      /reason="fenced"} [1-9]/,
+    );
   });
 
   it("with onProcessingError 'fail' a throwing processor stops its task, commits nothing and marks the runtime not alive", async () => {
@@ -268,7 +370,10 @@ describe('fencing and failures', () => {
     await runtime.waitUntilReady(30_000);
     await produce(input, [{ key: 'a', value: 'ok' }]);
     await readTopic(`${id}.out`, (r) => r.length >= 1, 30_000);
-    await produce(input, [{ key: 'a', value: 'boom' }, { key: 'a', value: 'after' }]);
+    await produce(input, [
+      { key: 'a', value: 'boom' },
+      { key: 'a', value: 'after' },
+    ]);
     await waitFor(() => !runtime.isAlive(), 30_000, 'not alive');
     expect(fatal?.message).toMatch(/deterministic bug/);
     expect(runtime.isReady()).toBe(false);

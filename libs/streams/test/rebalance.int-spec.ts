@@ -2,9 +2,18 @@
  * Rebalance: a second instance joins mid-run and the first one leaves; tasks move with their
  * state restored, and the outputs equal those of a single-instance run (and of the test driver).
  */
-import { TestDriver } from '@clearance/streams';
+import { TestDriver } from '../src';
 import { counterProcessor } from './support/processors';
-import { checkExactlyOnce, createTopics, produce, readAll, readTopic, sleep, unique, waitFor } from './support/kafka';
+import {
+  checkExactlyOnce,
+  createTopics,
+  produce,
+  readAll,
+  readTopic,
+  sleep,
+  unique,
+  waitFor,
+} from './support/kafka';
 import { Runtimes } from './support/runtime';
 
 jest.setTimeout(180_000);
@@ -32,11 +41,19 @@ describe('rebalance', () => {
         await sleep(250);
       }
     })();
-    await waitFor(async () => (await readTopic(`${id}.out`, (r) => r.length > 3_000, 2_000)).length > 3_000, 30_000, 'first outputs');
+    await waitFor(
+      async () => (await readTopic(`${id}.out`, (r) => r.length > 3_000, 2_000)).length > 3_000,
+      30_000,
+      'first outputs',
+    );
 
     // a second instance joins: the first keeps half its tasks (sticky), the other half moves
     const second = await runtimes.start(counterProcessor(id, input, `${id}.out`));
-    await waitFor(() => first.isReady() && second.isReady() && second.assignment().tasks.length === 3, 30_000, 'both instances ready with 3 tasks each');
+    await waitFor(
+      () => first.isReady() && second.isReady() && second.assignment().tasks.length === 3,
+      30_000,
+      'both instances ready with 3 tasks each',
+    );
     const moved = second.assignment().tasks;
     expect(first.assignment().tasks).toHaveLength(3);
     expect(moved.reduce((n, t) => n + (t.restore?.records ?? 0), 0)).toBeGreaterThan(0); // state came from the changelogs
@@ -44,7 +61,11 @@ describe('rebalance', () => {
     await sleep(1_000);
     // the first instance leaves: the second takes everything, restoring the other three tasks
     await first.stop();
-    await waitFor(() => second.isReady() && second.assignment().tasks.length === 6, 30_000, 'second instance owns all tasks');
+    await waitFor(
+      () => second.isReady() && second.assignment().tasks.length === 6,
+      30_000,
+      'second instance owns all tasks',
+    );
     const takenOver = second.assignment().tasks.filter((t) => !moved.some((m) => m.task === t.task));
     expect(takenOver).toHaveLength(3);
     for (const t of takenOver) expect(t.restore!.records).toBeGreaterThan(0);
@@ -74,7 +95,11 @@ describe('rebalance', () => {
     for (const r of records) await driver.pipe(input, r.key, r.value);
     const driven = await driver.readOutput(`${id}.out`);
     const drivenPerPartition = new Map<number, string[]>();
-    for (const r of driven) drivenPerPartition.set(r.partition, [...(drivenPerPartition.get(r.partition) ?? []), `${r.key}=${r.value}`]);
+    for (const r of driven)
+      drivenPerPartition.set(r.partition, [
+        ...(drivenPerPartition.get(r.partition) ?? []),
+        `${r.key}=${r.value}`,
+      ]);
     expect(drivenPerPartition).toEqual(perPartition(outputs));
   });
 });

@@ -2,7 +2,13 @@ import { silentLogger } from '../logger';
 import { counterProcessor, parityProcessor } from '../../test/support/processors';
 import { TaskEngine, type RawRecord } from './engine';
 
-const raw = (topic: string, offset: number, key: string, value: string, timestamp = 1_000 + offset): RawRecord => ({
+const raw = (
+  topic: string,
+  offset: number,
+  key: string,
+  value: string,
+  timestamp = 1_000 + offset,
+): RawRecord => ({
   topic,
   partition: 0,
   offset,
@@ -15,12 +21,21 @@ const raw = (topic: string, offset: number, key: string, value: string, timestam
 describe('TaskEngine', () => {
   it('restores stores, positions, stream time and punctuation schedule from its own changelog records', async () => {
     const def = parityProcessor('app', { input: 'in', totals: 'tot', summaries: 'sum' }, 1_000);
-    const engine = new TaskEngine(def, { applicationId: 'app', partitionsOf: () => 1, globals: new Map(), logger: silentLogger });
+    const engine = new TaskEngine(def, {
+      applicationId: 'app',
+      partitionsOf: () => 1,
+      globals: new Map(),
+      logger: silentLogger,
+    });
     const task = engine.newTask(0);
     const changelog: Array<{ topic: string; key: Buffer | null; value: Buffer | null }> = [];
     for (let batch = 0; batch < 3; batch++) {
       const txn = engine.beginTxn(task);
-      for (let i = 0; i < 4; i++) await engine.process(txn, raw('in', batch * 4 + i, `k${i % 3}`, String(i + 1), 100 + batch * 700 + i));
+      for (let i = 0; i < 4; i++)
+        await engine.process(
+          txn,
+          raw('in', batch * 4 + i, `k${i % 3}`, String(i + 1), 100 + batch * 700 + i),
+        );
       engine.markConsumed(txn, 'in', batch * 4 + 5); // past a control record
       changelog.push(...engine.changelogRecords(txn));
       engine.commitTxn(txn);
@@ -35,7 +50,12 @@ describe('TaskEngine', () => {
   });
 
   it('an aborted transaction leaves the committed state and progress untouched', async () => {
-    const engine = new TaskEngine(counterProcessor('app', 'in', 'out'), { applicationId: 'app', partitionsOf: () => 1, globals: new Map(), logger: silentLogger });
+    const engine = new TaskEngine(counterProcessor('app', 'in', 'out'), {
+      applicationId: 'app',
+      partitionsOf: () => 1,
+      globals: new Map(),
+      logger: silentLogger,
+    });
     const task = engine.newTask(0);
     let txn = engine.beginTxn(task);
     await engine.process(txn, raw('in', 0, 'a', 'x'));

@@ -69,7 +69,11 @@ interface Progress {
 const NO_TIME = -1;
 
 function cloneProgress(p: Progress): Progress {
-  return { positions: new Map(p.positions), streamTime: p.streamTime, nextPunctuation: new Map(p.nextPunctuation) };
+  return {
+    positions: new Map(p.positions),
+    streamTime: p.streamTime,
+    nextPunctuation: new Map(p.nextPunctuation),
+  };
 }
 
 /** @internal the state of one task: its stores and its committed progress. */
@@ -152,7 +156,6 @@ function toBufferHeaders(headers: OutputHeaders | undefined): Record<string, Buf
   return out;
 }
 
-
 /**
  * @internal
  * Runs a processor definition over raw records of one task: decoding, staging of store writes
@@ -179,7 +182,8 @@ export class TaskEngine {
     this.stores = definition.stores ?? {};
     this.storeNames = Object.keys(this.stores);
     this.checkpointTopicName = checkpointTopic(this.applicationId);
-    for (const name of this.storeNames) this.changelogTopics.set(name, changelogTopic(this.applicationId, name));
+    for (const name of this.storeNames)
+      this.changelogTopics.set(name, changelogTopic(this.applicationId, name));
   }
 
   newTask(id: number): TaskState {
@@ -198,7 +202,12 @@ export class TaskEngine {
 
     const spec = this.inputs[raw.topic];
     if (!spec) {
-      await this.deadLetter(txn, raw, 'deserialization', `topic ${raw.topic} is not an input of ${this.applicationId}`);
+      await this.deadLetter(
+        txn,
+        raw,
+        'deserialization',
+        `topic ${raw.topic} is not an input of ${this.applicationId}`,
+      );
       return;
     }
 
@@ -222,9 +231,16 @@ export class TaskEngine {
         value = isPromiseLike(v) ? await v : v;
       }
     } catch (error) {
-      await this.deadLetter(txn, raw, 'deserialization', `${stage} deserialization failed: ${errorMessage(error)}`, undefined, {
-        key: stage === 'value' ? key : undefined,
-      });
+      await this.deadLetter(
+        txn,
+        raw,
+        'deserialization',
+        `${stage} deserialization failed: ${errorMessage(error)}`,
+        undefined,
+        {
+          key: stage === 'value' ? key : undefined,
+        },
+      );
       return;
     }
 
@@ -232,9 +248,17 @@ export class TaskEngine {
     if (spec.timestamp) {
       try {
         timestamp = spec.timestamp({ key, value, timestamp: raw.timestamp, headers: raw.headers });
-        if (typeof timestamp !== 'number' || !Number.isFinite(timestamp)) throw new Error(`extracted timestamp ${timestamp} is not a number`);
+        if (typeof timestamp !== 'number' || !Number.isFinite(timestamp))
+          throw new Error(`extracted timestamp ${timestamp} is not a number`);
       } catch (error) {
-        await this.deadLetter(txn, raw, 'deserialization', `timestamp extraction failed: ${errorMessage(error)}`, undefined, { key, value });
+        await this.deadLetter(
+          txn,
+          raw,
+          'deserialization',
+          `timestamp extraction failed: ${errorMessage(error)}`,
+          undefined,
+          { key, value },
+        );
         return;
       }
     }
@@ -244,7 +268,18 @@ export class TaskEngine {
     const ctx = this.recordContext(txn, raw, timestamp, pending);
     let outcome: 'ok' | Rejection;
     try {
-      const returned = this.definition.process({ topic: raw.topic, key, value, partition: raw.partition, offset: raw.offset, timestamp, headers: raw.headers }, ctx);
+      const returned = this.definition.process(
+        {
+          topic: raw.topic,
+          key,
+          value,
+          partition: raw.partition,
+          offset: raw.offset,
+          timestamp,
+          headers: raw.headers,
+        },
+        ctx,
+      );
       const result = isPromiseLike(returned) ? await returned : returned;
       outcome = result instanceof Rejection ? result : 'ok';
       if (outcome === 'ok') await this.commitRecordStage(txn, pending);
@@ -254,17 +289,28 @@ export class TaskEngine {
         outcome = error.rejection;
       } else {
         if (this.definition.onProcessingError === 'fail') {
-          throw new FatalProcessingError(`process failed on ${raw.topic}[${raw.partition}]@${raw.offset}: ${errorMessage(error)}`, error, {
-            topic: raw.topic,
-            partition: raw.partition,
-            offset: raw.offset,
-          });
+          throw new FatalProcessingError(
+            `process failed on ${raw.topic}[${raw.partition}]@${raw.offset}: ${errorMessage(error)}`,
+            error,
+            {
+              topic: raw.topic,
+              partition: raw.partition,
+              offset: raw.offset,
+            },
+          );
         }
         this.options.logger.warn(
           { topic: raw.topic, partition: raw.partition, offset: raw.offset, err: error },
           'process threw; record goes to the dead-letter topic',
         );
-        await this.deadLetter(txn, raw, 'processing-error', `processing failed: ${errorMessage(error)}`, undefined, { key, value });
+        await this.deadLetter(
+          txn,
+          raw,
+          'processing-error',
+          `processing failed: ${errorMessage(error)}`,
+          undefined,
+          { key, value },
+        );
         await this.punctuate(txn);
         return;
       }
@@ -330,7 +376,12 @@ export class TaskEngine {
   }
 
   /** Restore: applies one changelog record to a task. */
-  async restoreRecord(task: TaskState, topic: string, key: Buffer | null, value: Buffer | null): Promise<void> {
+  async restoreRecord(
+    task: TaskState,
+    topic: string,
+    key: Buffer | null,
+    value: Buffer | null,
+  ): Promise<void> {
     if (topic === this.checkpointTopicName) {
       if (value === null) return;
       const cp = JSON.parse(value.toString('utf8')) as TaskCheckpoint;
@@ -369,13 +420,17 @@ export class TaskEngine {
 
   /** @internal used by the context classes */
   checkEmit(topic: string): void {
-    if (!this.outputs[topic]) throw new Error(`emit to ${JSON.stringify(topic)}: not an output of ${this.applicationId}`);
+    if (!this.outputs[topic])
+      throw new Error(`emit to ${JSON.stringify(topic)}: not an output of ${this.applicationId}`);
   }
 
   /** @internal */
   globalTable(name: string): GlobalTable<unknown> {
     const table = this.options.globals.get(name);
-    if (!table) throw new Error(`unknown global table ${JSON.stringify(name)} (declare it in the definition's globals)`);
+    if (!table)
+      throw new Error(
+        `unknown global table ${JSON.stringify(name)} (declare it in the definition's globals)`,
+      );
     return table;
   }
 
@@ -401,7 +456,14 @@ export class TaskEngine {
     } else {
       partition = key ? partitionForKey(key, partitions) : txn.task.id % partitions;
     }
-    return { topic: e.topic, partition, key, value, headers: toBufferHeaders(e.headers), timestamp: e.options?.timestamp ?? e.defaultTimestamp };
+    return {
+      topic: e.topic,
+      partition,
+      key,
+      value,
+      headers: toBufferHeaders(e.headers),
+      timestamp: e.options?.timestamp ?? e.defaultTimestamp,
+    };
   }
 
   /** Encodes the record's emits and store writes, then moves them into the transaction. Throws on encoding errors. */
@@ -521,7 +583,10 @@ export class TaskEngine {
         if (this.definition.onProcessingError === 'fail') {
           throw new FatalProcessingError(`punctuator ${p.name} failed: ${errorMessage(error)}`, error);
         }
-        this.options.logger.error({ punctuator: p.name, task: txn.task.id, err: error }, 'punctuator failed; its writes are dropped');
+        this.options.logger.error(
+          { punctuator: p.name, task: txn.task.id, err: error },
+          'punctuator failed; its writes are dropped',
+        );
       }
     }
   }
@@ -550,7 +615,8 @@ class BaseContextImpl {
 
   store(name: string): LayeredStore<unknown> {
     const store = this.txn.task.stores.get(name);
-    if (!store) throw new Error(`unknown store ${JSON.stringify(name)} (declare it in the definition's stores)`);
+    if (!store)
+      throw new Error(`unknown store ${JSON.stringify(name)} (declare it in the definition's stores)`);
     return store;
   }
 

@@ -2,7 +2,8 @@ import { LayeredStore } from './store';
 
 const enc = (keys: string[], store: LayeredStore<number>) => {
   const m = new Map<string, { key: Buffer; value: Buffer | null }>();
-  for (const [k, v] of store.recordWrites()) m.set(k, { key: Buffer.from(k), value: v === undefined ? null : Buffer.from(String(v)) });
+  for (const [k, v] of store.recordWrites())
+    m.set(k, { key: Buffer.from(k), value: v === undefined ? null : Buffer.from(String(v)) });
   for (const k of keys) if (!m.has(k)) throw new Error(`no write for ${k}`);
   return m;
 };
@@ -16,7 +17,12 @@ describe('LayeredStore', () => {
     s.delete('b');
     s.put('c', 3);
     expect([s.get('a'), s.get('b'), s.get('c')]).toEqual([10, undefined, 3]);
-    expect(new Map(s.entries())).toEqual(new Map([['a', 10], ['c', 3]]));
+    expect(new Map(s.entries())).toEqual(
+      new Map([
+        ['a', 10],
+        ['c', 3],
+      ]),
+    );
     s.commitRecord(enc(['a', 'b', 'c'], s));
     s.put('c', 4);
     expect(s.get('c')).toBe(4);
@@ -27,9 +33,19 @@ describe('LayeredStore', () => {
       ['b', null],
       ['c', '3'],
     ]);
-    expect(s.snapshot()).toEqual(new Map([['a', 1], ['b', 2]]));
+    expect(s.snapshot()).toEqual(
+      new Map([
+        ['a', 1],
+        ['b', 2],
+      ]),
+    );
     s.commitTxn();
-    expect(s.snapshot()).toEqual(new Map([['a', 10], ['c', 3]]));
+    expect(s.snapshot()).toEqual(
+      new Map([
+        ['a', 10],
+        ['c', 3],
+      ]),
+    );
     expect(s.hasPendingChanges).toBe(false);
   });
 

@@ -42,20 +42,25 @@ export class LayeredStore<V> implements KeyValueStore<V> {
   }
 
   put(key: string, value: V): void {
-    if (typeof key !== 'string') throw new TypeError(`store ${this.name}: keys are strings, got ${typeof key}`);
-    if (value === undefined || value === null) throw new TypeError(`store ${this.name}: use delete() instead of putting ${value}`);
+    if (typeof key !== 'string')
+      throw new TypeError(`store ${this.name}: keys are strings, got ${typeof key}`);
+    if (value === undefined || value === null)
+      throw new TypeError(`store ${this.name}: use delete() instead of putting ${value}`);
     this.record.set(key, value);
   }
 
   delete(key: string): void {
-    if (typeof key !== 'string') throw new TypeError(`store ${this.name}: keys are strings, got ${typeof key}`);
+    if (typeof key !== 'string')
+      throw new TypeError(`store ${this.name}: keys are strings, got ${typeof key}`);
     this.record.set(key, TOMBSTONE);
   }
 
   *entries(): IterableIterator<[string, V]> {
     for (const [key, slot] of this.record) if (slot !== TOMBSTONE) yield [key, slot];
-    for (const [key, entry] of this.txn) if (entry.slot !== TOMBSTONE && !this.record.has(key)) yield [key, entry.slot];
-    for (const [key, value] of this.committed) if (!this.record.has(key) && !this.txn.has(key)) yield [key, value];
+    for (const [key, entry] of this.txn)
+      if (entry.slot !== TOMBSTONE && !this.record.has(key)) yield [key, entry.slot];
+    for (const [key, value] of this.committed)
+      if (!this.record.has(key) && !this.txn.has(key)) yield [key, value];
   }
 
   /** Number of committed entries (for metrics). */

@@ -1,5 +1,11 @@
 import { AssignerProtocol } from 'kafkajs';
-import { assignTasks, createTaskAssigner, decodeUserData, encodeUserData, TASK_ASSIGNER_NAME } from './assigner';
+import {
+  assignTasks,
+  createTaskAssigner,
+  decodeUserData,
+  encodeUserData,
+  TASK_ASSIGNER_NAME,
+} from './assigner';
 
 function check(assignment: Map<string, number[]>, taskCount: number): void {
   const all = [...assignment.values()].flat().sort((a, b) => a - b);
@@ -74,7 +80,7 @@ describe('task assigner', () => {
 
   it('is deterministic and balanced on random inputs', () => {
     let seed = 7;
-    const rnd = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+    const rnd = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
     for (let round = 0; round < 300; round++) {
       const tasks = Math.floor(rnd() * 30);
       const members = 1 + Math.floor(rnd() * 8);
@@ -91,7 +97,9 @@ describe('task assigner', () => {
   it('works as a kafkajs assigner: whole tasks across co-partitioned topics, user data round trip', async () => {
     expect(decodeUserData(encodeUserData([3, 1]))).toEqual([3, 1]);
     expect(decodeUserData(Buffer.from('garbage'))).toEqual([]);
-    const cluster = { findTopicPartitionMetadata: () => [0, 1, 2, 3, 4, 5].map((partitionId) => ({ partitionId })) };
+    const cluster = {
+      findTopicPartitionMetadata: () => [0, 1, 2, 3, 4, 5].map((partitionId) => ({ partitionId })),
+    };
     const factory = createTaskAssigner(() => [0, 1, 2]);
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     const assigner = factory({ cluster: cluster as any, groupId: 'g', logger: {} as any });
@@ -99,11 +107,23 @@ describe('task assigner', () => {
     const meta = assigner.protocol({ topics: ['a', 'b'] });
     const members = [
       { memberId: 'm1', memberMetadata: meta.metadata },
-      { memberId: 'm2', memberMetadata: AssignerProtocol.MemberMetadata.encode({ version: 1, topics: ['a', 'b'], userData: encodeUserData([]) }) },
+      {
+        memberId: 'm2',
+        memberMetadata: AssignerProtocol.MemberMetadata.encode({
+          version: 1,
+          topics: ['a', 'b'],
+          userData: encodeUserData([]),
+        }),
+      },
     ];
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     const result = await assigner.assign({ members: members as any, topics: ['a', 'b'] });
-    const decoded = Object.fromEntries(result.map((r) => [r.memberId, AssignerProtocol.MemberAssignment.decode(r.memberAssignment)!.assignment]));
+    const decoded = Object.fromEntries(
+      result.map((r) => [
+        r.memberId,
+        AssignerProtocol.MemberAssignment.decode(r.memberAssignment)!.assignment,
+      ]),
+    );
     expect(decoded.m1).toEqual({ a: [0, 1, 2], b: [0, 1, 2] });
     expect(decoded.m2).toEqual({ a: [3, 4, 5], b: [3, 4, 5] });
   });

@@ -17,7 +17,9 @@ export interface MemberClaim {
  * A task claimed by two members (after a zombie episode) goes to the first claimant by id.
  */
 export function assignTasks(members: MemberClaim[], taskCount: number): Map<string, number[]> {
-  const sorted = [...members].sort((a, b) => (a.memberId < b.memberId ? -1 : a.memberId > b.memberId ? 1 : 0));
+  const sorted = [...members].sort((a, b) =>
+    a.memberId < b.memberId ? -1 : a.memberId > b.memberId ? 1 : 0,
+  );
   const result = new Map<string, number[]>();
   for (const m of sorted) result.set(m.memberId, []);
   const m = sorted.length;
@@ -27,9 +29,13 @@ export function assignTasks(members: MemberClaim[], taskCount: number): Map<stri
   const taken = new Set<number>();
 
   // 1. keep previously owned tasks, up to the quota; members with most prior tasks first for the extra slots
-  const byPrior = [...sorted].sort((a, b) => b.previousTasks.length - a.previousTasks.length || (a.memberId < b.memberId ? -1 : 1));
+  const byPrior = [...sorted].sort(
+    (a, b) => b.previousTasks.length - a.previousTasks.length || (a.memberId < b.memberId ? -1 : 1),
+  );
   for (const member of byPrior) {
-    const keep = [...new Set(member.previousTasks)].filter((t) => Number.isInteger(t) && t >= 0 && t < taskCount && !taken.has(t)).sort((a, b) => a - b);
+    const keep = [...new Set(member.previousTasks)]
+      .filter((t) => Number.isInteger(t) && t >= 0 && t < taskCount && !taken.has(t))
+      .sort((a, b) => a - b);
     let limit = minQuota;
     if (keep.length > minQuota && extraSlots > 0) {
       limit = minQuota + 1;
@@ -52,7 +58,8 @@ export function assignTasks(members: MemberClaim[], taskCount: number): Map<stri
     let best: string | undefined;
     for (const member of sorted) {
       if (capacity(member.memberId) === 0) continue;
-      if (best === undefined || result.get(member.memberId)!.length < result.get(best)!.length) best = member.memberId;
+      if (best === undefined || result.get(member.memberId)!.length < result.get(best)!.length)
+        best = member.memberId;
     }
     if (best === undefined) throw new Error('task assigner: no capacity left (bug)');
     if (result.get(best)!.length === minQuota) extraSlots--;
@@ -100,17 +107,26 @@ export function createTaskAssigner(ownedTasks: () => number[]): PartitionAssigne
       const assignment = assignTasks(claims, taskCount);
       return [...assignment].map(([memberId, tasks]) => {
         const byTopic: Record<string, number[]> = {};
-        for (const topic of topics) byTopic[topic] = tasks.filter((t) => partitionsByTopic.get(topic)!.has(t));
+        for (const topic of topics)
+          byTopic[topic] = tasks.filter((t) => partitionsByTopic.get(topic)!.has(t));
         return {
           memberId,
-          memberAssignment: AssignerProtocol.MemberAssignment.encode({ version: VERSION, assignment: byTopic, userData: Buffer.alloc(0) }),
+          memberAssignment: AssignerProtocol.MemberAssignment.encode({
+            version: VERSION,
+            assignment: byTopic,
+            userData: Buffer.alloc(0),
+          }),
         };
       });
     },
     protocol({ topics }) {
       return {
         name: TASK_ASSIGNER_NAME,
-        metadata: AssignerProtocol.MemberMetadata.encode({ version: VERSION, topics, userData: encodeUserData(ownedTasks()) }),
+        metadata: AssignerProtocol.MemberMetadata.encode({
+          version: VERSION,
+          topics,
+          userData: encodeUserData(ownedTasks()),
+        }),
       };
     },
   });

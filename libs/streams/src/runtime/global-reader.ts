@@ -39,7 +39,10 @@ export class GlobalTablesReader {
   constructor(globals: Globals) {
     for (const [name, spec] of Object.entries(globals)) {
       this.tables.set(name, new GlobalTableImpl(name));
-      if (this.byTopic.has(spec.topic)) throw new Error(`global tables ${this.byTopic.get(spec.topic)!.name} and ${name} read the same topic ${spec.topic}`);
+      if (this.byTopic.has(spec.topic))
+        throw new Error(
+          `global tables ${this.byTopic.get(spec.topic)!.name} and ${name} read the same topic ${spec.topic}`,
+        );
       this.byTopic.set(spec.topic, { name, spec });
     }
   }
@@ -85,7 +88,10 @@ export class GlobalTablesReader {
       }
     });
     consumer.on(consumer.events.CRASH, (e) => {
-      this.deps.logger.error({ err: e.payload.error, restart: e.payload.restart }, 'global table consumer crashed');
+      this.deps.logger.error(
+        { err: e.payload.error, restart: e.payload.restart },
+        'global table consumer crashed',
+      );
       if (!this.isReady && !e.payload.restart) this.rejectReady?.(e.payload.error);
     });
     await consumer.connect();
@@ -111,12 +117,21 @@ export class GlobalTablesReader {
           } catch (error) {
             this.deps.metrics.globalErrors.inc(this.deps.metrics.labels({ table: entry.name }));
             this.deps.logger.error(
-              { table: entry.name, topic: batch.topic, partition: batch.partition, offset: m.offset, error: errorMessage(error) },
+              {
+                table: entry.name,
+                topic: batch.topic,
+                partition: batch.partition,
+                offset: m.offset,
+                error: errorMessage(error),
+              },
               'global table record does not decode; skipped',
             );
           }
         }
-        this.deps.metrics.globalRecords.inc(this.deps.metrics.labels({ table: entry.name }), batch.messages.length);
+        this.deps.metrics.globalRecords.inc(
+          this.deps.metrics.labels({ table: entry.name }),
+          batch.messages.length,
+        );
       },
     });
     this.checkReady(started);
@@ -127,14 +142,20 @@ export class GlobalTablesReader {
     const consumer = this.consumer;
     this.consumer = undefined;
     this.resolveReady?.();
-    if (consumer) await consumer.disconnect().catch((err) => this.deps?.logger.warn({ err }, 'global consumer disconnect failed'));
+    if (consumer)
+      await consumer
+        .disconnect()
+        .catch((err) => this.deps?.logger.warn({ err }, 'global consumer disconnect failed'));
   }
 
   private checkReady(started: number): void {
     if (this.isReady || this.pending.size > 0) return;
     this.isReady = true;
     this.deps.logger.info(
-      { tables: Object.fromEntries([...this.tables].map(([n, t]) => [n, t.size])), durationMs: Date.now() - started },
+      {
+        tables: Object.fromEntries([...this.tables].map(([n, t]) => [n, t.size])),
+        durationMs: Date.now() - started,
+      },
       'global tables loaded',
     );
     this.resolveReady?.();

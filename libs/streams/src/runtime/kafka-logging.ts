@@ -29,7 +29,8 @@ export function kafkaLogCreator(logger: Logger): logCreator {
       const fields = { ...extra };
       delete (fields as Record<string, unknown>).timestamp;
       delete (fields as Record<string, unknown>).logger;
-      const matches = (res: RegExp[]) => res.some((re) => re.test(message) || re.test(String(extra.error ?? '')));
+      const matches = (res: RegExp[]) =>
+        res.some((re) => re.test(message) || re.test(String(extra.error ?? '')));
       const routine = matches(ROUTINE_ANYWHERE) || (namespace === 'Connection' && matches(ROUTINE_RESPONSES));
       if (routine || level >= logLevel.DEBUG) base.debug(fields, text);
       else if (namespace === 'Runner' && /rebalancing, re-joining/.test(message)) base.info(fields, text);

@@ -140,7 +140,10 @@ export class RestoreJob {
             await engine.restoreRecord(target.state, batch.topic, m.key, m.value);
           }
           this.recordsByTask.set(target.id, (this.recordsByTask.get(target.id) ?? 0) + batch.messages.length);
-          this.deps.metrics.restoreRecords.inc(this.deps.metrics.labels({ topic: batch.topic }), batch.messages.length);
+          this.deps.metrics.restoreRecords.inc(
+            this.deps.metrics.labels({ topic: batch.topic }),
+            batch.messages.length,
+          );
         } catch (error) {
           this.fail(target.id, error);
         }
@@ -156,7 +159,10 @@ export class RestoreJob {
     this.resolveDone?.();
     const consumer = this.consumer;
     this.consumer = undefined;
-    if (consumer) await consumer.disconnect().catch((err) => this.deps.logger.warn({ err }, 'restore consumer disconnect failed'));
+    if (consumer)
+      await consumer
+        .disconnect()
+        .catch((err) => this.deps.logger.warn({ err }, 'restore consumer disconnect failed'));
   }
 
   private isActive(key: string): boolean {

@@ -16,7 +16,14 @@ import pino from 'pino';
 import type { Registry } from 'prom-client';
 import type { AnyProcessorDefinition, Globals, Outputs, Stores } from '../definition';
 import { errorMessage } from '../errors';
-import { FatalProcessingError, TaskEngine, type ProducedRecord, type RawRecord, type TaskState, type Txn } from '../internal/engine';
+import {
+  FatalProcessingError,
+  TaskEngine,
+  type ProducedRecord,
+  type RawRecord,
+  type TaskState,
+  type Txn,
+} from '../internal/engine';
 import { Mutex } from '../internal/mutex';
 import { changelogTopic, checkpointTopic, deadLetterTopic, transactionalId } from '../internal/names';
 import type { Logger } from '../logger';
@@ -109,10 +116,18 @@ class RuntimeTask {
   ) {}
 }
 
-const FENCED = new Set(['INVALID_PRODUCER_EPOCH', 'PRODUCER_FENCED', 'TRANSACTIONAL_ID_AUTHORIZATION_FAILED']);
+const FENCED = new Set([
+  'INVALID_PRODUCER_EPOCH',
+  'PRODUCER_FENCED',
+  'TRANSACTIONAL_ID_AUTHORIZATION_FAILED',
+]);
 
 function isFenced(error: unknown): boolean {
-  for (let e = error as { type?: string; code?: number; cause?: unknown; message?: string } | undefined, i = 0; e && i < 6; e = e.cause as typeof e, i++) {
+  for (
+    let e = error as { type?: string; code?: number; cause?: unknown; message?: string } | undefined, i = 0;
+    e && i < 6;
+    e = e.cause as typeof e, i++
+  ) {
     if ((e.type && FENCED.has(e.type)) || e.code === 90 || /fenced/i.test(e.message ?? '')) return true;
   }
   return false;
@@ -193,11 +208,14 @@ export class StreamsRuntime {
   ) {
     this.applicationId = config.applicationId ?? definition.name;
     this.groupId = config.groupId ?? this.applicationId;
-    this.logger = (config.logger ?? (pino({ name: 'streams' }) as unknown as Logger)).child({ app: this.applicationId });
+    this.logger = (config.logger ?? (pino({ name: 'streams' }) as unknown as Logger)).child({
+      app: this.applicationId,
+    });
     this.registry = config.registry ?? createRegistry();
     this.metrics = new StreamsMetrics(this.registry, this.applicationId, config.metricsPrefix);
     this.inputTopics = Object.keys(definition.inputs);
-    if (this.inputTopics.length === 0) throw new Error(`${this.applicationId}: a processor needs at least one input topic`);
+    if (this.inputTopics.length === 0)
+      throw new Error(`${this.applicationId}: a processor needs at least one input topic`);
     const c = config.consumer ?? {};
     this.cfg = {
       sessionTimeout: c.sessionTimeout ?? 30_000,
@@ -252,10 +270,20 @@ export class StreamsRuntime {
         admin,
         {
           inputs: this.inputTopics,
-          outputs: Object.entries(outputs).map(([topic, spec]) => ({ topic, partitions: spec.partitions, config: spec.config })),
+          outputs: Object.entries(outputs).map(([topic, spec]) => ({
+            topic,
+            partitions: spec.partitions,
+            config: spec.config,
+          })),
           changelogs: [
-            ...Object.entries(stores).map(([name, spec]) => ({ topic: changelogTopic(this.applicationId, name), config: spec.changelogConfig })),
-            { topic: checkpointTopic(this.applicationId), config: { 'segment.ms': '3600000', 'min.cleanable.dirty.ratio': '0.1' } },
+            ...Object.entries(stores).map(([name, spec]) => ({
+              topic: changelogTopic(this.applicationId, name),
+              config: spec.changelogConfig,
+            })),
+            {
+              topic: checkpointTopic(this.applicationId),
+              config: { 'segment.ms': '3600000', 'min.cleanable.dirty.ratio': '0.1' },
+            },
           ],
           deadLetters: this.inputTopics.map(deadLetterTopic),
           globals: Object.values(globals).map((g) => g.topic),
@@ -296,7 +324,10 @@ export class StreamsRuntime {
       this.consumer = consumer;
       this.listen(consumer);
       await consumer.connect();
-      await consumer.subscribe({ topics: this.inputTopics, fromBeginning: (this.config.autoOffsetReset ?? 'earliest') === 'earliest' });
+      await consumer.subscribe({
+        topics: this.inputTopics,
+        fromBeginning: (this.config.autoOffsetReset ?? 'earliest') === 'earliest',
+      });
       const gauges = setInterval(() => this.updateGauges(), 5_000);
       gauges.unref();
       this.timers.add(gauges);
@@ -307,7 +338,10 @@ export class StreamsRuntime {
         partitionsConsumedConcurrently: Math.max(1, Math.min(this.cfg.concurrency, this.taskCount)),
         eachBatch: (payload) => this.eachBatch(payload),
       });
-      this.logger.info({ groupId: this.groupId, tasks: this.taskCount, inputs: this.inputTopics }, 'streams runtime started');
+      this.logger.info(
+        { groupId: this.groupId, tasks: this.taskCount, inputs: this.inputTopics },
+        'streams runtime started',
+      );
     } catch (error) {
       this.state = 'failed';
       this.fatal = error instanceof Error ? error : new Error(String(error));
@@ -331,7 +365,10 @@ export class StreamsRuntime {
     const started = Date.now();
     for (const timer of this.timers) clearInterval(timer);
     for (const job of this.restoreJobs) await job.stop();
-    if (this.consumer) await this.consumer.disconnect().catch((err) => this.logger.warn({ err }, 'consumer disconnect failed'));
+    if (this.consumer)
+      await this.consumer
+        .disconnect()
+        .catch((err) => this.logger.warn({ err }, 'consumer disconnect failed'));
     for (const task of [...this.tasks.values()]) this.closeTask(task, 'shutdown');
     await Promise.all([...this.closing]);
     await this.globals.stop();
@@ -358,7 +395,8 @@ export class StreamsRuntime {
     if (this.state === 'failed' || this.fatal) return false;
     if (this.state !== 'running') return true;
     const now = Date.now();
-    if (this.rebalancing && now - this.rebalanceStarted < this.cfg.rebalanceTimeout + this.cfg.sessionTimeout) return true;
+    if (this.rebalancing && now - this.rebalanceStarted < this.cfg.rebalanceTimeout + this.cfg.sessionTimeout)
+      return true;
     return now - this.lastActivity < this.cfg.sessionTimeout;
   }
 
@@ -376,7 +414,10 @@ export class StreamsRuntime {
     const deadline = Date.now() + timeoutMs;
     while (!this.isReady()) {
       if (this.fatal) throw this.fatal;
-      if (Date.now() > deadline) throw new Error(`${this.applicationId} not ready after ${timeoutMs} ms: ${JSON.stringify(this.assignment())}`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `${this.applicationId} not ready after ${timeoutMs} ms: ${JSON.stringify(this.assignment())}`,
+        );
       await sleep(50);
     }
   }
@@ -448,14 +489,22 @@ export class StreamsRuntime {
       const task = new RuntimeTask(
         id,
         this.engine.newTask(id),
-        this.inputTopics.filter((t) => (memberAssignment[t] ?? []).includes(id)).map((topic) => ({ topic, partition: id })),
+        this.inputTopics
+          .filter((t) => (memberAssignment[t] ?? []).includes(id))
+          .map((topic) => ({ topic, partition: id })),
       );
       this.tasks.set(id, task);
       this.pause(task);
       created.push(task);
     }
     this.logger.info(
-      { memberId, generation: this.generation, tasks: [...assigned].sort((a, b) => a - b), created: created.map((t) => t.id), revoked },
+      {
+        memberId,
+        generation: this.generation,
+        tasks: [...assigned].sort((a, b) => a - b),
+        created: created.map((t) => t.id),
+        revoked,
+      },
       'group joined',
     );
     this.updateGauges();
@@ -464,14 +513,18 @@ export class StreamsRuntime {
 
   private pause(task: RuntimeTask): void {
     try {
-      this.consumer?.pause(task.partitions.map(({ topic, partition }) => ({ topic, partitions: [partition] })));
+      this.consumer?.pause(
+        task.partitions.map(({ topic, partition }) => ({ topic, partitions: [partition] })),
+      );
     } catch (err) {
       this.logger.debug({ err, task: task.id }, 'pause failed (consumer not running)');
     }
   }
 
   private resume(task: RuntimeTask): void {
-    this.consumer?.resume(task.partitions.map(({ topic, partition }) => ({ topic, partitions: [partition] })));
+    this.consumer?.resume(
+      task.partitions.map(({ topic, partition }) => ({ topic, partitions: [partition] })),
+    );
   }
 
   private seekToCommitted(task: RuntimeTask): void {
@@ -493,7 +546,10 @@ export class StreamsRuntime {
       .run(async () => {
         const producer = task.producer;
         task.producer = undefined;
-        if (producer) await producer.disconnect().catch((err) => this.logger.warn({ err, task: task.id }, 'producer disconnect failed'));
+        if (producer)
+          await producer
+            .disconnect()
+            .catch((err) => this.logger.warn({ err, task: task.id }, 'producer disconnect failed'));
         task.state.reset();
       })
       .finally(() => this.closing.delete(closing));
@@ -504,7 +560,8 @@ export class StreamsRuntime {
 
   private async activate(tasks: RuntimeTask[]): Promise<void> {
     const epochs = new Map(tasks.map((t) => [t.id, t.epoch]));
-    const alive = (t: RuntimeTask) => !this.stopping && this.tasks.get(t.id) === t && t.epoch === epochs.get(t.id);
+    const alive = (t: RuntimeTask) =>
+      !this.stopping && this.tasks.get(t.id) === t && t.epoch === epochs.get(t.id);
     for (const t of tasks) t.phase = 'initializing';
 
     // 1. a fresh transactional producer per task: InitProducerId fences a zombie owner and
@@ -559,7 +616,8 @@ export class StreamsRuntime {
     try {
       await job.run();
     } catch (error) {
-      for (const t of live) if (alive(t) && t.phase === 'restoring') this.taskFailed(t, error, 'restore failed');
+      for (const t of live)
+        if (alive(t) && t.phase === 'restoring') this.taskFailed(t, error, 'restore failed');
     } finally {
       this.restoreJobs.delete(job);
       await job.stop();
@@ -584,7 +642,12 @@ export class StreamsRuntime {
     }
     this.updateGauges();
     this.logger.info(
-      { task: task.id, restoredRecords: stats.records, restoreMs: stats.durationMs, positions: Object.fromEntries(task.state.committed.positions) },
+      {
+        task: task.id,
+        restoredRecords: stats.records,
+        restoreMs: stats.durationMs,
+        positions: Object.fromEntries(task.state.committed.positions),
+      },
       'task restored and running',
     );
   }
@@ -595,7 +658,12 @@ export class StreamsRuntime {
     const result = new Map<string, number>();
     const committed = await admin.fetchOffsets({ groupId: this.groupId, topics: this.inputTopics });
     for (const topic of this.inputTopics) {
-      const bounds = new Map((await admin.fetchTopicOffsets(topic)).map((o) => [o.partition, { low: Number(o.low), high: Number(o.high) }]));
+      const bounds = new Map(
+        (await admin.fetchTopicOffsets(topic)).map((o) => [
+          o.partition,
+          { low: Number(o.low), high: Number(o.high) },
+        ]),
+      );
       const offsets = committed.find((c) => c.topic === topic)?.partitions ?? [];
       for (const [partition, { low, high }] of bounds) {
         const c = Number(offsets.find((o) => o.partition === partition)?.offset ?? -1);
@@ -627,7 +695,10 @@ export class StreamsRuntime {
   private async dropProducer(task: RuntimeTask): Promise<void> {
     const producer = task.producer;
     task.producer = undefined;
-    if (producer) await producer.disconnect().catch((err) => this.logger.warn({ err, task: task.id }, 'producer disconnect failed'));
+    if (producer)
+      await producer
+        .disconnect()
+        .catch((err) => this.logger.warn({ err, task: task.id }, 'producer disconnect failed'));
   }
 
   private taskFailed(task: RuntimeTask, error: unknown, what: string, delayMs?: number): void {
@@ -637,7 +708,10 @@ export class StreamsRuntime {
     task.epoch++;
     this.pause(task);
     const delay = delayMs ?? Math.min(30_000, 200 * 2 ** Math.min(task.failures - 1, 8));
-    this.logger.error({ task: task.id, err: error, failures: task.failures, retryInMs: delay }, `task ${what}; recovering`);
+    this.logger.error(
+      { task: task.id, err: error, failures: task.failures, retryInMs: delay },
+      `task ${what}; recovering`,
+    );
     this.updateGauges();
     if (this.stopping) return;
     task.recoveryTimer = setTimeout(() => {
@@ -679,7 +753,8 @@ export class StreamsRuntime {
     let index = 0;
     while (index < messages.length) {
       // not resolving leaves kafkajs's position alone: the rest is fetched again (or by the new owner)
-      if (task.phase !== 'running' || this.tasks.get(task.id) !== task || payload.isStale() || this.stopping) return;
+      if (task.phase !== 'running' || this.tasks.get(task.id) !== task || payload.isStale() || this.stopping)
+        return;
       const end = await this.processSlice(task, payload, index, this.cfg.maxRecordsPerTransaction);
       if (end === undefined) return;
       index = end;
@@ -687,7 +762,12 @@ export class StreamsRuntime {
   }
 
   /** Processes up to `limit` records from `start` in one transaction; returns the next index, or undefined to stop. */
-  private async processSlice(task: RuntimeTask, payload: EachBatchPayload, start: number, limit: number): Promise<number | undefined> {
+  private async processSlice(
+    task: RuntimeTask,
+    payload: EachBatchPayload,
+    start: number,
+    limit: number,
+  ): Promise<number | undefined> {
     const { batch } = payload;
     const messages = batch.messages;
     const producer = task.producer;
@@ -770,18 +850,26 @@ export class StreamsRuntime {
     for (const [topic, n] of outByTopic) m.recordsOut.inc(m.labels({ topic }), n);
     for (const d of txn.deadLetters) m.deadLetters.inc(m.labels({ topic: d.topic, kind: d.kind }));
     if (txn.punctuations) m.punctuations.inc(m.labels(), txn.punctuations);
-    m.lag.set(m.labels({ topic: batch.topic, partition: batch.partition }), Math.max(0, Number(batch.highWatermark) - next));
+    m.lag.set(
+      m.labels({ topic: batch.topic, partition: batch.partition }),
+      Math.max(0, Number(batch.highWatermark) - next),
+    );
     return this.stopping ? undefined : index;
   }
 
   private onTransactionFailed(task: RuntimeTask, txn: Txn, error: unknown, aborted: boolean): void {
     this.engine.abortTxn(txn);
     const fenced = isFenced(error);
-    this.metrics.transactionsAborted.inc(this.metrics.labels({ reason: fenced ? 'fenced' : aborted ? 'aborted' : 'abort-failed' }));
+    this.metrics.transactionsAborted.inc(
+      this.metrics.labels({ reason: fenced ? 'fenced' : aborted ? 'aborted' : 'abort-failed' }),
+    );
     task.failures++;
     if (aborted && !fenced && task.failures <= 3) {
       // clean abort: stores dropped the transaction's writes, so only the input needs rewinding
-      this.logger.warn({ task: task.id, err: error, failures: task.failures }, 'transaction aborted; rewinding the task to its committed offsets');
+      this.logger.warn(
+        { task: task.id, err: error, failures: task.failures },
+        'transaction aborted; rewinding the task to its committed offsets',
+      );
       try {
         this.seekToCommitted(task);
         return;
@@ -813,9 +901,18 @@ export class StreamsRuntime {
       for (const r of chunk) {
         let messages = byTopic.get(r.topic);
         if (!messages) byTopic.set(r.topic, (messages = []));
-        messages.push({ key: r.key, value: r.value, partition: r.partition, headers: r.headers, timestamp: String(r.timestamp) });
+        messages.push({
+          key: r.key,
+          value: r.value,
+          partition: r.partition,
+          headers: r.headers,
+          timestamp: String(r.timestamp),
+        });
       }
-      await transaction.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
+      await transaction.sendBatch({
+        acks: -1,
+        topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+      });
       chunk = [];
       bytes = 0;
       perPartition = new Map();
@@ -853,7 +950,8 @@ export class StreamsRuntime {
     const entries = new Map<string, number>();
     for (const t of this.tasks.values()) {
       if (t.phase === 'running') running++;
-      for (const [name, store] of t.state.stores) entries.set(name, (entries.get(name) ?? 0) + store.committedSize);
+      for (const [name, store] of t.state.stores)
+        entries.set(name, (entries.get(name) ?? 0) + store.committedSize);
     }
     m.tasksRunning.set(m.labels(), running);
     for (const [store, n] of entries) m.storeEntries.set(m.labels({ store }), n);

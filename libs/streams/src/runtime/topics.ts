@@ -26,7 +26,8 @@ export interface TopicLayout {
   partitions: Map<string, number>;
 }
 
-const toEntries = (config: Record<string, string>) => Object.entries(config).map(([name, value]) => ({ name, value }));
+const toEntries = (config: Record<string, string>) =>
+  Object.entries(config).map(([name, value]) => ({ name, value }));
 
 /**
  * Checks the partition layout and creates missing topics:
@@ -34,8 +35,19 @@ const toEntries = (config: Record<string, string>) => Object.entries(config).map
  *  - changelogs must have exactly one partition per task (created compacted);
  *  - outputs, DLQs and global topics are created if missing (default: the task count).
  */
-export async function ensureTopics(admin: Admin, plan: TopicPlan, options: TopicOptions, logger: Logger): Promise<TopicLayout> {
-  const wanted = new Set([...plan.inputs, ...plan.outputs.map((o) => o.topic), ...plan.changelogs.map((c) => c.topic), ...plan.deadLetters, ...plan.globals]);
+export async function ensureTopics(
+  admin: Admin,
+  plan: TopicPlan,
+  options: TopicOptions,
+  logger: Logger,
+): Promise<TopicLayout> {
+  const wanted = new Set([
+    ...plan.inputs,
+    ...plan.outputs.map((o) => o.topic),
+    ...plan.changelogs.map((c) => c.topic),
+    ...plan.deadLetters,
+    ...plan.globals,
+  ]);
   const partitions = await describe(admin, [...wanted]);
 
   const existingInputs = plan.inputs.filter((t) => partitions.has(t));
@@ -50,7 +62,9 @@ export async function ensureTopics(admin: Admin, plan: TopicPlan, options: Topic
   for (const c of plan.changelogs) {
     const n = partitions.get(c.topic);
     if (n !== undefined && n !== taskCount) {
-      throw new StreamsConfigError(`changelog ${c.topic} has ${n} partitions but the inputs have ${taskCount} (one changelog partition per task is required)`);
+      throw new StreamsConfigError(
+        `changelog ${c.topic} has ${n} partitions but the inputs have ${taskCount} (one changelog partition per task is required)`,
+      );
     }
   }
 
@@ -66,25 +80,39 @@ export async function ensureTopics(admin: Admin, plan: TopicPlan, options: Topic
     });
   };
   for (const t of plan.inputs) add(t, taskCount, {});
-  for (const c of plan.changelogs) add(c.topic, taskCount, { ...(c.config ?? {}), 'cleanup.policy': 'compact' });
+  for (const c of plan.changelogs)
+    add(c.topic, taskCount, { ...(c.config ?? {}), 'cleanup.policy': 'compact' });
   for (const t of plan.deadLetters) add(t, taskCount, {});
   for (const o of plan.outputs) add(o.topic, o.partitions ?? taskCount, o.config ?? {});
   for (const t of plan.globals) add(t, taskCount, { 'cleanup.policy': 'compact' });
 
   if (toCreate.length > 0) {
-    if (!options.create) throw new StreamsConfigError(`missing topics (topic creation is disabled): ${toCreate.map((t) => t.topic).join(', ')}`);
+    if (!options.create)
+      throw new StreamsConfigError(
+        `missing topics (topic creation is disabled): ${toCreate.map((t) => t.topic).join(', ')}`,
+      );
     logger.info({ topics: toCreate.map((t) => `${t.topic}(${t.numPartitions})`) }, 'creating missing topics');
     // false when another instance created one of them first: fine, we re-read the layout below
     await admin.createTopics({ topics: toCreate, waitForLeaders: true });
-    const created = await describe(admin, toCreate.map((t) => t.topic));
+    const created = await describe(
+      admin,
+      toCreate.map((t) => t.topic),
+    );
     for (const [topic, n] of created) partitions.set(topic, n);
-    for (const t of toCreate) if (!partitions.has(t.topic)) throw new Error(`topic ${t.topic} was not created`);
+    for (const t of toCreate)
+      if (!partitions.has(t.topic)) throw new Error(`topic ${t.topic} was not created`);
     // re-check what a concurrent creator may have decided
     const inputCounts = new Set(plan.inputs.map((t) => partitions.get(t)));
-    if (inputCounts.size > 1) throw new StreamsConfigError(`co-partitioned input topics ended up with different partition counts: ${plan.inputs.map((t) => `${t}=${partitions.get(t)}`).join(', ')}`);
+    if (inputCounts.size > 1)
+      throw new StreamsConfigError(
+        `co-partitioned input topics ended up with different partition counts: ${plan.inputs.map((t) => `${t}=${partitions.get(t)}`).join(', ')}`,
+      );
   }
   for (const c of plan.changelogs) {
-    if (partitions.get(c.topic) !== taskCount) throw new StreamsConfigError(`changelog ${c.topic} has ${partitions.get(c.topic)} partitions, expected ${taskCount}`);
+    if (partitions.get(c.topic) !== taskCount)
+      throw new StreamsConfigError(
+        `changelog ${c.topic} has ${partitions.get(c.topic)} partitions, expected ${taskCount}`,
+      );
   }
   return { taskCount, partitions };
 }

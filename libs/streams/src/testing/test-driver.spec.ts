@@ -1,5 +1,20 @@
-import { defineProcessor, jsonSerde, numberSerde, RejectedRecord, stringSerde, TestDriver, type Serde } from '@clearance/streams';
-import { counterProcessor, enrichProcessor, joinProcessor, parityProcessor, type Enriched, type Receipt } from '../../test/support/processors';
+import {
+  defineProcessor,
+  jsonSerde,
+  numberSerde,
+  RejectedRecord,
+  stringSerde,
+  TestDriver,
+  type Serde,
+} from '../index';
+import {
+  counterProcessor,
+  enrichProcessor,
+  joinProcessor,
+  parityProcessor,
+  type Enriched,
+  type Receipt,
+} from '../../test/support/processors';
 
 describe('TestDriver', () => {
   it('runs a keyed counter with a store and emits every update', async () => {
@@ -19,7 +34,8 @@ describe('TestDriver', () => {
     // changelog and checkpoint records were written, keyed to the task's partition
     const changelog = driver.rawRecords('counter.counts.changelog');
     expect(changelog).toHaveLength(6);
-    for (const r of changelog) expect(r.partition).toBe(out.find((o) => o.key === r.key!.toString())!.partition);
+    for (const r of changelog)
+      expect(r.partition).toBe(out.find((o) => o.key === r.key!.toString())!.partition);
     expect(driver.rawRecords('counter.__checkpoint.changelog').length).toBeGreaterThan(0);
   });
 
@@ -47,7 +63,12 @@ describe('TestDriver', () => {
 
   it('sends undecodable bytes and rejected records to <topic>.dlq with reason and original bytes, and emits receipts', async () => {
     const driver = new TestDriver(
-      enrichProcessor('enrich', { orders: 'orders', enterprises: 'ent', enriched: 'enriched', receipts: 'receipts' }),
+      enrichProcessor('enrich', {
+        orders: 'orders',
+        enterprises: 'ent',
+        enriched: 'enriched',
+        receipts: 'receipts',
+      }),
       { partitions: 3 },
     );
     await driver.pipeGlobal('enterprises', 'E1', { name: 'Acme', version: 1 });
@@ -88,20 +109,26 @@ describe('TestDriver', () => {
   });
 
   it('sees global table updates immediately and deletes on null', async () => {
-    const driver = new TestDriver(enrichProcessor('enrich', { orders: 'o', enterprises: 'e', enriched: 'x', receipts: 'r' }));
+    const driver = new TestDriver(
+      enrichProcessor('enrich', { orders: 'o', enterprises: 'e', enriched: 'x', receipts: 'r' }),
+    );
     await driver.pipeGlobal('enterprises', 'E1', { name: 'Acme', version: 1 });
     await driver.pipe('o', 'k', { id: '1', enterprise: 'E1', amount: 1 });
     await driver.pipeGlobal('enterprises', 'E1', { name: 'Acme Corp', version: 2 });
     await driver.pipe('o', 'k', { id: '2', enterprise: 'E1', amount: 1 });
     await driver.pipeGlobal('enterprises', 'E1', null);
     await driver.pipe('o', 'k', { id: '3', enterprise: 'E1', amount: 1 });
-    expect((await driver.readOutput('x')).map((r) => (r.value as Enriched).enterpriseVersion)).toEqual([1, 2]);
+    expect((await driver.readOutput('x')).map((r) => (r.value as Enriched).enterpriseVersion)).toEqual([
+      1, 2,
+    ]);
     expect(driver.readDeadLetters().map((d) => d.code)).toEqual(['UNKNOWN_ENTERPRISE']);
     expect(driver.global('enterprises').size).toBe(0);
   });
 
   it('fires punctuators on stream time, from records or by hand, once per crossing', async () => {
-    const driver = new TestDriver(parityProcessor('p', { input: 'in', totals: 'tot', summaries: 'sum' }, 1000));
+    const driver = new TestDriver(
+      parityProcessor('p', { input: 'in', totals: 'tot', summaries: 'sum' }, 1000),
+    );
     await driver.pipe('in', 'a', '5', { timestamp: 100 }); // schedules the first punctuation at 1000
     await driver.pipe('in', 'a', '5', { timestamp: 900 });
     expect(await driver.readOutput('sum')).toEqual([]);
@@ -153,7 +180,9 @@ describe('TestDriver', () => {
         throw new Error('bug');
       },
     });
-    await expect(new TestDriver(def).pipe('in', 'k', 'v')).rejects.toThrow(/process failed on in\[0\]@0: bug/);
+    await expect(new TestDriver(def).pipe('in', 'k', 'v')).rejects.toThrow(
+      /process failed on in\[0\]@0: bug/,
+    );
   });
 
   it('uses async serdes and shows a store serde that does not round-trip', async () => {
@@ -163,7 +192,15 @@ describe('TestDriver', () => {
     };
     const def = defineProcessor({
       name: 'async',
-      inputs: { in: { key: stringSerde, value: { ...numberSerde, deserialize: async (t: string, b: Buffer) => numberSerde.deserialize(t, b) } } },
+      inputs: {
+        in: {
+          key: stringSerde,
+          value: {
+            ...numberSerde,
+            deserialize: async (t: string, b: Buffer) => numberSerde.deserialize(t, b),
+          },
+        },
+      },
       outputs: { out: { key: stringSerde, value: jsonSerde<{ n: number }>() } },
       stores: { s: { value: lossy } },
       process(record, ctx) {
@@ -185,9 +222,13 @@ describe('TestDriver', () => {
         departures: { key: stringSerde, value: jsonSerde<string[]>() },
         lines: { key: stringSerde, value: stringSerde },
       },
-      outputs: { lines: { key: stringSerde, value: stringSerde }, seen: { key: stringSerde, value: stringSerde } },
+      outputs: {
+        lines: { key: stringSerde, value: stringSerde },
+        seen: { key: stringSerde, value: stringSerde },
+      },
       process(record, ctx) {
-        if (record.topic === 'departures') for (const waybill of record.value) ctx.emit('lines', waybill, record.key);
+        if (record.topic === 'departures')
+          for (const waybill of record.value) ctx.emit('lines', waybill, record.key);
         else ctx.emit('seen', record.key, record.value);
       },
     });

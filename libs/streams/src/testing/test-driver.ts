@@ -104,7 +104,8 @@ export class TestDriver<I extends Inputs, O extends Outputs, S extends Stores, G
   private readonly readPositions = new Map<string, number>();
   private readonly nextOffsets = new Map<string, number>();
   private clock = 0;
-  private readonly options: Required<Pick<TestDriverOptions, 'repipe' | 'roundTripStores'>> & TestDriverOptions;
+  private readonly options: Required<Pick<TestDriverOptions, 'repipe' | 'roundTripStores'>> &
+    TestDriverOptions;
 
   constructor(
     readonly definition: ProcessorDefinition<I, O, S, G>,
@@ -113,7 +114,8 @@ export class TestDriver<I extends Inputs, O extends Outputs, S extends Stores, G
     this.options = { repipe: true, roundTripStores: true, ...options };
     this.applicationId = options.applicationId ?? definition.name;
     this.partitions = options.partitions ?? 1;
-    for (const name of Object.keys(definition.globals ?? {})) this.globals.set(name, new GlobalTableImpl(name));
+    for (const name of Object.keys(definition.globals ?? {}))
+      this.globals.set(name, new GlobalTableImpl(name));
     this.engine = new TaskEngine(definition, {
       applicationId: this.applicationId,
       partitionsOf: (topic) => this.options.topicPartitions?.[topic] ?? this.partitions,
@@ -123,7 +125,12 @@ export class TestDriver<I extends Inputs, O extends Outputs, S extends Stores, G
   }
 
   /** Encodes `key`/`value` with the input topic's serdes and processes the record. */
-  async pipe<T extends keyof I & string>(topic: T, key: KeyOf<I[T]> | null, value: ValueOf<I[T]> | null, options: PipeOptions = {}): Promise<void> {
+  async pipe<T extends keyof I & string>(
+    topic: T,
+    key: KeyOf<I[T]> | null,
+    value: ValueOf<I[T]> | null,
+    options: PipeOptions = {},
+  ): Promise<void> {
     const spec = this.definition.inputs[topic];
     if (!spec) throw new Error(`${topic} is not an input of ${this.applicationId}`);
     const keyBytes = key === null ? null : await resolve(spec.key.serialize(topic, key));
@@ -132,24 +139,37 @@ export class TestDriver<I extends Inputs, O extends Outputs, S extends Stores, G
   }
 
   /** Pipes raw bytes (e.g. poison input that does not decode). */
-  async pipeRaw(topic: keyof I & string, key: Buffer | null, value: Buffer | null, options: PipeOptions = {}): Promise<void> {
+  async pipeRaw(
+    topic: keyof I & string,
+    key: Buffer | null,
+    value: Buffer | null,
+    options: PipeOptions = {},
+  ): Promise<void> {
     const partition = options.partition ?? (key ? partitionForKey(key, this.partitions) : 0);
-    if (partition < 0 || partition >= this.partitions) throw new Error(`partition ${partition} out of range (0..${this.partitions - 1})`);
+    if (partition < 0 || partition >= this.partitions)
+      throw new Error(`partition ${partition} out of range (0..${this.partitions - 1})`);
     const timestamp = options.timestamp ?? this.clock;
     if (timestamp > this.clock) this.clock = timestamp;
     const headers: Record<string, Buffer> = {};
-    for (const [k, v] of Object.entries(options.headers ?? {})) headers[k] = Buffer.isBuffer(v) ? v : Buffer.from(String(v), 'utf8');
+    for (const [k, v] of Object.entries(options.headers ?? {}))
+      headers[k] = Buffer.isBuffer(v) ? v : Buffer.from(String(v), 'utf8');
     const logged = this.append({ topic, partition, key, value, headers, timestamp });
     await this.run([{ topic, partition, offset: logged.offset, timestamp, key, value, headers }]);
   }
 
   /** Publishes a record to a global table (encoded and decoded with its serdes); `null` deletes. */
-  async pipeGlobal<N extends keyof G & string>(name: N, key: string, value: GlobalValueOf<G[N]> | null): Promise<void> {
+  async pipeGlobal<N extends keyof G & string>(
+    name: N,
+    key: string,
+    value: GlobalValueOf<G[N]> | null,
+  ): Promise<void> {
     const spec = this.definition.globals?.[name];
     const table = this.globals.get(name);
     if (!spec || !table) throw new Error(`unknown global table ${name}`);
     const keySerde: Serde<string> = spec.key ?? stringSerde;
-    const k = await resolve(keySerde.deserialize(spec.topic, await resolve(keySerde.serialize(spec.topic, key))));
+    const k = await resolve(
+      keySerde.deserialize(spec.topic, await resolve(keySerde.serialize(spec.topic, key))),
+    );
     if (value === null) {
       table.delete(k);
       return;
@@ -171,7 +191,9 @@ export class TestDriver<I extends Inputs, O extends Outputs, S extends Stores, G
   }
 
   /** Returns (and consumes) the records emitted to an output topic since the last read, decoded. */
-  async readOutput<T extends keyof O & string>(topic: T): Promise<Array<TestOutputRecord<KeyOf<O[T]>, ValueOf<O[T]>>>> {
+  async readOutput<T extends keyof O & string>(
+    topic: T,
+  ): Promise<Array<TestOutputRecord<KeyOf<O[T]>, ValueOf<O[T]>>>> {
     const spec = this.definition.outputs[topic];
     if (!spec) throw new Error(`${topic} is not an output of ${this.applicationId}`);
     const out: Array<TestOutputRecord<KeyOf<O[T]>, ValueOf<O[T]>>> = [];
@@ -223,7 +245,8 @@ export class TestDriver<I extends Inputs, O extends Outputs, S extends Stores, G
 
   /** Committed contents of a store: of one task, or merged over all tasks. */
   store<N extends keyof S & string>(name: N, task?: number): Map<string, StoreValueOf<S[N]>> {
-    if (!this.definition.stores || !(name in this.definition.stores)) throw new Error(`unknown store ${name}`);
+    if (!this.definition.stores || !(name in this.definition.stores))
+      throw new Error(`unknown store ${name}`);
     const merged = new Map<string, StoreValueOf<S[N]>>();
     const ids = task === undefined ? [...this.tasks.keys()] : [task];
     for (const id of ids) {
@@ -278,7 +301,8 @@ export class TestDriver<I extends Inputs, O extends Outputs, S extends Stores, G
     const queue = [...initial];
     let steps = 0;
     while (queue.length > 0) {
-      if (++steps > 100_000) throw new Error('test driver: more than 100000 re-piped records; is there a loop?');
+      if (++steps > 100_000)
+        throw new Error('test driver: more than 100000 re-piped records; is there a loop?');
       const raw = queue.shift()!;
       const txn = this.engine.beginTxn(this.task(raw.partition));
       await this.engine.process(txn, raw);
@@ -286,7 +310,15 @@ export class TestDriver<I extends Inputs, O extends Outputs, S extends Stores, G
       if (this.options.repipe) {
         for (const r of produced) {
           if (this.definition.inputs[r.topic] && r.partition < this.partitions) {
-            queue.push({ topic: r.topic, partition: r.partition, offset: r.offset, timestamp: r.timestamp, key: r.key, value: r.value, headers: r.headers ?? {} });
+            queue.push({
+              topic: r.topic,
+              partition: r.partition,
+              offset: r.offset,
+              timestamp: r.timestamp,
+              key: r.key,
+              value: r.value,
+              headers: r.headers ?? {},
+            });
           }
         }
       }
@@ -300,7 +332,8 @@ export class TestDriver<I extends Inputs, O extends Outputs, S extends Stores, G
     this.engine.commitTxn(txn);
     if (this.options.roundTripStores) {
       for (const r of changelog) {
-        if (this.engine.storeForChangelog(r.topic)) await this.engine.restoreRecord(txn.task, r.topic, r.key, r.value);
+        if (this.engine.storeForChangelog(r.topic))
+          await this.engine.restoreRecord(txn.task, r.topic, r.key, r.value);
       }
     }
     return produced;

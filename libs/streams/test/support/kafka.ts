@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { Kafka, logLevel, Partitioners, type Admin, type IHeaders } from 'kafkajs';
 import pino from 'pino';
-import type { Logger } from '@clearance/streams';
+import type { Logger } from '../../src';
 
 export function brokers(): string[] {
   const value = process.env.KAFKA_BROKERS;
@@ -10,7 +10,8 @@ export function brokers(): string[] {
   return value.split(',').map((b) => b.trim());
 }
 
-export const unique = (prefix: string) => `${prefix}-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
+export const unique = (prefix: string) =>
+  `${prefix}-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
 
 export function testLogger(name = 'test'): Logger {
   return pino({ name, level: process.env.STREAMS_LOG_LEVEL ?? 'error' }) as unknown as Logger;
@@ -30,7 +31,9 @@ export async function withAdmin<T>(fn: (admin: Admin) => Promise<T>): Promise<T>
   }
 }
 
-export async function createTopics(topics: Array<{ topic: string; partitions: number; compact?: boolean }>): Promise<void> {
+export async function createTopics(
+  topics: Array<{ topic: string; partitions: number; compact?: boolean }>,
+): Promise<void> {
   await withAdmin(async (admin) => {
     await admin.createTopics({
       waitForLeaders: true,
@@ -60,7 +63,10 @@ export interface Produced {
 
 /** Fast non-transactional producing in large batches (default partitioner = murmur2, like the runtime). */
 export async function produce(topic: string, records: Produced[], batchSize = 5_000): Promise<void> {
-  const producer = kafkaClient('streams-test-producer').producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false });
+  const producer = kafkaClient('streams-test-producer').producer({
+    createPartitioner: Partitioners.DefaultPartitioner,
+    allowAutoTopicCreation: false,
+  });
   await producer.connect();
   try {
     for (let i = 0; i < records.length; i += batchSize) {
@@ -122,7 +128,8 @@ export async function readTopic(
     eachBatch: async ({ batch }) => {
       for (const m of batch.messages) {
         const headers: Record<string, string> = {};
-        for (const [k, v] of Object.entries(m.headers ?? {})) if (v !== undefined) headers[k] = (Array.isArray(v) ? v[v.length - 1] : v).toString();
+        for (const [k, v] of Object.entries(m.headers ?? {}))
+          if (v !== undefined) headers[k] = (Array.isArray(v) ? v[v.length - 1] : v).toString();
         records.push({
           topic: batch.topic,
           partition: batch.partition,
@@ -145,7 +152,11 @@ export async function readTopic(
   return records;
 }
 
-export async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+export async function waitFor(
+  condition: () => boolean | Promise<boolean>,
+  timeoutMs: number,
+  what: string,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
@@ -174,18 +185,22 @@ export function checkExactlyOnce(outputs: ConsumedRecord[], inputCounts: Map<str
     if (counts.length !== expected) problems.push(`${key}: ${counts.length} outputs for ${expected} inputs`);
     for (let i = 0; i < counts.length; i++) {
       if (counts[i] !== i + 1) {
-        problems.push(`${key}: output #${i + 1} is ${counts[i]} (around ${counts.slice(Math.max(0, i - 2), i + 3).join(',')})`);
+        problems.push(
+          `${key}: output #${i + 1} is ${counts[i]} (around ${counts.slice(Math.max(0, i - 2), i + 3).join(',')})`,
+        );
         break;
       }
     }
   }
-  for (const key of byKey.keys()) if (!inputCounts.has(key)) problems.push(`${key}: output for a key never produced`);
+  for (const key of byKey.keys())
+    if (!inputCounts.has(key)) problems.push(`${key}: output for a key never produced`);
   return problems;
 }
 
 function toConsumed(topic: string, partition: number, m: import('kafkajs').KafkaMessage): ConsumedRecord {
   const headers: Record<string, string> = {};
-  for (const [k, v] of Object.entries(m.headers ?? {})) if (v !== undefined) headers[k] = (Array.isArray(v) ? v[v.length - 1] : v).toString();
+  for (const [k, v] of Object.entries(m.headers ?? {}))
+    if (v !== undefined) headers[k] = (Array.isArray(v) ? v[v.length - 1] : v).toString();
   return {
     topic,
     partition,
@@ -219,7 +234,8 @@ export async function readAll(topic: string, timeoutMs = 60_000): Promise<Consum
   const finished = new Promise<void>((resolve) => (done = resolve));
   const timer = setTimeout(() => done(), timeoutMs);
   consumer.on(consumer.events.END_BATCH_PROCESS, (e) => {
-    if (Number(e.payload.lastOffset) + 1 >= end.get(e.payload.partition)!) pending.delete(e.payload.partition);
+    if (Number(e.payload.lastOffset) + 1 >= end.get(e.payload.partition)!)
+      pending.delete(e.payload.partition);
     if (pending.size === 0) done();
   });
   await consumer.connect();
@@ -227,20 +243,26 @@ export async function readAll(topic: string, timeoutMs = 60_000): Promise<Consum
   await consumer.run({
     autoCommit: false,
     eachBatch: async ({ batch }) => {
-      for (const m of batch.messages) if (Number(m.offset) < end.get(batch.partition)!) records.push(toConsumed(batch.topic, batch.partition, m));
+      for (const m of batch.messages)
+        if (Number(m.offset) < end.get(batch.partition)!)
+          records.push(toConsumed(batch.topic, batch.partition, m));
     },
   });
   await finished;
   clearTimeout(timer);
   await consumer.disconnect();
-  if (pending.size > 0) throw new Error(`readAll(${topic}): partitions ${[...pending].join(',')} not read to the end within ${timeoutMs} ms`);
+  if (pending.size > 0)
+    throw new Error(
+      `readAll(${topic}): partitions ${[...pending].join(',')} not read to the end within ${timeoutMs} ms`,
+    );
   return records;
 }
 
 /** Latest value per key of a (changelog) topic. */
 export function latestByKey(records: ConsumedRecord[]): Map<string, string | null> {
   const latest = new Map<string, string | null>();
-  for (const r of [...records].sort((a, b) => a.partition - b.partition || a.offset - b.offset)) latest.set(r.key!, r.value);
+  for (const r of [...records].sort((a, b) => a.partition - b.partition || a.offset - b.offset))
+    latest.set(r.key!, r.value);
   return latest;
 }
 

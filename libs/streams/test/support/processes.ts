@@ -1,6 +1,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import type { AssignmentStatus } from '@clearance/streams';
+import type { AssignmentStatus } from '../../src';
 import type { RunnerConfig } from './runner';
 
 const ROOT = path.resolve(__dirname, '../../../..');
@@ -56,8 +56,14 @@ export class RunnerProcess {
     const deadline = Date.now() + timeoutMs;
     while (!this.isReady) {
       if (this.fatal) throw new Error(`runner ${this.config.instance} failed: ${this.fatal}`);
-      if (this.child.exitCode !== null) throw new Error(`runner ${this.config.instance} exited ${this.child.exitCode}:\n${this.output.slice(-30).join('\n')}`);
-      if (Date.now() > deadline) throw new Error(`runner ${this.config.instance} not ready after ${timeoutMs} ms:\n${this.output.slice(-30).join('\n')}`);
+      if (this.child.exitCode !== null)
+        throw new Error(
+          `runner ${this.config.instance} exited ${this.child.exitCode}:\n${this.output.slice(-30).join('\n')}`,
+        );
+      if (Date.now() > deadline)
+        throw new Error(
+          `runner ${this.config.instance} not ready after ${timeoutMs} ms:\n${this.output.slice(-30).join('\n')}`,
+        );
       await new Promise((r) => setTimeout(r, 100));
     }
   }

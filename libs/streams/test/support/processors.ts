@@ -3,7 +3,7 @@
  * broker), the crash-test runner process and the bench. Topic names are parameters so every test
  * can use its own random topics.
  */
-import { defineProcessor, jsonSerde, numberSerde, reject, stringSerde } from '@clearance/streams';
+import { defineProcessor, jsonSerde, numberSerde, reject, stringSerde } from '../../src';
 
 /** A keyed counter: every input increments the key's count (a changelogged store) and emits it. */
 export function counterProcessor(name: string, input: string, output: string) {
@@ -44,7 +44,12 @@ export function joinProcessor(name: string, left: string, right: string, output:
       const entry = { ...(seen.get(record.key) ?? {}), [side]: record.partition };
       seen.put(record.key, entry);
       if (entry.left !== undefined && entry.right !== undefined) {
-        ctx.emit(output, record.key, { key: record.key, leftPartition: entry.left, rightPartition: entry.right, task: ctx.task });
+        ctx.emit(output, record.key, {
+          key: record.key,
+          leftPartition: entry.left,
+          rightPartition: entry.right,
+          task: ctx.task,
+        });
         seen.delete(record.key);
       }
     },
@@ -76,7 +81,13 @@ export interface Receipt {
 
 const isOrder = (v: unknown): boolean => {
   const o = v as Order | null;
-  return !!o && typeof o === 'object' && typeof o.id === 'string' && typeof o.enterprise === 'string' && typeof o.amount === 'number';
+  return (
+    !!o &&
+    typeof o === 'object' &&
+    typeof o.id === 'string' &&
+    typeof o.enterprise === 'string' &&
+    typeof o.amount === 'number'
+  );
 };
 
 /**
@@ -84,7 +95,10 @@ const isOrder = (v: unknown): boolean => {
  * order go to the DLQ (deserialization), orders with a negative amount or an unknown enterprise
  * are rejected; every dead letter produces a receipt keyed like the input.
  */
-export function enrichProcessor(name: string, t: { orders: string; enterprises: string; enriched: string; receipts: string }) {
+export function enrichProcessor(
+  name: string,
+  t: { orders: string; enterprises: string; enriched: string; receipts: string },
+) {
   return defineProcessor({
     name,
     inputs: { [t.orders]: { key: stringSerde, value: jsonSerde<Order>(isOrder) } },
@@ -97,7 +111,8 @@ export function enrichProcessor(name: string, t: { orders: string; enterprises: 
       const order = record.value;
       if (order.amount < 0) return reject(`negative amount ${order.amount}`, { code: 'NEGATIVE_AMOUNT' });
       const enterprise = ctx.global('enterprises').get(order.enterprise);
-      if (!enterprise) return ctx.reject(`unknown enterprise ${order.enterprise}`, { code: 'UNKNOWN_ENTERPRISE' });
+      if (!enterprise)
+        return ctx.reject(`unknown enterprise ${order.enterprise}`, { code: 'UNKNOWN_ENTERPRISE' });
       ctx.emit(t.enriched, record.key, {
         id: order.id,
         amount: order.amount,
@@ -107,7 +122,13 @@ export function enrichProcessor(name: string, t: { orders: string; enterprises: 
     },
     onDeadLetter(info, ctx) {
       const key = info.rawKey ? info.rawKey.toString('utf8') : 'unknown';
-      ctx.emit(t.receipts, key, { status: 'rejected', kind: info.kind, reason: info.reason, code: info.code, offset: info.offset });
+      ctx.emit(t.receipts, key, {
+        status: 'rejected',
+        kind: info.kind,
+        reason: info.reason,
+        code: info.code,
+        offset: info.offset,
+      });
     },
   });
 }
@@ -124,7 +145,11 @@ export interface Summary {
  * "bad" are rejected, other values are added to a per-key total (a store); every `every` ms of
  * stream time each task emits a summary of its totals.
  */
-export function parityProcessor(name: string, t: { input: string; totals: string; summaries: string }, every = 10_000) {
+export function parityProcessor(
+  name: string,
+  t: { input: string; totals: string; summaries: string },
+  every = 10_000,
+) {
   return defineProcessor({
     name,
     inputs: { [t.input]: { key: stringSerde, value: stringSerde } },

@@ -5,7 +5,7 @@
  * parent over IPC ({ type: 'ready' | 'status' | 'stopped' | 'fatal' }) and stops gracefully on
  * SIGTERM or a { type: 'stop' } message.
  */
-import { StreamsRuntime } from '@clearance/streams';
+import { StreamsRuntime } from '../../src';
 import pino from 'pino';
 import { counterProcessor } from './processors';
 
@@ -23,7 +23,10 @@ export interface RunnerConfig {
 
 async function main(): Promise<void> {
   const config = JSON.parse(process.env.STREAMS_RUNNER ?? '{}') as RunnerConfig;
-  const logger = pino({ name: `runner-${config.instance}`, level: config.logLevel ?? 'warn' }, pino.destination(2));
+  const logger = pino(
+    { name: `runner-${config.instance}`, level: config.logLevel ?? 'warn' },
+    pino.destination(2),
+  );
   const runtime = new StreamsRuntime(counterProcessor(config.app, config.input, config.output), {
     brokers: config.brokers,
     clientId: `${config.app}-${config.instance}`,
@@ -56,7 +59,13 @@ async function main(): Promise<void> {
   let wasReady = false;
   const timer = setInterval(() => {
     const ready = runtime.isReady();
-    const status = { type: 'status', instance: config.instance, ready, alive: runtime.isAlive(), assignment: runtime.assignment() };
+    const status = {
+      type: 'status',
+      instance: config.instance,
+      ready,
+      alive: runtime.isAlive(),
+      assignment: runtime.assignment(),
+    };
     if (ready && !wasReady) send({ ...status, type: 'ready' });
     wasReady = ready;
     send(status);

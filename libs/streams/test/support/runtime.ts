@@ -1,13 +1,22 @@
-import { StreamsRuntime, type AnyProcessorDefinition, type StreamsRuntimeConfig } from '@clearance/streams';
+import { StreamsRuntime, type AnyProcessorDefinition, type StreamsRuntimeConfig } from '../../src';
 import { brokers, testLogger } from './kafka';
 
 /** An in-process runtime with test-friendly timeouts (fast rebalances). */
-export function testRuntime(definition: AnyProcessorDefinition, extra: Partial<StreamsRuntimeConfig> = {}): StreamsRuntime {
+export function testRuntime(
+  definition: AnyProcessorDefinition,
+  extra: Partial<StreamsRuntimeConfig> = {},
+): StreamsRuntime {
   return new StreamsRuntime(definition, {
     brokers: brokers(),
     logger: testLogger(definition.name),
     ...extra,
-    consumer: { sessionTimeout: 6_000, heartbeatInterval: 500, rebalanceTimeout: 10_000, maxWaitTimeInMs: 100, ...(extra.consumer ?? {}) },
+    consumer: {
+      sessionTimeout: 6_000,
+      heartbeatInterval: 500,
+      rebalanceTimeout: 10_000,
+      maxWaitTimeInMs: 100,
+      ...(extra.consumer ?? {}),
+    },
   });
 }
 
@@ -15,7 +24,10 @@ export function testRuntime(definition: AnyProcessorDefinition, extra: Partial<S
 export class Runtimes {
   private readonly all: StreamsRuntime[] = [];
 
-  async start(definition: AnyProcessorDefinition, extra: Partial<StreamsRuntimeConfig> = {}): Promise<StreamsRuntime> {
+  async start(
+    definition: AnyProcessorDefinition,
+    extra: Partial<StreamsRuntimeConfig> = {},
+  ): Promise<StreamsRuntime> {
     const runtime = testRuntime(definition, extra);
     this.all.push(runtime);
     await runtime.start();
