@@ -9,6 +9,7 @@ import { RunnerProcess } from './support/processes';
 import {
   brokers,
   checkExactlyOnce,
+  cleanup,
   createTopics,
   latestByKey,
   produce,
@@ -24,6 +25,7 @@ describe('exactly once under SIGKILL', () => {
   const running: RunnerProcess[] = [];
   afterAll(async () => {
     await Promise.all(running.map((r) => r.stop(5_000)));
+    await cleanup();
   });
 
   it('every output exactly once and final counts equal input counts, across kills and restarts', async () => {

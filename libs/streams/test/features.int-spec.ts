@@ -16,6 +16,7 @@ import {
 } from './support/processors';
 import {
   checkExactlyOnce,
+  cleanup,
   createTopics,
   kafkaClient,
   produce,
@@ -34,7 +35,10 @@ import { Runtimes, testRuntime } from './support/runtime';
 jest.setTimeout(120_000);
 
 const runtimes = new Runtimes();
-afterAll(() => runtimes.stopAll());
+afterAll(async () => {
+  await runtimes.stopAll();
+  await cleanup();
+});
 
 describe('co-partitioning', () => {
   it('records with the same key on two inputs always meet in the same task, across two instances', async () => {

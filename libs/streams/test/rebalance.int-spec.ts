@@ -6,6 +6,7 @@ import { TestDriver } from '../src';
 import { counterProcessor } from './support/processors';
 import {
   checkExactlyOnce,
+  cleanup,
   createTopics,
   produce,
   readAll,
@@ -20,7 +21,10 @@ jest.setTimeout(180_000);
 
 describe('rebalance', () => {
   const runtimes = new Runtimes();
-  afterAll(() => runtimes.stopAll());
+  afterAll(async () => {
+    await runtimes.stopAll();
+    await cleanup();
+  });
 
   it('moves tasks with restored state when an instance joins and another leaves; outputs equal a single-instance run', async () => {
     const id = unique('rebal');

@@ -10,8 +10,28 @@ export function brokers(): string[] {
   return value.split(',').map((b) => b.trim());
 }
 
-export const unique = (prefix: string) =>
-  `${prefix}-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
+const created: string[] = [];
+
+/** A unique name (random suffix) per test; `cleanup()` deletes the topics and groups that start with it. */
+export const unique = (prefix: string) => {
+  const name = `${prefix}-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
+  created.push(name);
+  return name;
+};
+
+/** Best effort: deletes the topics and consumer groups of every name `unique()` handed out in this file. */
+export async function cleanup(): Promise<void> {
+  const prefixes = created.splice(0);
+  if (prefixes.length === 0) return;
+  await withAdmin(async (admin) => {
+    const topics = (await admin.listTopics()).filter((t) => prefixes.some((p) => t.startsWith(p)));
+    if (topics.length) await admin.deleteTopics({ topics });
+    const groups = (await admin.listGroups()).groups
+      .map((g) => g.groupId)
+      .filter((g) => prefixes.some((p) => g.startsWith(p)));
+    if (groups.length) await admin.deleteGroups(groups).catch(() => undefined);
+  }).catch(() => undefined);
+}
 
 export function testLogger(name = 'test'): Logger {
   return pino({ name, level: process.env.STREAMS_LOG_LEVEL ?? 'error' }) as unknown as Logger;
