@@ -305,7 +305,12 @@ export class TestDriver<I extends Inputs, O extends Outputs, S extends Stores, G
         throw new Error('test driver: more than 100000 re-piped records; is there a loop?');
       const raw = queue.shift()!;
       const txn = this.engine.beginTxn(this.task(raw.partition));
-      await this.engine.process(txn, raw);
+      try {
+        await this.engine.process(txn, raw);
+      } catch (error) {
+        this.engine.abortTxn(txn); // onProcessingError 'fail': nothing of this record is kept
+        throw error;
+      }
       const produced = await this.commit(txn);
       if (this.options.repipe) {
         for (const r of produced) {
