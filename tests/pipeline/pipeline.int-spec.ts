@@ -46,11 +46,28 @@ import { eventually, uniqueName } from '@clearance/testing';
 import type { InspectionOutcome } from '@clearance/contracts';
 import { BatchProducer } from '../../tools/cli/src/produce';
 import { publishReference } from '../../tools/cli/src/reference';
-import { binomial, collapse, countBy, groupBy, processingOrder, Problems, sleep, type ProcessingOrder } from './support/checks';
+import {
+  binomial,
+  collapse,
+  countBy,
+  groupBy,
+  processingOrder,
+  Problems,
+  sleep,
+  type ProcessingOrder,
+} from './support/checks';
 import { Collector } from './support/collector';
 import { foreignConsumers } from './support/preflight';
 import { internalTopics, pipelineIds, Services } from './support/services';
-import { connectStack, createTopicsAndWait, dropRunArtifacts, endOffsets, partitionCount, startGroupsAt, type Stack } from './support/stack';
+import {
+  connectStack,
+  createTopicsAndWait,
+  dropRunArtifacts,
+  endOffsets,
+  partitionCount,
+  startGroupsAt,
+  type Stack,
+} from './support/stack';
 import { tickParcels } from './support/ticks';
 
 const intEnv = (name: string, fallback: number): number => {
@@ -96,7 +113,12 @@ const ERRORS: ErrorRates = {
 const V2_SAMPLING = { A: '0.1', B: '0.25' };
 
 const RANK: Record<string, number> = { RELEASE: 0, INSPECT: 1, HOLD: 2, REJECT: 3 };
-const DECISION_STATUS: Record<string, string> = { RELEASE: '800', INSPECT: '500', HOLD: '300', REJECT: '100' };
+const DECISION_STATUS: Record<string, string> = {
+  RELEASE: '800',
+  INSPECT: '500',
+  HOLD: '300',
+  REJECT: '100',
+};
 const OUTCOME_STATUS: Record<InspectionOutcome, string> = { PASS: '800', RETURN: '700', SEIZE: '501' };
 /** Reasons of a 100 that answers one rejected send (noise), not the case. */
 const SEND_LEVEL_REASONS = new Set([
@@ -121,7 +143,13 @@ const SEND_LEVEL_REASONS = new Set([
 const DOCUMENT_TOPICS = [Topics.order.name, Topics.payment.name, Topics.waybill.name];
 const LIFECYCLE_INPUTS = [Topics.decision.name, Topics.inspection.name, Topics.departureLine.name];
 const SERVICE_INPUTS = [...DOCUMENT_TOPICS, Topics.manifest.name, ...LIFECYCLE_INPUTS, Topics.departure.name];
-const OTHER_DLQS = [Topics.manifest.name, Topics.decision.name, Topics.inspection.name, Topics.departureLine.name, Topics.departure.name].map(dlqTopic);
+const OTHER_DLQS = [
+  Topics.manifest.name,
+  Topics.decision.name,
+  Topics.inspection.name,
+  Topics.departureLine.name,
+  Topics.departure.name,
+].map(dlqTopic);
 
 interface Kill {
   service: string;
@@ -135,6 +163,8 @@ interface Kill {
 }
 
 interface Run {
+  /** Other engines' consumer groups on the pipeline topics at the end of the run. */
+  foreignAtEnd: string[];
   runId: string;
   parcels: GeneratedParcel[];
   secondHalf: Set<string>;
@@ -156,7 +186,8 @@ describe('clearance pipeline on the real stack: matcher -> risk -> lifecycle as 
   const ruleSetKey = `${runId}-rules`;
   const started = Date.now();
   const timeline: string[] = [];
-  const note = (what: string) => timeline.push(`${((Date.now() - started) / 1000).toFixed(1).padStart(6)} s  ${what}`);
+  const note = (what: string) =>
+    timeline.push(`${((Date.now() - started) / 1000).toFixed(1).padStart(6)} s  ${what}`);
 
   let stack: Stack | undefined;
   let services: Services | undefined;
@@ -176,6 +207,34 @@ describe('clearance pipeline on the real stack: matcher -> risk -> lifecycle as 
   const receipts = () => collector!.get<Receipt>(Topics.receipt.name);
 
   beforeAll(async () => {
+    try {
+      await runScenario();
+    } catch (e) {
+      const err = e as Error;
+      const foreign = stack
+        ? await foreignConsumers(stack.admin, SERVICE_INPUTS, Object.values(ids)).catch(() => [])
+        : [];
+      if (foreign.length > 0)
+        err.message = `another clearance engine consumes the pipeline topics now (${foreign.map((f) => f.groupId).join(', ')}): it processes this run's documents too, which explains missing or foreign outputs.\n${err.message}`;
+      err.message = `${err.message}\n\ntimeline:\n${timeline.join('\n')}\n\n${services?.tails() ?? ''}`;
+      throw err;
+    }
+  }, 330_000);
+
+  /** Waits until `missing()` is empty; on timeout names what is still missing. */
+  const waitForAll = (what: string, missing: () => string[], timeoutMs = 120_000) =>
+    eventually(
+      what,
+      () => {
+        const m = missing();
+        if (m.length === 0) return true;
+        throw new Error(`${m.length} still missing, e.g. ${m.slice(0, 5).join('; ')}`);
+      },
+      timeoutMs,
+      250,
+    );
+
+  async function runScenario(): Promise<void> {
     stack = await connectStack(runId);
     const { kafka, admin, codecs } = stack;
     const partitions = await partitionCount(admin, Topics.order.name);
@@ -186,13 +245,19 @@ describe('clearance pipeline on the real stack: matcher -> risk -> lifecycle as 
       throw new Error(
         `another clearance engine consumes the pipeline topics (${foreign
           .map((f) => `group ${f.groupId}: ${f.members} member(s) on ${f.topics.join(', ')}`)
-          .join('; ')}). It would process this test's documents too and put a second list, decision and receipts ` +
+          .join(
+            '; ',
+          )}). It would process this test's documents too and put a second list, decision and receipts ` +
           `for each parcel on the shared topics. Stop it (e.g. the \`npm start\` engine) and run again.`,
       );
 
     // 1. reference data, and the run's own rule set (v1) under its own key
     await publishReference(kafka, codecs, () => undefined);
-    const v1: RuleSet = { ...reference.ruleSet, version: `${runId}.v1`, publishedAt: chinaTime14(Date.now()) };
+    const v1: RuleSet = {
+      ...reference.ruleSet,
+      version: `${runId}.v1`,
+      publishedAt: chinaTime14(Date.now()),
+    };
     const v2: RuleSet = {
       ...reference.ruleSet,
       version: `${runId}.v2`,
@@ -235,7 +300,9 @@ describe('clearance pipeline on the real stack: matcher -> risk -> lifecycle as 
     });
     const parcels = gen.take(PARCELS);
     const spares = gen.take(SPARES);
-    const clean = spares.filter((p) => p.scenario === 'NONE' && p.noise.length === 0 && p.expected.match === 'MATCHED');
+    const clean = spares.filter(
+      (p) => p.scenario === 'NONE' && p.noise.length === 0 && p.expected.match === 'MATCHED',
+    );
     const probes = clean.slice(0, 5);
     const ticks = tickParcels(
       spares.filter((p) => !probes.includes(p)),
@@ -244,21 +311,32 @@ describe('clearance pipeline on the real stack: matcher -> risk -> lifecycle as 
     for (const p of [...parcels, ...probes]) {
       mine.add(p.orderKey);
       mine.add(p.waybillKey);
-      if (p.ieFlag === 'I' && p.order.buyerIdType && p.order.buyerIdNumber) mine.add(buyerKey(p.order.buyerIdType, p.order.buyerIdNumber));
+      if (p.ieFlag === 'I' && p.order.buyerIdType && p.order.buyerIdNumber)
+        mine.add(buyerKey(p.order.buyerIdType, p.order.buyerIdNumber));
     }
     const half = Math.floor(PARCELS / 2);
     const sendsA = [...inEventTimeOrder(parcels.slice(0, half))];
     const sendsB = [...inEventTimeOrder(parcels.slice(half))];
     const total = sendsA.length + sendsB.length;
-    note(`seed ${SEED}: ${PARCELS} parcels, ${total} sends (${sendsA.length} + ${sendsB.length}), ${partitions} partitions`);
+    note(
+      `seed ${SEED}: ${PARCELS} parcels, ${total} sends (${sendsA.length} + ${sendsB.length}), ${partitions} partitions`,
+    );
 
     collector = new Collector(
       kafka,
       admin,
       `${runId}-reader`,
       collected.map((topic) => {
-        const spec = [Topics.manifest, Topics.decision, Topics.receipt, Topics.cleared].find((t) => t.name === topic);
-        return spec ? { topic, decode: (b: Buffer | null, w: { partition: number; offset: string }) => codecs.decode(spec as never, b, w) } : { topic };
+        const spec = [Topics.manifest, Topics.decision, Topics.receipt, Topics.cleared].find(
+          (t) => t.name === topic,
+        );
+        return spec
+          ? {
+              topic,
+              decode: (b: Buffer | null, w: { partition: number; offset: string }) =>
+                codecs.decode(spec as never, b, w),
+            }
+          : { topic };
       }),
       (_topic, key) => mine.has(key),
     );
@@ -295,7 +373,9 @@ describe('clearance pipeline on the real stack: matcher -> risk -> lifecycle as 
       const at = Date.now();
       const kill: Kill = { service, produced, of: total, progress: progress(), expected, restartMs: 0 };
       kills.push(kill);
-      note(`SIGKILL ${service} (${produced}/${total} sends produced, ${kill.progress}/${expected} of its outputs seen)`);
+      note(
+        `SIGKILL ${service} (${produced}/${total} sends produced, ${kill.progress}/${expected} of its outputs seen)`,
+      );
       const restarted = services!.crashAndRestart(service).then(() => {
         kill.restartMs = Date.now() - at;
         note(`${service} restarted and ready after ${(kill.restartMs / 1000).toFixed(1)} s`);
@@ -337,7 +417,8 @@ describe('clearance pipeline on the real stack: matcher -> risk -> lifecycle as 
     await producer.flush();
     note(`rule set ${v2.version} published under ${ruleSetKey}`);
     await matcherBack;
-    const seesV2 = () => collector!.get<Decision>(Topics.decision.name).some((d) => d.value.ruleSetVersion === v2.version);
+    const seesV2 = () =>
+      collector!.get<Decision>(Topics.decision.name).some((d) => d.value.ruleSetVersion === v2.version);
     for (const probe of probes) {
       if (seesV2()) break;
       for (const send of probe.sends) await producer.addSend({ parcel: probe, send });
@@ -349,7 +430,10 @@ describe('clearance pipeline on the real stack: matcher -> risk -> lifecycle as 
         100,
       );
     }
-    if (!seesV2()) throw new Error(`no decision names ${v2.version} after ${probes.length} probe parcels: risk does not apply a new rule set`);
+    if (!seesV2())
+      throw new Error(
+        `no decision names ${v2.version} after ${probes.length} probe parcels: risk does not apply a new rule set`,
+      );
     note(`a decision names ${v2.version}: second half starts`);
 
     const riskBack = await produce(sendsB, {
@@ -359,25 +443,38 @@ describe('clearance pipeline on the real stack: matcher -> risk -> lifecycle as 
     note(`second half produced (${sendsB.length} sends)`);
 
     // 7. stream time past every deadline: one order per partition, timestamped after the window
-    const lastEventTime = Math.max(...parcels.flatMap((p) => p.sends.map((s) => s.timestamp)), ...probes.flatMap((p) => p.sends.map((s) => s.timestamp)));
+    const lastEventTime = Math.max(
+      ...parcels.flatMap((p) => p.sends.map((s) => s.timestamp)),
+      ...probes.flatMap((p) => p.sends.map((s) => s.timestamp)),
+    );
     const tickAt = lastEventTime + WINDOW_MS + 2 * TIMER_RESOLUTION_MS + 60_000;
     for (const t of ticks) await producer.add(Topics.order, t.orderKey, t.order, tickAt);
     await producer.flush();
-    note(`${ticks.length} stream-time ticks produced at event time +${((tickAt - lastEventTime) / 60_000).toFixed(1)} min`);
+    note(
+      `${ticks.length} stream-time ticks produced at event time +${((tickAt - lastEventTime) / 60_000).toFixed(1)} min`,
+    );
     await riskBack;
 
     // 8. every matched parcel decided, every failed case answered
     const failed = parcels.filter((p) => p.expected.match !== 'MATCHED');
-    await eventually(
+    const finalReasons = new Set(['MATCH_TIMEOUT', 'CASE_WITHDRAWN', ...failedReasons]);
+    await waitForAll(
       `a decision for each of ${matched} matched parcels and a final 100 for each of ${failed.length} failed cases`,
       () => {
         const decided = new Set(decisionsOf(parcels).map((d) => d.value.orderKey));
-        const answered = new Set(receipts().filter((r) => r.value.returnStatus === '100' && r.value.reasons.some((x) => ['MATCH_TIMEOUT', 'CASE_WITHDRAWN', ...failedReasons].includes(x.code))).map((r) => r.key));
-        const missing = parcels.filter((p) => (p.expected.match === 'MATCHED' ? !decided.has(p.orderKey) : !answered.has(p.orderKey)));
-        return missing.length === 0 ? true : undefined;
+        const answered = new Set(
+          receipts()
+            .filter(
+              (r) => r.value.returnStatus === '100' && r.value.reasons.some((x) => finalReasons.has(x.code)),
+            )
+            .map((r) => r.key),
+        );
+        return parcels
+          .filter((p) =>
+            p.expected.match === 'MATCHED' ? !decided.has(p.orderKey) : !answered.has(p.orderKey),
+          )
+          .map((p) => `${p.orderKey} (${p.scenario}, ${p.expected.match})`);
       },
-      150_000,
-      250,
     );
     const decisions = decisionsOf(parcels);
     const lastDecisionSeen = Math.max(...decisions.map((d) => d.seenAt));
@@ -385,56 +482,74 @@ describe('clearance pipeline on the real stack: matcher -> risk -> lifecycle as 
 
     // 9. lifecycle has every decision: officers answer the inspected and held ones
     const decided = new Map(decisions.map((d) => [d.value.waybillKey, d.value]));
-    await eventually(
-      'the lifecycle receipt of every decision',
-      () => {
-        const got = new Set(receipts().filter((r) => r.value.docType === 'LIST').map((r) => r.value.invtNo));
-        return [...decided.values()].every((d) => got.has(d.invtNo)) ? true : undefined;
-      },
-      60_000,
-      250,
-    );
+    await waitForAll('the lifecycle receipt of every decision', () => {
+      const got = groupBy(
+        receipts().filter((r) => r.value.docType === 'LIST'),
+        (r) => r.key,
+      );
+      return [...decided.values()]
+        .filter((d) => !(got.get(d.orderKey) ?? []).some((r) => r.value.invtNo === d.invtNo))
+        .map(
+          (d) =>
+            `${d.orderKey} ${d.outcome} list ${d.invtNo}${got.has(d.orderKey) ? ` (receipts name list(s) ${[...new Set(got.get(d.orderKey)!.map((r) => r.value.invtNo))].join(', ')}: another engine's decision?)` : ''}`,
+        );
+    });
     const inspected = new Map<string, InspectionOutcome>();
     const turn: InspectionOutcome[] = ['PASS', 'RETURN', 'SEIZE'];
-    const toInspect = [...decided.values()].filter((d) => d.outcome === 'INSPECT' || d.outcome === 'HOLD').sort((a, b) => a.waybillKey.localeCompare(b.waybillKey));
+    const toInspect = [...decided.values()]
+      .filter((d) => d.outcome === 'INSPECT' || d.outcome === 'HOLD')
+      .sort((a, b) => a.waybillKey.localeCompare(b.waybillKey));
     for (const d of toInspect) {
       const outcome = turn[inspected.size % turn.length];
       inspected.set(d.waybillKey, outcome);
       const at = d.decidedAt + 10 * 60_000;
-      const result = inspectionResult(d.manifest, outcome, { at, ...(outcome === 'SEIZE' ? { detentionCode: '501' as const } : {}) });
+      const result = inspectionResult(d.manifest, outcome, {
+        at,
+        ...(outcome === 'SEIZE' ? { detentionCode: '501' as const } : {}),
+      });
       await producer.add(Topics.inspection, waybillKey(result), result, at);
     }
     await producer.flush();
     note(`${inspected.size} inspection results produced`);
-    await eventually(
-      'the receipt of every inspection result',
-      () => {
-        const got = new Set(receipts().filter((r) => r.value.docType === 'INSPECTION').map((r) => `${r.value.logisticsCode}:${r.value.logisticsNo}`));
-        return [...inspected.keys()].every((k) => got.has(k)) ? true : undefined;
-      },
-      60_000,
-      250,
-    );
+    await waitForAll('the receipt of every inspection result', () => {
+      const got = new Set(
+        receipts()
+          .filter((r) => r.value.docType === 'INSPECTION')
+          .map((r) => `${r.value.logisticsCode}:${r.value.logisticsNo}`),
+      );
+      return [...inspected].filter(([k]) => !got.has(k)).map(([k, o]) => `${k} ${o}`);
+    });
 
     // 10. carriers report the departures of every released parcel
     const byWaybill = new Map(parcels.map((p) => [p.waybillKey, p]));
-    const releasedDecisions = [...decided.values()].filter((d) => d.outcome === 'RELEASE' || inspected.get(d.waybillKey) === 'PASS');
+    const releasedDecisions = [...decided.values()].filter(
+      (d) => d.outcome === 'RELEASE' || inspected.get(d.waybillKey) === 'PASS',
+    );
     const deps = departures(
-      releasedDecisions.map((d) => ({ waybill: byWaybill.get(d.waybillKey)!.waybill, releasedAt: d.decidedAt + 10 * 60_000 })),
-      { maxLinesPerMessage: 100, leaveTime: (g) => g.lastReleasedAt + 30 * 60_000, reportDelayMs: () => 5 * 60_000 },
+      releasedDecisions.map((d) => ({
+        waybill: byWaybill.get(d.waybillKey)!.waybill,
+        releasedAt: d.decidedAt + 10 * 60_000,
+      })),
+      {
+        maxLinesPerMessage: 100,
+        leaveTime: (g) => g.lastReleasedAt + 30 * 60_000,
+        reportDelayMs: () => 5 * 60_000,
+      },
     );
     for (const dep of deps) mine.add(dep.key);
     for (const dep of deps) await producer.add(Topics.departure, dep.key, dep.value, dep.timestamp);
     await producer.flush();
     note(`${deps.length} departure messages for ${releasedDecisions.length} released parcels produced`);
-    await eventually(
+    await waitForAll(
       `a cleared parcel for each of ${releasedDecisions.length} released and departed parcels`,
       () => {
-        const got = new Set(collector!.get<ClearedParcel>(Topics.cleared.name).map((c) => c.value.waybillKey));
-        return releasedDecisions.every((d) => got.has(d.waybillKey)) ? true : undefined;
+        const got = new Set(
+          collector!.get<ClearedParcel>(Topics.cleared.name).map((c) => c.value.waybillKey),
+        );
+        return releasedDecisions
+          .filter((d) => !got.has(d.waybillKey))
+          .map((d) => `${d.waybillKey} (${d.outcome})`);
       },
-      60_000,
-      250,
     );
     note('every released parcel cleared');
 
@@ -448,13 +563,18 @@ describe('clearance pipeline on the real stack: matcher -> risk -> lifecycle as 
         `pipeline acceptance run ${runId} (seed ${SEED})`,
         ...timeline,
         `end-to-end: ${PARCELS} parcels in ${elapsed.toFixed(1)} s from the first produce to the last decision seen = ` +
-          `${(PARCELS / elapsed).toFixed(0)} parcels/s (${((total / elapsed) | 0)} documents/s), produced at ${PACE} parcels/s, ` +
+          `${(PARCELS / elapsed).toFixed(0)} parcels/s (${(total / elapsed) | 0} documents/s), produced at ${PACE} parcels/s, ` +
           `including the matcher and risk restarts (${kills.map((k) => `${k.service} ${(k.restartMs / 1000).toFixed(1)} s`).join(', ')})`,
-        `peak decision rate: ${peakRate(decisions.map((d) => d.seenAt), 5_000).toFixed(0)} parcels/s over 5 s`,
+        `peak decision rate: ${peakRate(
+          decisions.map((d) => d.seenAt),
+          5_000,
+        ).toFixed(0)} parcels/s over 5 s`,
       ].join('\n'),
     );
 
+    const foreignAtEnd = await foreignConsumers(admin, SERVICE_INPUTS, Object.values(ids));
     run = {
+      foreignAtEnd: foreignAtEnd.map((f) => `${f.groupId} (${f.topics.join(', ')})`),
       runId,
       parcels,
       secondHalf: new Set(parcels.slice(half).map((p) => p.orderKey)),
@@ -469,17 +589,29 @@ describe('clearance pipeline on the real stack: matcher -> risk -> lifecycle as 
       firstProduceAt,
       sends: total,
     };
-  }, 330_000);
+  }
 
   /** Reason codes a failed case's final 100 names (for waiting only; the checks are exact). */
-  const failedReasons = ['AMOUNT_MISMATCH', 'ITEM_TOTAL_MISMATCH', 'GOODS_VALUE_MISMATCH', 'CURRENCY_MISMATCH', 'CONSIGNEE_MISMATCH', 'BUYER_PAYER_MISMATCH', 'WEIGHT_INVALID', 'ENTERPRISE_NOT_ON_FILE', 'ENTERPRISE_GRADE_D'];
+  const failedReasons = [
+    'AMOUNT_MISMATCH',
+    'ITEM_TOTAL_MISMATCH',
+    'GOODS_VALUE_MISMATCH',
+    'CURRENCY_MISMATCH',
+    'CONSIGNEE_MISMATCH',
+    'BUYER_PAYER_MISMATCH',
+    'WEIGHT_INVALID',
+    'ENTERPRISE_NOT_ON_FILE',
+    'ENTERPRISE_GRADE_D',
+  ];
 
   afterAll(async () => {
     await collector?.stop();
     await producer?.disconnect().catch(() => undefined);
     await services?.stopAll();
     if (stack) {
-      await dropRunArtifacts(stack.admin, `${runId}-`, [...Object.values(ids), `${runId}-reader`]).catch(() => undefined);
+      await dropRunArtifacts(stack.admin, `${runId}-`, [...Object.values(ids), `${runId}-reader`]).catch(
+        () => undefined,
+      );
       await stack.close();
     }
   }, 120_000);
@@ -500,8 +632,14 @@ describe('clearance pipeline on the real stack: matcher -> risk -> lifecycle as 
   const analysis = () => {
     if (analysed) return analysed;
     const byCase = new Map<string, Receipt[]>();
-    for (const [k, rs] of groupBy(receipts(), (r) => r.key)) byCase.set(k, [...rs].sort((a, b) => a.offset - b.offset).map((r) => r.value));
-    const order = new Map(run.parcels.map((p) => [p.orderKey, processingOrder(p.sends, byCase.get(p.orderKey) ?? [])]));
+    for (const [k, rs] of groupBy(receipts(), (r) => r.key))
+      byCase.set(
+        k,
+        [...rs].sort((a, b) => a.offset - b.offset).map((r) => r.value),
+      );
+    const order = new Map(
+      run.parcels.map((p) => [p.orderKey, processingOrder(p.sends, byCase.get(p.orderKey) ?? [])]),
+    );
     return (analysed = { order, byCase });
   };
   const receiptsOf = (orderKey: string) => analysis().byCase.get(orderKey) ?? [];
@@ -512,12 +650,16 @@ describe('clearance pipeline on the real stack: matcher -> risk -> lifecycle as 
     if (outOfOrder(p) && !strictOrder) {
       const o = analysis().order.get(p.orderKey)!;
       const list = deviations.get(p.orderKey) ?? [];
-      list.push(`${what()} — processed ${o.observed.map((k) => k.split(':')[0]).join(' > ')}, sent ${o.expected.map((k) => k.split(':')[0]).join(' > ')}`);
+      list.push(
+        `${what()} — processed ${o.observed.map((k) => k.split(':')[0]).join(' > ')}, sent ${o.expected.map((k) => k.split(':')[0]).join(' > ')}`,
+      );
       deviations.set(p.orderKey, list);
     } else problems.check(false, what);
   };
   const describeReceipts = (rs: ReadonlyArray<Receipt>) =>
-    rs.map((r) => `${r.returnStatus}${r.reasons.length ? `[${r.reasons.map((x) => x.code).join('+')}]` : ''}`).join(' ');
+    rs
+      .map((r) => `${r.returnStatus}${r.reasons.length ? `[${r.reasons.map((x) => x.code).join('+')}]` : ''}`)
+      .join(' ');
 
   it('covers what it should: every kind of error, both rule-set versions, inspections, crashes mid-run', () => {
     const { parcels } = run;
@@ -526,7 +668,8 @@ describe('clearance pipeline on the real stack: matcher -> risk -> lifecycle as 
     const scen = countBy(parcels, (p) => p.scenario);
     const kinds = countBy(sends, (s) => `${s.role}/${s.expect}`);
     const problems = new Problems();
-    const atLeast = (what: string, n: number, min = 1) => problems.check(n >= min, () => `${what}: ${n}, want at least ${min}`);
+    const atLeast = (what: string, n: number, min = 1) =>
+      problems.check(n >= min, () => `${what}: ${n}, want at least ${min}`);
     atLeast('matched parcels', by.get('MATCHED') ?? 0, PARCELS * 0.9);
     atLeast('rejected cases', by.get('REJECTED') ?? 0, 3);
     atLeast('timed-out cases', by.get('TIMED_OUT') ?? 0, 3);
@@ -543,20 +686,40 @@ describe('clearance pipeline on the real stack: matcher -> risk -> lifecycle as 
     atLeast('departure messages', run.departures.length, 2);
     for (const k of run.kills) {
       // killed while its input was flowing and its output not complete: a crash mid-run
-      problems.check(k.produced > 0 && k.produced < k.of, () => `${k.service} killed at ${k.produced}/${k.of} sends: not while producing`);
-      problems.check(k.progress < k.expected, () => `${k.service} killed after all its outputs (${k.progress}/${k.expected}): not mid-run`);
+      problems.check(
+        k.produced > 0 && k.produced < k.of,
+        () => `${k.service} killed at ${k.produced}/${k.of} sends: not while producing`,
+      );
+      problems.check(
+        k.progress < k.expected,
+        () => `${k.service} killed after all its outputs (${k.progress}/${k.expected}): not mid-run`,
+      );
     }
+    problems.check(
+      run.foreignAtEnd.length === 0,
+      () =>
+        `another clearance engine started during the run and processed its documents too (${run.foreignAtEnd.join('; ')}): the results are not this run's alone`,
+    );
     problems.check(run.kills.length === 2, () => `${run.kills.length} kills, want 2`);
-    problems.check(services!.unexpectedExits().length === 0, () => `services died on their own:\n${services!.unexpectedExits().join('\n')}`);
-    problems.check(collector!.decodeErrors.length === 0, () => `undecodable output records:\n${collector!.decodeErrors.slice(0, 5).join('\n')}`);
-    if (services!.startRetries.length > 0) console.warn(`service starts retried (topic-creation race):\n${services!.startRetries.join('\n')}`);
+    problems.check(
+      services!.unexpectedExits().length === 0,
+      () => `services died on their own:\n${services!.unexpectedExits().join('\n')}`,
+    );
+    problems.check(
+      collector!.decodeErrors.length === 0,
+      () => `undecodable output records:\n${collector!.decodeErrors.slice(0, 5).join('\n')}`,
+    );
+    if (services!.startRetries.length > 0)
+      console.warn(`service starts retried (topic-creation race):\n${services!.startRetries.join('\n')}`);
     problems.assertNone('scenario coverage');
   });
 
   it('gives every matched parcel exactly one list and one decision, every list exactly one decision', () => {
     const { parcels } = run;
     const keys = new Set(parcels.map((p) => p.orderKey));
-    const manifests = collector!.get<Manifest>(Topics.manifest.name).filter((m) => keys.has(m.value.orderKey));
+    const manifests = collector!
+      .get<Manifest>(Topics.manifest.name)
+      .filter((m) => keys.has(m.value.orderKey));
     const decisions = decisionsOf(parcels);
     const lists = countBy(manifests, (m) => m.value.orderKey);
     const decided = countBy(decisions, (d) => d.value.orderKey);
@@ -565,13 +728,46 @@ describe('clearance pipeline on the real stack: matcher -> risk -> lifecycle as 
       const n = lists.get(p.orderKey) ?? 0;
       const want = expectedOf(p).match === 'MATCHED' ? 1 : 0;
       // exactly once, whatever the order: never two lists, one decision per list
-      problems.check(n <= 1, () => `${p.orderKey} (${p.scenario}): ${n} lists (${manifests.filter((m) => m.value.orderKey === p.orderKey).map((m) => `${m.value.invtNo} @${m.partition}:${m.offset}`).join(', ')})`);
-      problems.check((decided.get(p.orderKey) ?? 0) === n, () => `${p.orderKey} (${p.scenario}): ${decided.get(p.orderKey) ?? 0} decisions for ${n} list(s)${(decided.get(p.orderKey) ?? 0) > 1 ? ` (${decisions.filter((d) => d.value.orderKey === p.orderKey).map((d) => `${d.value.invtNo} ${d.value.ruleSetVersion} @${d.partition}:${d.offset}`).join(', ')})` : ''}`);
-      expectFor(problems, p, n === want, () => `${p.orderKey} (${p.scenario}, expected ${expectedOf(p).match}): ${n} lists, want ${want}`);
+      problems.check(
+        n <= 1,
+        () =>
+          `${p.orderKey} (${p.scenario}): ${n} lists (${manifests
+            .filter((m) => m.value.orderKey === p.orderKey)
+            .map((m) => `${m.value.invtNo} @${m.partition}:${m.offset}`)
+            .join(', ')})`,
+      );
+      problems.check(
+        (decided.get(p.orderKey) ?? 0) === n,
+        () =>
+          `${p.orderKey} (${p.scenario}): ${decided.get(p.orderKey) ?? 0} decisions for ${n} list(s)${
+            (decided.get(p.orderKey) ?? 0) > 1
+              ? ` (${decisions
+                  .filter((d) => d.value.orderKey === p.orderKey)
+                  .map((d) => `${d.value.invtNo} ${d.value.ruleSetVersion} @${d.partition}:${d.offset}`)
+                  .join(', ')})`
+              : ''
+          }`,
+      );
+      expectFor(
+        problems,
+        p,
+        n === want,
+        () => `${p.orderKey} (${p.scenario}, expected ${expectedOf(p).match}): ${n} lists, want ${want}`,
+      );
     }
-    for (const d of decisions) problems.check(d.key === d.value.waybillKey, () => `decision of ${d.value.orderKey} keyed ${d.key}, not by its waybill key ${d.value.waybillKey}`);
-    problems.check(new Set(manifests.map((m) => m.value.invtNo)).size === manifests.length, () => `invtNo not unique across ${manifests.length} lists`);
-    problems.check(decisions.length === manifests.length, () => `${decisions.length} decisions on ${Topics.decision.name} for ${manifests.length} lists`);
+    for (const d of decisions)
+      problems.check(
+        d.key === d.value.waybillKey,
+        () => `decision of ${d.value.orderKey} keyed ${d.key}, not by its waybill key ${d.value.waybillKey}`,
+      );
+    problems.check(
+      new Set(manifests.map((m) => m.value.invtNo)).size === manifests.length,
+      () => `invtNo not unique across ${manifests.length} lists`,
+    );
+    problems.check(
+      decisions.length === manifests.length,
+      () => `${decisions.length} decisions on ${Topics.decision.name} for ${manifests.length} lists`,
+    );
     problems.assertNone('one list and one decision per matched parcel');
   });
 
@@ -582,18 +778,38 @@ describe('clearance pipeline on the real stack: matcher -> risk -> lifecycle as 
       const rs = receiptsOf(p.orderKey);
       const ex = expectedOf(p);
       if (ex.match === 'REJECTED' || ex.match === 'TIMED_OUT') {
-        const final = rs.filter((r) => r.returnStatus === '100' && ex.reasons.every((c) => r.reasons.some((x) => x.code === c)));
-        expectFor(problems, p, final.length > 0, () => `${p.orderKey} ${ex.code}: no 100 naming ${ex.reasons.join('+')} (receipts: ${describeReceipts(rs)})`);
+        const final = rs.filter(
+          (r) => r.returnStatus === '100' && ex.reasons.every((c) => r.reasons.some((x) => x.code === c)),
+        );
+        expectFor(
+          problems,
+          p,
+          final.length > 0,
+          () =>
+            `${p.orderKey} ${ex.code}: no 100 naming ${ex.reasons.join('+')} (receipts: ${describeReceipts(rs)})`,
+        );
       }
       if (ex.match === 'WITHDRAWN')
-        expectFor(problems, p, rs.some((r) => r.returnStatus === '100' && r.reasons.some((x) => x.code === 'CASE_WITHDRAWN')), () => `${p.orderKey} ${ex.code}: no 100 CASE_WITHDRAWN (receipts: ${describeReceipts(rs)})`);
+        expectFor(
+          problems,
+          p,
+          rs.some((r) => r.returnStatus === '100' && r.reasons.some((x) => x.code === 'CASE_WITHDRAWN')),
+          () => `${p.orderKey} ${ex.code}: no 100 CASE_WITHDRAWN (receipts: ${describeReceipts(rs)})`,
+        );
       for (const s of p.sends.filter((x) => x.expect === 'REJECTED')) {
         rejectedSends++;
         const want = s.rejectReason === 'INVALID_DOCUMENT' ? s.detail : s.rejectReason;
-        const answers = rs.filter((r) => r.docGuid === s.value.guid && r.docType === s.doc && r.returnStatus === '100' && r.reasons.some((x) => x.code === want));
+        const answers = rs.filter(
+          (r) =>
+            r.docGuid === s.value.guid &&
+            r.docType === s.doc &&
+            r.returnStatus === '100' &&
+            r.reasons.some((x) => x.code === want),
+        );
         // invalid and wrong-key documents are refused whatever the case's state; a late delete depends on it
         const ok = answers.length === 1;
-        const what = () => `${p.orderKey} ${s.role} ${s.doc} ${s.value.guid}: ${answers.length} receipts 100 ${want}, want 1 (receipts: ${describeReceipts(rs)})`;
+        const what = () =>
+          `${p.orderKey} ${s.role} ${s.doc} ${s.value.guid}: ${answers.length} receipts 100 ${want}, want 1 (receipts: ${describeReceipts(rs)})`;
         if (want === 'ALREADY_DECIDED') expectFor(problems, p, ok, what);
         else problems.check(ok, what);
       }
@@ -607,67 +823,150 @@ describe('clearance pipeline on the real stack: matcher -> risk -> lifecycle as 
     expect(garbage.length).toBeGreaterThan(0);
     const dlq = DOCUMENT_TOPICS.flatMap((t) => collector!.get(dlqTopic(t)));
     const problems = new Problems();
-    problems.check(dlq.length === garbage.length, () => `${dlq.length} records of the run on the document DLQs, ${garbage.length} undecodable sends`);
+    problems.check(
+      dlq.length === garbage.length,
+      () => `${dlq.length} records of the run on the document DLQs, ${garbage.length} undecodable sends`,
+    );
     const onDlq = countBy(dlq, (r) => `${r.topic}|${r.key}|${r.bytes?.toString('hex')}`);
     for (const s of garbage) {
       const k = `${dlqTopic(s.topic)}|${s.key}|${Buffer.from(s.garbage!).toString('hex')}`;
-      problems.check(onDlq.get(k) === 1, () => `${s.key} ${s.doc} (undecodable): ${onDlq.get(k) ?? 0} records on ${dlqTopic(s.topic)} with its bytes, want 1`);
+      problems.check(
+        onDlq.get(k) === 1,
+        () =>
+          `${s.key} ${s.doc} (undecodable): ${onDlq.get(k) ?? 0} records on ${dlqTopic(s.topic)} with its bytes, want 1`,
+      );
     }
     for (const t of OTHER_DLQS) {
       const there = collector!.get(t);
-      problems.check(there.length === 0, () => `${there.length} records of the run on ${t}: ${there.slice(0, 3).map((r) => `${r.key} (${r.headers['dlq.reason'] ?? '?'})`).join('; ')}`);
+      problems.check(
+        there.length === 0,
+        () =>
+          `${there.length} records of the run on ${t}: ${there
+            .slice(0, 3)
+            .map((r) => `${r.key} (${r.headers['dlq.reason'] ?? '?'})`)
+            .join('; ')}`,
+      );
     }
     // the platform of an undecodable order is known from the key: one 100 UNDECODABLE each
     const undecodable = receipts().filter((r) => r.value.reasons.some((x) => x.code === 'UNDECODABLE'));
     const orders = garbage.filter((s) => s.doc === 'ORDER');
-    const perOrder = countBy(undecodable.filter((r) => r.value.docType === 'ORDER'), (r) => r.key);
-    for (const s of orders) problems.check(perOrder.get(s.key) === 1, () => `${s.key}: ${perOrder.get(s.key) ?? 0} receipts 100 UNDECODABLE to the platform, want 1`);
-    problems.check(undecodable.length <= garbage.length, () => `${undecodable.length} UNDECODABLE receipts for ${garbage.length} undecodable sends`);
+    const perOrder = countBy(
+      undecodable.filter((r) => r.value.docType === 'ORDER'),
+      (r) => r.key,
+    );
+    for (const s of orders)
+      problems.check(
+        perOrder.get(s.key) === 1,
+        () => `${s.key}: ${perOrder.get(s.key) ?? 0} receipts 100 UNDECODABLE to the platform, want 1`,
+      );
+    problems.check(
+      undecodable.length <= garbage.length,
+      () => `${undecodable.length} UNDECODABLE receipts for ${garbage.length} undecodable sends`,
+    );
     problems.assertNone('dead letters');
   });
 
   it('reconciles receipt counts with what was sent, and sends no receipt twice (exactly once across the crashes)', () => {
     const keys = new Set(run.parcels.map((p) => p.orderKey));
     // the run's parcels (order or waybill key) and departures; not the rule-set probes
-    const ours = new Set([...keys, ...run.parcels.map((p) => p.waybillKey), ...run.departures.map((d) => d.key)]);
+    const ours = new Set([
+      ...keys,
+      ...run.parcels.map((p) => p.waybillKey),
+      ...run.departures.map((d) => d.key),
+    ]);
     const rs = receipts().filter((r) => ours.has(r.key));
     const problems = new Problems();
     const guids = countBy(rs, (r) => r.value.guid);
-    for (const [g, n] of guids) if (n > 1) problems.add(`receipt ${g} on ${Topics.receipt.name} ${n} times: ${rs.filter((r) => r.value.guid === g).map((r) => `${r.key} ${r.value.returnStatus} ${r.value.participant} @${r.partition}:${r.offset}`).join(', ')}`);
+    for (const [g, n] of guids)
+      if (n > 1)
+        problems.add(
+          `receipt ${g} on ${Topics.receipt.name} ${n} times: ${rs
+            .filter((r) => r.value.guid === g)
+            .map((r) => `${r.key} ${r.value.returnStatus} ${r.value.participant} @${r.partition}:${r.offset}`)
+            .join(', ')}`,
+        );
     const decisions = decisionsOf(run.parcels).map((d) => d.value);
     const listed = new Set(collector!.get<Manifest>(Topics.manifest.name).map((m) => m.value.orderKey));
     for (const p of run.parcels) {
       const mineRs = receiptsOf(p.orderKey);
-      const matched = countBy(mineRs.filter((r) => r.returnStatus === '120'), (r) => r.participant);
+      const matched = countBy(
+        mineRs.filter((r) => r.returnStatus === '120'),
+        (r) => r.participant,
+      );
       if (listed.has(p.orderKey)) {
-        for (const who of ['EBP', 'EBC', 'PAYER', 'CARRIER']) problems.check(matched.get(who) === 1, () => `${p.orderKey}: ${matched.get(who) ?? 0} receipts 120 to ${who}, want 1`);
+        for (const who of ['EBP', 'EBC', 'PAYER', 'CARRIER'])
+          problems.check(
+            matched.get(who) === 1,
+            () => `${p.orderKey}: ${matched.get(who) ?? 0} receipts 120 to ${who}, want 1`,
+          );
       } else problems.check(matched.size === 0, () => `${p.orderKey} (no list): receipts 120 sent`);
       // a duplicate send (same guid) is answered once at most
       for (const s of p.sends.filter((x) => x.expect === 'IGNORED')) {
-        const answers = countBy(mineRs.filter((r) => r.docGuid === s.value.guid && r.docType === s.doc && r.returnStatus === '2'), (r) => r.participant);
-        for (const [who, n] of answers) problems.check(n <= 1, () => `${p.orderKey} ${s.doc} ${s.value.guid} sent twice: ${n} receipts 2 to ${who}`);
+        const answers = countBy(
+          mineRs.filter((r) => r.docGuid === s.value.guid && r.docType === s.doc && r.returnStatus === '2'),
+          (r) => r.participant,
+        );
+        for (const [who, n] of answers)
+          problems.check(
+            n <= 1,
+            () => `${p.orderKey} ${s.doc} ${s.value.guid} sent twice: ${n} receipts 2 to ${who}`,
+          );
       }
     }
     for (const d of decisions) {
       const onList = receiptsOf(d.orderKey).filter((r) => r.docType === 'LIST');
       const got = countBy(onList, (r) => `${r.participant}:${r.returnStatus}`);
       for (const who of ['EBP', 'EBC', 'CARRIER'])
-        problems.check(got.get(`${who}:${DECISION_STATUS[d.outcome]}`) === 1 && onList.filter((r) => r.participant === who).length === 1, () => `${d.orderKey} ${d.outcome}: decision receipts to ${who}: ${onList.filter((r) => r.participant === who).map((r) => r.returnStatus).join(',') || 'none'}, want one ${DECISION_STATUS[d.outcome]}`);
+        problems.check(
+          got.get(`${who}:${DECISION_STATUS[d.outcome]}`) === 1 &&
+            onList.filter((r) => r.participant === who).length === 1,
+          () =>
+            `${d.orderKey} ${d.outcome}: decision receipts to ${who}: ${
+              onList
+                .filter((r) => r.participant === who)
+                .map((r) => r.returnStatus)
+                .join(',') || 'none'
+            }, want one ${DECISION_STATUS[d.outcome]}`,
+        );
     }
-    const count = (status: string, docType: string) => rs.filter((r) => keys.has(r.key) && r.value.returnStatus === status && r.value.docType === docType).length;
+    const count = (status: string, docType: string) =>
+      rs.filter((r) => keys.has(r.key) && r.value.returnStatus === status && r.value.docType === docType)
+        .length;
     const all120 = rs.filter((r) => keys.has(r.key) && r.value.returnStatus === '120').length;
-    problems.check(all120 === 4 * decisions.length, () => `receipts 120: ${all120}, want 4 per list (${4 * decisions.length})`);
+    problems.check(
+      all120 === 4 * decisions.length,
+      () => `receipts 120: ${all120}, want 4 per list (${4 * decisions.length})`,
+    );
     const onLists = rs.filter((r) => keys.has(r.key) && r.value.docType === 'LIST').length;
-    problems.check(onLists === 3 * decisions.length, () => `decision receipts: ${onLists}, want 3 per decision (${3 * decisions.length})`);
+    problems.check(
+      onLists === 3 * decisions.length,
+      () => `decision receipts: ${onLists}, want 3 per decision (${3 * decisions.length})`,
+    );
     const outcomes = countBy(run.inspected.values(), (o) => o);
     for (const [o, status] of Object.entries(OUTCOME_STATUS)) {
       const n = outcomes.get(o) ?? 0;
-      problems.check(count(status, 'INSPECTION') === 3 * n, () => `receipts ${status} for inspection results ${o}: ${count(status, 'INSPECTION')}, want 3 per result (${3 * n})`);
+      problems.check(
+        count(status, 'INSPECTION') === 3 * n,
+        () =>
+          `receipts ${status} for inspection results ${o}: ${count(status, 'INSPECTION')}, want 3 per result (${3 * n})`,
+      );
     }
-    problems.check(count('899', 'DEPARTURE') === 3 * run.released.size, () => `receipts 899: ${count('899', 'DEPARTURE')}, want 3 per released and departed parcel (${3 * run.released.size})`);
+    problems.check(
+      count('899', 'DEPARTURE') === 3 * run.released.size,
+      () =>
+        `receipts 899: ${count('899', 'DEPARTURE')}, want 3 per released and departed parcel (${3 * run.released.size})`,
+    );
     // the carrier's receipt for each departure message
-    const depReceipts = countBy(rs.filter((r) => r.value.docType === 'DEPARTURE' && r.value.returnStatus === '2'), (r) => r.value.docGuid ?? '');
-    for (const dep of run.departures) problems.check(depReceipts.get(dep.value.guid) === 1, () => `departure ${dep.key} ${dep.value.msgSeqNo}/${dep.value.msgCount}: ${depReceipts.get(dep.value.guid) ?? 0} receipts 2 to the carrier, want 1`);
+    const depReceipts = countBy(
+      rs.filter((r) => r.value.docType === 'DEPARTURE' && r.value.returnStatus === '2'),
+      (r) => r.value.docGuid ?? '',
+    );
+    for (const dep of run.departures)
+      problems.check(
+        depReceipts.get(dep.value.guid) === 1,
+        () =>
+          `departure ${dep.key} ${dep.value.msgSeqNo}/${dep.value.msgCount}: ${depReceipts.get(dep.value.guid) ?? 0} receipts 2 to the carrier, want 1`,
+      );
     problems.assertNone('receipt counts');
   });
 
@@ -682,18 +981,41 @@ describe('clearance pipeline on the real stack: matcher -> risk -> lifecycle as 
       const risk = expectedOf(p).risk;
       if (!d || !risk) continue;
       const fired = d.rulesFired.map((h) => h.kind);
-      problems.check(RANK[d.outcome] >= RANK[risk.outcome], () => `${p.orderKey} (${p.scenario}): ${d.outcome}, want at least ${risk.outcome}`);
-      for (const k of risk.rules) problems.check(fired.includes(k), () => `${p.orderKey} (${p.scenario}): rule ${k} did not fire (${fired.join(', ') || 'none'})`);
+      problems.check(
+        RANK[d.outcome] >= RANK[risk.outcome],
+        () => `${p.orderKey} (${p.scenario}): ${d.outcome}, want at least ${risk.outcome}`,
+      );
+      for (const k of risk.rules)
+        problems.check(
+          fired.includes(k),
+          () => `${p.orderKey} (${p.scenario}): rule ${k} did not fire (${fired.join(', ') || 'none'})`,
+        );
       if (p.scenario === 'PROHIBITED') {
         prohibited++;
-        problems.check(d.outcome === 'REJECT' && d.rulesFired.some((h) => h.kind === 'NEGATIVE_LIST_PROHIBITED' && h.outcome === 'REJECT'), () => `${p.orderKey} prohibited goods: ${d.outcome} (${fired.join(', ')}), want REJECT by NEGATIVE_LIST_PROHIBITED`);
-        const refusal = (byCase.get(p.orderKey) ?? []).map((r) => r.value).filter((r) => r.docType === 'LIST' && r.returnStatus === '100');
-        problems.check(refusal.length === 3 && refusal.every((r) => r.reasons.some((x) => x.code === 'NEGATIVE_LIST_PROHIBITED')), () => `${p.orderKey} prohibited goods: the 100 receipts do not name NEGATIVE_LIST_PROHIBITED (${refusal.map((r) => r.reasons.map((x) => x.code).join('+')).join('; ')})`);
+        problems.check(
+          d.outcome === 'REJECT' &&
+            d.rulesFired.some((h) => h.kind === 'NEGATIVE_LIST_PROHIBITED' && h.outcome === 'REJECT'),
+          () =>
+            `${p.orderKey} prohibited goods: ${d.outcome} (${fired.join(', ')}), want REJECT by NEGATIVE_LIST_PROHIBITED`,
+        );
+        const refusal = (byCase.get(p.orderKey) ?? [])
+          .map((r) => r.value)
+          .filter((r) => r.docType === 'LIST' && r.returnStatus === '100');
+        problems.check(
+          refusal.length === 3 &&
+            refusal.every((r) => r.reasons.some((x) => x.code === 'NEGATIVE_LIST_PROHIBITED')),
+          () =>
+            `${p.orderKey} prohibited goods: the 100 receipts do not name NEGATIVE_LIST_PROHIBITED (${refusal.map((r) => r.reasons.map((x) => x.code).join('+')).join('; ')})`,
+        );
       }
       const grade = D.samplingGrade(d.manifest, refs, 'EBC');
       if (grade === 'D') {
         gradeD++;
-        problems.check(d.outcome === 'INSPECT' && fired.includes('ENTERPRISE_GRADE_D'), () => `${p.orderKey} seller ${d.manifest.ebcCode} grade D: ${d.outcome} (${fired.join(', ')}), want INSPECT by ENTERPRISE_GRADE_D`);
+        problems.check(
+          d.outcome === 'INSPECT' && fired.includes('ENTERPRISE_GRADE_D'),
+          () =>
+            `${p.orderKey} seller ${d.manifest.ebcCode} grade D: ${d.outcome} (${fired.join(', ')}), want INSPECT by ENTERPRISE_GRADE_D`,
+        );
       }
     }
     problems.check(prohibited > 0, () => 'no parcel with prohibited goods was decided');
@@ -707,10 +1029,21 @@ describe('clearance pipeline on the real stack: matcher -> risk -> lifecycle as 
     const decisions = decisionsOf(run.parcels).map((d) => d.value);
     const versions = countBy(decisions, (d) => d.ruleSetVersion);
     for (const d of decisions) {
-      problems.check(d.ruleSetVersion === v1.version || d.ruleSetVersion === v2.version, () => `${d.orderKey}: decided by ${d.ruleSetVersion}, published were ${v1.version} and ${v2.version}`);
-      if (run.secondHalf.has(d.orderKey)) problems.check(d.ruleSetVersion === v2.version, () => `${d.orderKey} (second half, after ${v2.version} was in force): decided by ${d.ruleSetVersion}`);
+      problems.check(
+        d.ruleSetVersion === v1.version || d.ruleSetVersion === v2.version,
+        () => `${d.orderKey}: decided by ${d.ruleSetVersion}, published were ${v1.version} and ${v2.version}`,
+      );
+      if (run.secondHalf.has(d.orderKey))
+        problems.check(
+          d.ruleSetVersion === v2.version,
+          () =>
+            `${d.orderKey} (second half, after ${v2.version} was in force): decided by ${d.ruleSetVersion}`,
+        );
     }
-    problems.check((versions.get(v1.version) ?? 0) > 0, () => `no decision by ${v1.version} (${[...versions].join(', ')})`);
+    problems.check(
+      (versions.get(v1.version) ?? 0) > 0,
+      () => `no decision by ${v1.version} (${[...versions].join(', ')})`,
+    );
     problems.assertNone('rule-set versions');
   });
 
@@ -725,7 +1058,11 @@ describe('clearance pipeline on the real stack: matcher -> risk -> lifecycle as 
       const grade = D.samplingGrade(d.manifest, refs, 'EBC');
       const rate = set.samplingRates[grade] ?? set.samplingRates.UNKNOWN ?? '0';
       const sampledHere = d.rulesFired.some((h) => h.kind === 'SAMPLING');
-      problems.check(sampledHere === D.sampled(d.orderKey, d.ruleSetVersion, rate), () => `${d.orderKey} grade ${grade} under ${d.ruleSetVersion}: SAMPLING ${sampledHere ? 'fired' : 'did not fire'}, the hash says ${sampledHere ? 'not' : 'it should'}`);
+      problems.check(
+        sampledHere === D.sampled(d.orderKey, d.ruleSetVersion, rate),
+        () =>
+          `${d.orderKey} grade ${grade} under ${d.ruleSetVersion}: SAMPLING ${sampledHere ? 'fired' : 'did not fire'}, the hash says ${sampledHere ? 'not' : 'it should'}`,
+      );
       if (d.rulesFired.some((h) => h.kind !== 'SAMPLING')) continue; // only parcels no other rule touched
       const k = `${d.ruleSetVersion}|${grade}`;
       const t = tally.get(k) ?? { n: 0, k: 0, rate: Number(rate) };
@@ -737,13 +1074,22 @@ describe('clearance pipeline on the real stack: matcher -> risk -> lifecycle as 
     let sharp = 0;
     for (const [key, t] of [...tally].sort()) {
       const b = binomial(t.n, t.k, t.rate, 4);
-      lines.push(`${key}: ${t.k}/${t.n} sampled = ${((100 * t.k) / Math.max(1, t.n)).toFixed(2)} %, rate ${(100 * t.rate).toFixed(2)} % (expected ${b.expected.toFixed(1)} ± ${(4 * b.sd).toFixed(1)})${b.meaningful ? '' : ' [sample too small to judge]'}`);
+      lines.push(
+        `${key}: ${t.k}/${t.n} sampled = ${((100 * t.k) / Math.max(1, t.n)).toFixed(2)} %, rate ${(100 * t.rate).toFixed(2)} % (expected ${b.expected.toFixed(1)} ± ${(4 * b.sd).toFixed(1)})${b.meaningful ? '' : ' [sample too small to judge]'}`,
+      );
       if (!b.meaningful) continue;
       if (key.startsWith(`${v2.version}|`)) sharp++;
-      problems.check(b.ok, () => `${key}: ${t.k} of ${t.n} sampled, expected ${b.expected.toFixed(1)} ± ${(4 * b.sd).toFixed(1)} at rate ${t.rate}`);
+      problems.check(
+        b.ok,
+        () =>
+          `${key}: ${t.k} of ${t.n} sampled, expected ${b.expected.toFixed(1)} ± ${(4 * b.sd).toFixed(1)} at rate ${t.rate}`,
+      );
     }
     console.log(`sampling among parcels no other rule touched:\n  ${lines.join('\n  ')}`);
-    problems.check(sharp > 0, () => `no grade had a sample large enough to judge under ${v2.version}:\n  ${lines.join('\n  ')}`);
+    problems.check(
+      sharp > 0,
+      () => `no grade had a sample large enough to judge under ${v2.version}:\n  ${lines.join('\n  ')}`,
+    );
     problems.assertNone('sampling rates');
   });
 
@@ -758,14 +1104,44 @@ describe('clearance pipeline on the real stack: matcher -> risk -> lifecycle as 
       const statuses = new Set((byCase.get(d.orderKey) ?? []).map((r) => r.value.returnStatus));
       const result = run.inspected.get(d.waybillKey);
       const released = run.released.has(d.waybillKey);
-      problems.check((clearedCount.get(d.waybillKey) ?? 0) === (released ? 1 : 0), () => `${d.waybillKey} (${d.outcome}${result ? ` then ${result}` : ''}): ${clearedCount.get(d.waybillKey) ?? 0} cleared records, want ${released ? 1 : 0}`);
-      const final = d.outcome === 'REJECT' ? '100' : result ? (result === 'PASS' ? '899' : OUTCOME_STATUS[result]) : '899';
-      problems.check(statuses.has(final), () => `${d.orderKey} (${d.outcome}${result ? ` then ${result}` : ''}): no receipt ${final}`);
-      if (final !== '899') problems.check(!statuses.has('899'), () => `${d.orderKey} (${d.outcome}${result ? ` then ${result}` : ''}): cleared (899) though not released`);
+      problems.check(
+        (clearedCount.get(d.waybillKey) ?? 0) === (released ? 1 : 0),
+        () =>
+          `${d.waybillKey} (${d.outcome}${result ? ` then ${result}` : ''}): ${clearedCount.get(d.waybillKey) ?? 0} cleared records, want ${released ? 1 : 0}`,
+      );
+      const final =
+        d.outcome === 'REJECT'
+          ? '100'
+          : result
+            ? result === 'PASS'
+              ? '899'
+              : OUTCOME_STATUS[result]
+            : '899';
+      problems.check(
+        statuses.has(final),
+        () => `${d.orderKey} (${d.outcome}${result ? ` then ${result}` : ''}): no receipt ${final}`,
+      );
+      if (final !== '899')
+        problems.check(
+          !statuses.has('899'),
+          () =>
+            `${d.orderKey} (${d.outcome}${result ? ` then ${result}` : ''}): cleared (899) though not released`,
+        );
     }
-    for (const c of cleared) problems.check(run.released.has(c.value.waybillKey), () => `${c.value.waybillKey}: cleared but never released and departed`);
-    problems.check(cleared.length === run.released.size, () => `${cleared.length} records on ${Topics.cleared.name}, ${run.released.size} parcels released and departed`);
-    problems.check(new Set(cleared.map((c) => c.value.invtNo)).size === cleared.length, () => 'a list cleared twice');
+    for (const c of cleared)
+      problems.check(
+        run.released.has(c.value.waybillKey),
+        () => `${c.value.waybillKey}: cleared but never released and departed`,
+      );
+    problems.check(
+      cleared.length === run.released.size,
+      () =>
+        `${cleared.length} records on ${Topics.cleared.name}, ${run.released.size} parcels released and departed`,
+    );
+    problems.check(
+      new Set(cleared.map((c) => c.value.invtNo)).size === cleared.length,
+      () => 'a list cleared twice',
+    );
     problems.assertNone('final states');
   });
 
@@ -778,7 +1154,15 @@ describe('clearance pipeline on the real stack: matcher -> risk -> lifecycle as 
       const rs = receiptsOf(p.orderKey);
       const story = collapse(
         rs
-          .filter((r) => !(r.returnStatus === '100' && r.docType !== 'LIST' && r.reasons.length > 0 && r.reasons.every((x) => SEND_LEVEL_REASONS.has(x.code) || interim.has(x.code))))
+          .filter(
+            (r) =>
+              !(
+                r.returnStatus === '100' &&
+                r.docType !== 'LIST' &&
+                r.reasons.length > 0 &&
+                r.reasons.every((x) => SEND_LEVEL_REASONS.has(x.code) || interim.has(x.code))
+              ),
+          )
           .map((r) => r.returnStatus),
       );
       let want: string[];
@@ -793,12 +1177,18 @@ describe('clearance pipeline on the real stack: matcher -> risk -> lifecycle as 
         else if (d.outcome === 'RELEASE') want.push('899');
       }
       const result = d ? run.inspected.get(d.waybillKey) : undefined;
-      expectFor(problems, p, story.join(' ') === want.join(' '), () => `${p.orderKey} (${p.scenario}${p.noise.length ? ` + ${p.noise.join(',')}` : ''}${d ? `, ${d.outcome}${result ? ` then ${result}` : ''}` : ''}): story ${story.join(' ')}, want ${want.join(' ')} (receipts: ${describeReceipts(rs)})`);
+      expectFor(
+        problems,
+        p,
+        story.join(' ') === want.join(' '),
+        () =>
+          `${p.orderKey} (${p.scenario}${p.noise.length ? ` + ${p.noise.join(',')}` : ''}${d ? `, ${d.outcome}${result ? ` then ${result}` : ''}` : ''}): story ${story.join(' ')}, want ${want.join(' ')} (receipts: ${describeReceipts(rs)})`,
+      );
     }
     problems.assertNone('receipt stories');
   });
 
-  it('processes each parcel\'s documents in event-time order (deviations fail with PIPELINE_STRICT_EVENT_ORDER=1)', () => {
+  it("processes each parcel's documents in event-time order (deviations fail with PIPELINE_STRICT_EVENT_ORDER=1)", () => {
     const reordered = run.parcels.filter((p) => outOfOrder(p));
     const lines = [...deviations].map(([k, what]) => `${k}: ${what.join('; ')}`);
     console.warn(
@@ -819,4 +1209,3 @@ function peakRate(times: number[], windowMs: number): number {
   }
   return (best * 1000) / windowMs;
 }
-

@@ -40,7 +40,9 @@ export class Problems {
   assertNone(title: string, shown = 25): void {
     if (this.list.length === 0) return;
     const more = this.list.length > shown ? `\n  … and ${this.list.length - shown} more` : '';
-    throw new Error(`${title}: ${this.list.length} problem(s)\n  ${this.list.slice(0, shown).join('\n  ')}${more}`);
+    throw new Error(
+      `${title}: ${this.list.length} problem(s)\n  ${this.list.slice(0, shown).join('\n  ')}${more}`,
+    );
   }
 }
 

@@ -34,7 +34,8 @@ function headersOf(h: IHeaders | undefined): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(h ?? {})) {
     const last = Array.isArray(v) ? v[v.length - 1] : v;
-    if (last !== undefined && last !== null) out[k] = Buffer.isBuffer(last) ? last.toString('utf8') : String(last);
+    if (last !== undefined && last !== null)
+      out[k] = Buffer.isBuffer(last) ? last.toString('utf8') : String(last);
   }
   return out;
 }
@@ -59,7 +60,12 @@ export class Collector {
   /** Starts reading every topic at `from` (offsets recorded before the run). */
   async start(from: Offsets): Promise<void> {
     const names = this.topics.map((t) => t.topic);
-    await startGroupsAt(this.kafka, `${this.groupId}-start`, [{ groupId: this.groupId, topics: names }], from);
+    await startGroupsAt(
+      this.kafka,
+      `${this.groupId}-start`,
+      [{ groupId: this.groupId, topics: names }],
+      from,
+    );
     for (const t of names) for (const [p, o] of from.get(t)!) this.position.set(`${t}|${p}`, o);
     const decoders = new Map(this.topics.map((t) => [t.topic, t.decode]));
     const consumer = this.kafka.consumer({
@@ -96,7 +102,9 @@ export class Collector {
             try {
               value = await decode(m.value, { partition: batch.partition, offset: m.offset });
             } catch (e) {
-              this.decodeErrors.push(`${batch.topic}[${batch.partition}]@${m.offset} key ${key}: ${(e as Error).message}`);
+              this.decodeErrors.push(
+                `${batch.topic}[${batch.partition}]@${m.offset} key ${key}: ${(e as Error).message}`,
+              );
               continue;
             }
           }
@@ -132,7 +140,8 @@ export class Collector {
     const deadline = Date.now() + timeoutMs;
     const target = new Map<string, number>();
     for (const { topic } of this.topics)
-      for (const o of await this.admin.fetchTopicOffsets(topic)) target.set(`${topic}|${o.partition}`, Number(o.high));
+      for (const o of await this.admin.fetchTopicOffsets(topic))
+        target.set(`${topic}|${o.partition}`, Number(o.high));
     for (;;) {
       const behind = [...target].filter(([k, high]) => (this.position.get(k) ?? 0) < high);
       if (behind.length === 0) return;

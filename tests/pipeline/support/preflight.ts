@@ -17,10 +17,16 @@ export interface ForeignConsumer {
  * Consumer groups with live members subscribed to any of `topics` (the inputs of the stages the
  * test runs), other than the run's own groups.
  */
-export async function foreignConsumers(admin: Admin, topics: ReadonlyArray<string>, own: ReadonlyArray<string>): Promise<ForeignConsumer[]> {
+export async function foreignConsumers(
+  admin: Admin,
+  topics: ReadonlyArray<string>,
+  own: ReadonlyArray<string>,
+): Promise<ForeignConsumer[]> {
   const watched = new Set(topics);
   const { groups } = await admin.listGroups();
-  const candidates = groups.filter((g) => !own.includes(g.groupId) && (g.protocolType === 'consumer' || g.protocolType === ''));
+  const candidates = groups.filter(
+    (g) => !own.includes(g.groupId) && (g.protocolType === 'consumer' || g.protocolType === ''),
+  );
   if (candidates.length === 0) return [];
   const described = await admin.describeGroups(candidates.map((g) => g.groupId));
   const out: ForeignConsumer[] = [];
@@ -29,7 +35,8 @@ export async function foreignConsumers(admin: Admin, topics: ReadonlyArray<strin
     const subscribed = new Set<string>();
     for (const m of g.members) {
       try {
-        for (const t of AssignerProtocol.MemberMetadata.decode(m.memberMetadata)?.topics ?? []) subscribed.add(t);
+        for (const t of AssignerProtocol.MemberMetadata.decode(m.memberMetadata)?.topics ?? [])
+          subscribed.add(t);
       } catch {
         // not the standard consumer protocol metadata: cannot tell, ignore
       }

@@ -50,10 +50,21 @@ export function internalTopics(env: Record<string, string>, partitions: number):
   const out: TopicToCreate[] = [];
   for (const spec of Object.values(SPECS)) {
     const config = spec.config.parse(env);
-    const definitions = spec.definitions({ env: {} as never, config, codecs: new LocalCodecs() as never, logger: silentLogger as Logger as never });
+    const definitions = spec.definitions({
+      env: {} as never,
+      config,
+      codecs: new LocalCodecs() as never,
+      logger: silentLogger as Logger as never,
+    });
     for (const d of definitions) {
-      for (const [store, s] of Object.entries((d.stores ?? {}) as Record<string, { changelogConfig?: Record<string, string> }>))
-        out.push({ topic: `${d.name}.${store}.changelog`, partitions, config: { ...(s.changelogConfig ?? {}), 'cleanup.policy': 'compact' } });
+      for (const [store, s] of Object.entries(
+        (d.stores ?? {}) as Record<string, { changelogConfig?: Record<string, string> }>,
+      ))
+        out.push({
+          topic: `${d.name}.${store}.changelog`,
+          partitions,
+          config: { ...(s.changelogConfig ?? {}), 'cleanup.policy': 'compact' },
+        });
       out.push({
         topic: `${d.name}.__checkpoint.changelog`,
         partitions,
@@ -77,7 +88,10 @@ export class Services {
   async start(name: PipelineService): Promise<ServiceProcess> {
     for (let attempt = 1; ; attempt++) {
       try {
-        const svc = await startService(name, this.env, { instance: `${name}#${++this.starts}`, timeoutMs: 120_000 });
+        const svc = await startService(name, this.env, {
+          instance: `${name}#${++this.starts}`,
+          timeoutMs: 120_000,
+        });
         this.all.push(svc);
         this.running.set(name, svc);
         return svc;
@@ -103,13 +117,20 @@ export class Services {
 
   /** Last output lines of every process started, for failure messages. */
   tails(): string {
-    return this.all.map((s) => `--- ${s.name} (pid ${s.child.pid}, exit ${s.child.exitCode ?? s.child.signalCode ?? 'running'})\n${s.tail()}`).join('\n');
+    return this.all
+      .map(
+        (s) =>
+          `--- ${s.name} (pid ${s.child.pid}, exit ${s.child.exitCode ?? s.child.signalCode ?? 'running'})\n${s.tail()}`,
+      )
+      .join('\n');
   }
 
   /** Processes that died on their own (not killed by the test). */
   unexpectedExits(): string[] {
     return [...this.running.values()]
-      .filter((s) => s.child.exitCode !== null || (s.child.signalCode !== null && s.child.signalCode !== 'SIGKILL'))
+      .filter(
+        (s) => s.child.exitCode !== null || (s.child.signalCode !== null && s.child.signalCode !== 'SIGKILL'),
+      )
       .map((s) => `${s.name} exited (${s.child.exitCode ?? s.child.signalCode}):\n${s.tail()}`);
   }
 

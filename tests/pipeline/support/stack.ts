@@ -69,7 +69,12 @@ export async function partitionCount(admin: Admin, topic: string): Promise<numbe
  * commits: kafkajs's admin.setOffsets instead joins each group with a throwaway consumer, which
  * takes seconds per topic.
  */
-export async function startGroupsAt(kafka: Kafka, transactionalId: string, groups: ReadonlyArray<{ groupId: string; topics: ReadonlyArray<string> }>, offsets: Offsets): Promise<void> {
+export async function startGroupsAt(
+  kafka: Kafka,
+  transactionalId: string,
+  groups: ReadonlyArray<{ groupId: string; topics: ReadonlyArray<string> }>,
+  offsets: Offsets,
+): Promise<void> {
   const producer = kafka.producer({ transactionalId, idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
   try {
@@ -81,7 +86,10 @@ export async function startGroupsAt(kafka: Kafka, transactionalId: string, group
           topics: topics.map((topic) => {
             const parts = offsets.get(topic);
             if (!parts) throw new Error(`no start offsets recorded for ${topic}`);
-            return { topic, partitions: [...parts].map(([partition, offset]) => ({ partition, offset: String(offset) })) };
+            return {
+              topic,
+              partitions: [...parts].map(([partition, offset]) => ({ partition, offset: String(offset) })),
+            };
           }),
         });
       }
@@ -96,7 +104,11 @@ export async function startGroupsAt(kafka: Kafka, transactionalId: string, group
 }
 
 /** Deletes the topics a run created (changelogs, checkpoints) and its consumer groups; best effort. */
-export async function dropRunArtifacts(admin: Admin, prefix: string, groups: ReadonlyArray<string>): Promise<void> {
+export async function dropRunArtifacts(
+  admin: Admin,
+  prefix: string,
+  groups: ReadonlyArray<string>,
+): Promise<void> {
   const topics = (await admin.listTopics()).filter((t) => t.startsWith(prefix));
   if (topics.length > 0) await admin.deleteTopics({ topics, timeout: 30_000 }).catch(() => undefined);
   if (groups.length > 0) await admin.deleteGroups([...groups]).catch(() => undefined);
@@ -115,7 +127,11 @@ export interface TopicToCreate {
  * and the service exits (a race that three services booting at once on two cores hit often);
  * created here first, the services find them.
  */
-export async function createTopicsAndWait(admin: Admin, topics: ReadonlyArray<TopicToCreate>, timeoutMs = 30_000): Promise<void> {
+export async function createTopicsAndWait(
+  admin: Admin,
+  topics: ReadonlyArray<TopicToCreate>,
+  timeoutMs = 30_000,
+): Promise<void> {
   if (topics.length === 0) return;
   const existing = new Set(await admin.listTopics());
   const missing = topics.filter((t) => !existing.has(t.topic));
@@ -146,7 +162,8 @@ export async function createTopicsAndWait(admin: Admin, topics: ReadonlyArray<To
     } catch (e) {
       if (Date.now() > deadline) throw e;
     }
-    if (Date.now() > deadline) throw new Error(`topics not ready within ${timeoutMs} ms: ${topics.map((t) => t.topic).join(', ')}`);
+    if (Date.now() > deadline)
+      throw new Error(`topics not ready within ${timeoutMs} ms: ${topics.map((t) => t.topic).join(', ')}`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }

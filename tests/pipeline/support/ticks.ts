@@ -20,7 +20,9 @@ export function tickParcels(spare: ReadonlyArray<GeneratedParcel>, partitions: n
   }
   if (byPartition.size < partitions) {
     const missing = Array.from({ length: partitions }, (_, i) => i).filter((i) => !byPartition.has(i));
-    throw new Error(`no spare parcel lands on partition(s) ${missing.join(', ')} of ${partitions}: generate more spares`);
+    throw new Error(
+      `no spare parcel lands on partition(s) ${missing.join(', ')} of ${partitions}: generate more spares`,
+    );
   }
   return [...byPartition].sort((a, b) => a[0] - b[0]).map(([, p]) => p);
 }
