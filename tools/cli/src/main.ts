@@ -9,6 +9,11 @@ import { Command } from 'commander';
 import { Kafka, logLevel } from 'kafkajs';
 import { RegistryCodecs } from '@clearance/contracts';
 import { cliEnv, REPO_ROOT } from './env';
+import { periodClose } from '@clearance/domain';
+import { openPool } from '@clearance/postgres';
+import { PROJECTION_NAMES, ProjectionName, replayProjection } from '@clearance/projector';
+import { formatReport, publishPeriodClose, runDemo } from './demo';
+import { startEngine, waitEngineReady } from './engine';
 import { driveLoad } from './load';
 import { publishReference } from './reference';
 import { smokeRoundTrip } from './smoke';
@@ -90,6 +95,45 @@ program
   });
 
 program
+  .command('replay')
+  .argument('<projection>', `one of: ${PROJECTION_NAMES.join(', ')}`)
+  .description('rebuild a projection from offset 0 into a fresh schema and swap it in')
+  .option('--no-swap', 'build the new schema but leave the live one in place')
+  .option('--keep-old', 'keep the replaced schema instead of dropping it')
+  .action(async (projection: string, o: { swap: boolean; keepOld?: boolean }) => {
+    if (!(PROJECTION_NAMES as readonly string[]).includes(projection)) {
+      throw new Error(`unknown projection ${projection}: one of ${PROJECTION_NAMES.join(', ')}`);
+    }
+    const c = clients();
+    await c.codecs.register();
+    const pool = await openPool(c.env.DATABASE_URL);
+    try {
+      await replayProjection({
+        projection: projection as ProjectionName,
+        brokers: c.env.KAFKA_BROKERS,
+        pool,
+        decoder: c.codecs,
+        swap: o.swap,
+        keepOld: o.keepOld,
+        print: log,
+      });
+    } finally {
+      await pool.end();
+    }
+  });
+
+program
+  .command('close-period')
+  .argument('<period>', 'YYYYMM (month) or YYYYMMDD (day)')
+  .description('publish a period-close event to every partition of control.period.v1')
+  .action(async (period: string) => {
+    const close = periodClose(period, Date.now(), 'clearance-cli');
+    const c = await provision();
+    const n = await publishPeriodClose(c.kafka, c.codecs, close);
+    log(`period ${period} closed (${close.startTime} .. ${close.endTime}) on ${n} partitions`);
+  });
+
+program
   .command('smoke')
   .description('round-trip a sample parcel through the registry and Kafka')
   .action(async () => {
@@ -99,12 +143,48 @@ program
 
 program
   .command('start')
-  .description('start the local stack, provision it and run the engine with a demo load')
-  .action(async () => {
+  .description('start the local stack, run the whole engine in this process and drive a demo load')
+  .option('--parcels <n>', 'demo parcels', (v) => parseInt(v, 10), 2000)
+  .option('--seed <n>', 'generator seed (default: from the clock, so each run sends new parcels)', (v) => parseInt(v, 10))
+  .option('--no-demo', 'only start the engine')
+  .action(async (o: { parcels: number; seed?: number; demo: boolean }) => {
     stack('up');
     const c = await provision();
-    await smokeRoundTrip(c.kafka, c.codecs, log);
-    log('local stack is up; stop it with `npm run stack:down`');
+    await publishReference(c.kafka, c.codecs, log);
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      KAFKA_BROKERS: c.env.KAFKA_BROKERS.join(','),
+      SCHEMA_REGISTRY_URL: c.env.SCHEMA_REGISTRY_URL,
+      DATABASE_URL: c.env.DATABASE_URL,
+      // the demo closes today's period instead of waiting for the month to end
+      DECLARATION_PERIOD: process.env.DECLARATION_PERIOD ?? 'DAY',
+      // warnings (undecodable demo documents, …) go to the DLQ and receipts; keep the console readable
+      LOG_LEVEL: process.env.LOG_LEVEL ?? 'error',
+    };
+    const engine = await startEngine(env, log);
+    let stopping = false;
+    const shutdown = async (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      log(`${signal}: stopping the engine (open transactions finish or abort, groups are left)`);
+      await engine.stop();
+      log('engine stopped; the stack keeps running (`npm run stack:down` stops it)');
+      process.exit(0);
+    };
+    process.on('SIGINT', () => void shutdown('SIGINT'));
+    process.on('SIGTERM', () => void shutdown('SIGTERM'));
+    await waitEngineReady(engine);
+    log('engine ready: every task restored and running');
+    if (o.demo) {
+      const report = await runDemo(
+        c.kafka,
+        c.codecs,
+        { parcels: o.parcels, seed: o.seed ?? Date.now() % 2_147_483_647, granularity: env.DECLARATION_PERIOD === 'MONTH' ? 'MONTH' : 'DAY' },
+        log,
+      );
+      console.log(formatReport(report, engine.queryApi.url));
+    }
+    log('the engine keeps running; Ctrl-C stops it');
   });
 
 program.parseAsync(process.argv).catch((e: unknown) => {

@@ -27,10 +27,10 @@ export class BatchProducer {
     return this.producer.connect();
   }
 
-  async add<V>(spec: TopicSpec<V>, key: string, value: V | null, timestamp?: number, raw?: Buffer): Promise<void> {
+  async add<V>(spec: TopicSpec<V>, key: string, value: V | null, timestamp?: number, raw?: Buffer, partition?: number): Promise<void> {
     const bytes = raw ?? (value === null ? null : await this.codecs.encode(spec, value));
     const list = this.queue.get(spec.name) ?? [];
-    list.push({ key, value: bytes, timestamp: timestamp !== undefined ? String(timestamp) : undefined });
+    list.push({ key, value: bytes, timestamp: timestamp !== undefined ? String(timestamp) : undefined, partition });
     this.queue.set(spec.name, list);
     if (++this.queued >= this.batchSize) await this.send();
   }

@@ -1,0 +1,66 @@
+import pino from 'pino';
+import { declarationService } from '@clearance/declaration';
+import { lifecycleService } from '@clearance/lifecycle';
+import { matcherService } from '@clearance/matcher';
+import { bootstrapStreamsService, RunningStreamsService, StreamsServiceSpec } from '@clearance/nest-streams';
+import { bootstrapProjectorService, RunningProjector } from '@clearance/projector';
+import { createQueryApi, RunningQueryApi } from '@clearance/query-api';
+import { riskService } from '@clearance/risk';
+
+/** The stream-processing services of the engine, in pipeline order. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export const STREAM_SERVICES: ReadonlyArray<StreamsServiceSpec<any>> = [matcherService, riskService, lifecycleService, declarationService];
+
+export interface Engine {
+  services: RunningStreamsService[];
+  projector: RunningProjector;
+  queryApi: RunningQueryApi;
+  stop(): Promise<void>;
+}
+
+/**
+ * Runs every stream service in this one process (each as its own NestJS app with its own
+ * health/metrics port), as `npm start` does locally. On Kubernetes each runs alone from its
+ * `services/<name>/src/main.ts`; the processors and settings are the same.
+ */
+export async function startEngine(env: NodeJS.ProcessEnv, log: (s: string) => void): Promise<Engine> {
+  const logger = pino({ level: env.LOG_LEVEL ?? 'warn' });
+  const services: RunningStreamsService[] = [];
+  let projector: RunningProjector | undefined;
+  let queryApi: RunningQueryApi | undefined;
+  const stop = async () => {
+    await queryApi?.close();
+    for (const s of [...services].reverse()) await s.close();
+    await projector?.close();
+  };
+  try {
+    for (const spec of STREAM_SERVICES) {
+      const svc = await bootstrapStreamsService(spec, env, { logger: logger.child({ service: spec.name }), shutdownHooks: false });
+      services.push(svc);
+      log(`${spec.name} running (${svc.runtimes.map((r) => r.definition.name).join(', ')}), health ${svc.url}/health/ready`);
+    }
+    projector = await bootstrapProjectorService(env, { logger: logger.child({ service: 'projector' }), shutdownHooks: false });
+    log(`projector running (read models in Postgres), health ${projector.url}/health/ready`);
+    queryApi = await createQueryApi(
+      { port: Number(env.QUERY_API_PORT ?? 3000), databaseUrl: env.DATABASE_URL ?? '' },
+      { shutdownHooks: false },
+    );
+    log(`query API at ${queryApi.url} (OpenAPI: ${queryApi.url}/api/docs)`);
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+  return { services, projector, queryApi, stop };
+}
+
+/** Waits until every runtime of every service reports ready (tasks restored and running). */
+export async function waitEngineReady(engine: Engine, timeoutMs = 120_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const notReady = engine.services.flatMap((s) => s.runtimes.filter((r) => !r.isReady()).map((r) => r.definition.name));
+    if (!engine.projector.projector.isReady()) notReady.push('projector');
+    if (notReady.length === 0) return;
+    if (Date.now() > deadline) throw new Error(`not ready after ${timeoutMs} ms: ${notReady.join(', ')}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
