@@ -1,0 +1,78 @@
+import type { Decision } from '@clearance/contracts';
+import type { ParcelInfo } from './load';
+import { summarize, type LatencySummary } from './stats';
+
+/**
+ * What a read-committed reader of clearance.decision.v1 sees of the run's parcels: when each
+ * parcel's first decision arrived, and its latency = arrival − Decision.lastDocumentTime (the
+ * Kafka timestamp of the document that completed the match, stamped with the wall clock by the
+ * bench's producer).
+ */
+export class DecisionLog {
+  private readonly index = new Map<string, number>();
+  /** Arrival time (ms) per parcel; NaN while undecided. */
+  readonly seenAt: Float64Array;
+  readonly latency: Float64Array;
+  readonly expected: number;
+  decided = 0;
+  duplicates = 0;
+  foreign = 0;
+  /** Decisions of the run that were not expected (the generator thought the case would fail). */
+  unexpected = 0;
+  firstSeenAt = NaN;
+  lastSeenAt = NaN;
+  /** Decisions per second since `origin`. */
+  readonly perSecond: number[] = [];
+  origin = 0;
+
+  constructor(readonly parcels: ReadonlyArray<ParcelInfo>) {
+    parcels.forEach((p, i) => this.index.set(p.waybillKey, i));
+    this.seenAt = new Float64Array(parcels.length).fill(NaN);
+    this.latency = new Float64Array(parcels.length).fill(NaN);
+    this.expected = parcels.filter((p) => p.decides).length;
+  }
+
+  onDecision(key: string, decision: Pick<Decision, 'lastDocumentTime'>, seenAt: number): void {
+    const i = this.index.get(key);
+    if (i === undefined) {
+      this.foreign++;
+      return;
+    }
+    if (!Number.isNaN(this.seenAt[i])) {
+      this.duplicates++;
+      return;
+    }
+    if (!this.parcels[i].decides) this.unexpected++;
+    this.seenAt[i] = seenAt;
+    this.latency[i] = seenAt - decision.lastDocumentTime;
+    this.decided++;
+    if (Number.isNaN(this.firstSeenAt)) this.firstSeenAt = seenAt;
+    this.lastSeenAt = seenAt;
+    if (this.origin > 0) {
+      const s = Math.max(0, Math.floor((seenAt - this.origin) / 1000));
+      while (this.perSecond.length <= s) this.perSecond.push(0);
+      this.perSecond[s]++;
+    }
+  }
+
+  get complete(): boolean {
+    return this.decided >= this.expected;
+  }
+
+  latencySummary(): LatencySummary {
+    return summarize(this.latency);
+  }
+
+  /**
+   * Decisions per second between the arrival of the 10th and the 90th percentile decision: the
+   * rate once the pipeline is full, without the ramp-up and the tail.
+   */
+  sustainedRate(): number {
+    const times = Float64Array.from(this.seenAt.filter((t) => !Number.isNaN(t))).sort();
+    if (times.length < 20) return NaN;
+    const a = Math.floor(times.length * 0.1);
+    const b = Math.floor(times.length * 0.9);
+    const seconds = (times[b] - times[a]) / 1000;
+    return seconds > 0 ? (b - a) / seconds : NaN;
+  }
+}

@@ -1,0 +1,148 @@
+/**
+ * The benchmark's load: parcels from libs/generator, generated and Avro-encoded before the
+ * clock starts (the platforms, payers and carriers that send documents are not the system under
+ * test, and the generator's event-time sort holds a minute of parcels back anyway), then sent in
+ * event-time order through the CLI's BatchProducer, each record stamped with the wall clock at
+ * the moment it is handed to the producer — as fast as possible, or paced to a parcel rate.
+ */
+import type { Kafka } from 'kafkajs';
+import { Topics, topicByName, type RegistryCodecs, type TopicSpec } from '@clearance/contracts';
+import {
+  inEventTimeOrder,
+  NO_ERRORS,
+  ParcelGenerator,
+  REALISTIC_ERRORS,
+  type GeneratedParcel,
+} from '@clearance/generator';
+// eslint-disable-next-line @nx/enforce-module-boundaries
+import { BatchProducer } from '@clearance/cli';
+
+export interface PreparedSend {
+  topic: TopicSpec<unknown>;
+  key: string;
+  value: Buffer;
+  /** Index of the parcel in the load. */
+  parcel: number;
+}
+
+export interface ParcelInfo {
+  waybillKey: string;
+  /** The risk processor must decide this parcel (its three documents match). */
+  decides: boolean;
+}
+
+export interface PreparedLoad {
+  sends: PreparedSend[];
+  parcels: ParcelInfo[];
+  bytes: number;
+  prepareSeconds: number;
+}
+
+export interface PrepareOptions {
+  parcels: number;
+  seed: number;
+  errors: 'none' | 'realistic';
+  /** Parcels per second of event time (the pace the load will be sent at, or a nominal 10,000). */
+  eventRate: number;
+  /** Spread of one parcel's documents in event time (ms). */
+  documentSpreadMs: number;
+  /** Only these document kinds (e.g. orders only for pending cases). */
+  only?: ReadonlyArray<string>;
+}
+
+/** Generates and encodes the load (noise documents included in realistic mode). */
+export async function prepareLoad(
+  codecs: RegistryCodecs,
+  opts: PrepareOptions,
+  log: (s: string) => void,
+): Promise<PreparedLoad> {
+  const started = Date.now();
+  const generator = new ParcelGenerator({
+    seed: opts.seed,
+    startTime: Date.now(),
+    errors: opts.errors === 'none' ? NO_ERRORS : REALISTIC_ERRORS,
+    ratePerSecondOfEventTime: opts.eventRate,
+    maxDocumentDelayMs: opts.documentSpreadMs,
+    followUpDelayMs: opts.documentSpreadMs * 2,
+  });
+  const parcels: ParcelInfo[] = [];
+  const only = opts.only ? new Set(opts.only) : undefined;
+  function* generate(): Generator<GeneratedParcel> {
+    for (let i = 0; i < opts.parcels; i++) {
+      const p = generator.next();
+      parcels.push({ waybillKey: p.waybillKey, decides: p.expected.match === 'MATCHED' });
+      yield p;
+    }
+  }
+  const sends: PreparedSend[] = [];
+  let bytes = 0;
+  let lastLog = Date.now();
+  for (const { parcel, send } of inEventTimeOrder(generate())) {
+    if (only && !only.has(send.topic)) continue;
+    const topic = topicByName(send.topic);
+    const value = send.garbage ? Buffer.from(send.garbage) : await codecs.encode(topic, send.value as never);
+    bytes += value.length + send.key.length;
+    sends.push({ topic, key: send.key, value, parcel: parcel.seq });
+    if (Date.now() - lastLog > 5000) {
+      lastLog = Date.now();
+      log(
+        `preparing the load: ${parcels.length}/${opts.parcels} parcels generated, ${sends.length} records encoded`,
+      );
+    }
+  }
+  return { sends, parcels, bytes, prepareSeconds: (Date.now() - started) / 1000 };
+}
+
+export interface SendResult {
+  records: number;
+  /** Wall clock of the first record handed to the producer. */
+  firstAt: number;
+  /** Wall clock when the last record was acknowledged. */
+  lastAckAt: number;
+  seconds: number;
+}
+
+/**
+ * Sends the prepared load: as fast as the producer goes (`rate` 0), or paced so that parcel i
+ * goes at first + i / rate seconds. `onProgress` is called about every second.
+ */
+export async function sendLoad(
+  kafka: Kafka,
+  codecs: RegistryCodecs,
+  load: PreparedLoad,
+  rate: number,
+  onProgress: (parcelsSent: number, recordsSent: number) => void,
+): Promise<SendResult> {
+  const producer = new BatchProducer(kafka, codecs);
+  await producer.connect();
+  const firstAt = Date.now();
+  let lastProgress = firstAt;
+  let i = 0;
+  try {
+    for (; i < load.sends.length; i++) {
+      const s = load.sends[i];
+      if (rate > 0) {
+        const wait = firstAt + (s.parcel / rate) * 1000 - Date.now();
+        if (wait > 2) {
+          await producer.flush();
+          const rest = firstAt + (s.parcel / rate) * 1000 - Date.now();
+          if (rest > 1) await new Promise((r) => setTimeout(r, rest));
+        }
+      }
+      await producer.add(s.topic, s.key, null, Date.now(), s.value);
+      if (Date.now() - lastProgress >= 1000) {
+        lastProgress = Date.now();
+        onProgress(s.parcel, i + 1);
+      }
+    }
+    await producer.flush();
+  } finally {
+    await producer.disconnect();
+  }
+  const lastAckAt = Date.now();
+  onProgress(load.parcels.length, i);
+  return { records: i, firstAt, lastAckAt, seconds: (lastAckAt - firstAt) / 1000 };
+}
+
+/** Input topics of the load. */
+export const DOCUMENT_TOPICS = [Topics.order.name, Topics.payment.name, Topics.waybill.name];

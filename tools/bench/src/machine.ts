@@ -1,0 +1,74 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+/** CPU time of the whole machine from /proc/stat (ticks of 10 ms): busy and total. */
+export interface CpuTicks {
+  busy: number;
+  total: number;
+}
+
+export function machineTicks(): CpuTicks | undefined {
+  try {
+    const first = readFileSync('/proc/stat', 'utf8').split('\n')[0];
+    const f = first.trim().split(/\s+/).slice(1).map(Number);
+    // user nice system idle iowait irq softirq steal
+    const idle = (f[3] ?? 0) + (f[4] ?? 0);
+    const total = f.slice(0, 8).reduce((a, b) => a + b, 0);
+    return { busy: total - idle, total };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Busy CPU seconds of the machine between two readings (all cores). */
+export function busySeconds(from: CpuTicks | undefined, to: CpuTicks | undefined): number | undefined {
+  return from && to ? (to.busy - from.busy) / 100 : undefined;
+}
+
+export function loadAverage(): number[] {
+  return os.loadavg().map((v) => Math.round(v * 100) / 100);
+}
+
+export interface MachineInfo {
+  cpus: number;
+  cpuModel: string;
+  memoryGiB: number;
+  node: string;
+  kafka: string;
+  os: string;
+}
+
+/** Kafka's version from the broker jar the local stack runs (kafka_2.13-<version>.jar). */
+function kafkaVersion(stackDir: string): string {
+  try {
+    const libs = path.join(stackDir, 'kafka', 'libs');
+    if (!existsSync(libs)) return 'unknown';
+    const jar = readdirSync(libs).find((f) => /^kafka_\d+\.\d+-[\d.]+\.jar$/.test(f));
+    return jar ? jar.replace(/^kafka_[\d.]+-/, '').replace(/\.jar$/, '') : 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
+export function machineInfo(stackDir: string): MachineInfo {
+  const cpus = os.cpus();
+  return {
+    cpus: cpus.length,
+    cpuModel: cpus[0]?.model ?? 'unknown',
+    memoryGiB: Math.round((os.totalmem() / 1024 ** 3) * 10) / 10,
+    node: process.version,
+    kafka: kafkaVersion(stackDir),
+    os: `${os.type()} ${os.release()}`,
+  };
+}
+
+/** PID of the local stack's Kafka broker, if this stack started one. */
+export function brokerPid(stackDir: string): number | undefined {
+  try {
+    const pid = Number(readFileSync(path.join(stackDir, 'kafka', 'kafka.pid'), 'utf8').trim());
+    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,266 @@
+/**
+ * Throughput and latency of the pipeline on the real stack: matcher and risk (and optionally
+ * lifecycle) as their own processes with application ids unique to the run, N generated parcels
+ * sent as fast as possible (or paced), every decision timed by a read-committed reader.
+ */
+import { randomInt } from 'node:crypto';
+import { cpus } from 'node:os';
+import { Topics } from '@clearance/contracts';
+// eslint-disable-next-line @nx/enforce-module-boundaries
+import { processUsage, TopicWatcher } from '@clearance/cli';
+import { DecisionLog } from './decisions';
+import { DOCUMENT_TOPICS, prepareLoad, sendLoad } from './load';
+import { brokerPid, busySeconds, loadAverage, machineTicks } from './machine';
+import { runtimeFigures, type RuntimeFigures } from './service-metrics';
+import { ServiceSet, type InstanceReport } from './services';
+import {
+  createInternalTopics,
+  dropRunArtifacts,
+  endOffsets,
+  newRunId,
+  serviceEnv,
+  startGroupsAtEnd,
+  totalOf,
+  type BenchService,
+  type BenchStack,
+} from './setup';
+import { round, type LatencySummary } from './stats';
+
+export interface ThroughputOptions {
+  parcels: number;
+  /** Parcels per second (paced); 0 = as fast as possible. */
+  rate: number;
+  errors: 'none' | 'realistic';
+  seed?: number;
+  /** Spread of one parcel's documents in event time, ms. */
+  documentSpreadMs: number;
+  lifecycle: boolean;
+  /** Instances of each service. */
+  instances: number;
+  /** Extra environment for every service (MAX_RECORDS_PER_TRANSACTION, CONCURRENT_TASKS, ...). */
+  env: Record<string, string>;
+  /** Give up waiting for missing decisions after this long without a new one. */
+  idleTimeoutMs: number;
+  keep: boolean;
+}
+
+export interface ThroughputResult {
+  runId: string;
+  mode: 'max' | 'paced';
+  parcels: number;
+  records: number;
+  seed: number;
+  errors: 'none' | 'realistic';
+  targetRate: number;
+  produce: { seconds: number; parcelsPerSecond: number; recordsPerSecond: number; megabytes: number };
+  decisions: {
+    expected: number;
+    decided: number;
+    missing: number;
+    duplicates: number;
+    unexpected: number;
+    /** Decisions of other parcels seen on the topic during the run (another user). */
+    foreign: number;
+  };
+  /** Parcels decided / (last decision − first produce), per second. */
+  parcelsPerSecond: number;
+  /** Decisions per second between the 10th and 90th percentile decision. */
+  sustainedParcelsPerSecond: number;
+  /** Last decision − first produce, s. */
+  seconds: number;
+  /** Last decision after the last document was acknowledged, s (the backlog left when producing ended). */
+  drainSeconds: number;
+  latencyMs: LatencySummary;
+  services: InstanceReport[];
+  runtime: Partial<Record<BenchService, RuntimeFigures>>;
+  /** CPU seconds inside the window: broker, the bench process (producer + reader), the whole machine. */
+  cpu: {
+    brokerSeconds?: number;
+    benchSeconds: number;
+    machineBusySeconds?: number;
+    machineCapacitySeconds: number;
+  };
+  /** Input records on the document topics during the run that the bench did not send (another user). */
+  foreignInputRecords: number;
+  loadAverage: { before: number[]; after: number[] };
+  /** Decisions per second, second by second from the first produce. */
+  timeline: number[];
+  settings: Record<string, string>;
+}
+
+export async function runThroughput(
+  stack: BenchStack,
+  opts: ThroughputOptions,
+  stackDir: string,
+  log: (s: string) => void,
+): Promise<ThroughputResult> {
+  const runId = newRunId();
+  const seed = opts.seed ?? randomInt(1, 2 ** 31 - 1);
+  const env = serviceEnv(stack, runId, opts.env);
+  const names: BenchService[] = opts.lifecycle ? ['matcher', 'risk', 'lifecycle'] : ['matcher', 'risk'];
+  log(
+    `run ${runId}: ${opts.parcels} parcels, ${opts.rate > 0 ? `${opts.rate} parcels/s` : 'as fast as possible'}, errors ${opts.errors}, seed ${seed}, services ${names.join(', ')} x${opts.instances}`,
+  );
+
+  const load = await prepareLoad(
+    stack.codecs,
+    {
+      parcels: opts.parcels,
+      seed,
+      errors: opts.errors,
+      eventRate: opts.rate > 0 ? opts.rate : 10_000,
+      documentSpreadMs: opts.documentSpreadMs,
+    },
+    log,
+  );
+  log(
+    `load prepared: ${load.sends.length} records (${(load.bytes / 1e6).toFixed(0)} MB) in ${load.prepareSeconds.toFixed(1)} s`,
+  );
+
+  await createInternalTopics(stack.admin, names, env, stack.env.PARTITIONS);
+  const { groups } = await startGroupsAtEnd(stack, runId, names, env);
+  const services = new ServiceSet(env, log);
+  const watcher = new TopicWatcher(stack.kafka, stack.codecs);
+  try {
+    for (const name of names) for (let i = 0; i < opts.instances; i++) await services.start(name);
+    await waitAllReady(services, 120_000);
+    services.startSampling();
+
+    const decisions = new DecisionLog(load.parcels);
+    await watcher.start([Topics.decision], (r) =>
+      decisions.onDecision(r.key, r.value as { lastDocumentTime: number }, r.seenAt),
+    );
+    const inputsBefore = await endOffsets(stack.admin, DOCUMENT_TOPICS);
+    const broker = brokerPid(stackDir);
+    const brokerBefore = broker ? processUsage(broker) : undefined;
+    const ticksBefore = machineTicks();
+    const benchBefore = process.cpuUsage();
+    const loadBefore = loadAverage();
+    services.markBaseline();
+
+    decisions.origin = Date.now();
+    let sentParcels = 0;
+    let lastLine = 0;
+    const progress = (final = false) => {
+      if (!final && Date.now() - lastLine < 2000) return;
+      lastLine = Date.now();
+      const s = (Date.now() - decisions.origin) / 1000;
+      log(
+        `${s.toFixed(0)} s: sent ${sentParcels}/${opts.parcels} parcels, decided ${decisions.decided}/${decisions.expected}`,
+      );
+    };
+    const sent = await sendLoad(stack.kafka, stack.codecs, load, opts.rate, (p) => {
+      sentParcels = p;
+      progress();
+    });
+    log(
+      `sent ${sent.records} records in ${sent.seconds.toFixed(1)} s (${Math.round(opts.parcels / sent.seconds)} parcels/s)`,
+    );
+    const inputsAfter = await endOffsets(stack.admin, DOCUMENT_TOPICS);
+
+    let lastCount = -1;
+    let lastChange = Date.now();
+    while (!decisions.complete) {
+      if (decisions.decided !== lastCount) {
+        lastCount = decisions.decided;
+        lastChange = Date.now();
+      } else if (Date.now() - lastChange > opts.idleTimeoutMs) {
+        log(
+          `no new decision for ${opts.idleTimeoutMs / 1000} s: ${decisions.expected - decisions.decided} missing`,
+        );
+        break;
+      }
+      const dead = services.unexpectedExits();
+      if (dead.length > 0) throw new Error(`a service died during the run:\n${dead.join('\n')}`);
+      progress();
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    progress(true);
+
+    const benchCpu = process.cpuUsage(benchBefore);
+    const ticksAfter = machineTicks();
+    const brokerAfter = broker ? processUsage(broker) : undefined;
+    const loadAfter = loadAverage();
+    const usage = services.report();
+    const runtime: Partial<Record<BenchService, RuntimeFigures>> = {};
+    for (const name of names) runtime[name] = runtimeFigures(await services.metrics(name));
+
+    const end = Number.isNaN(decisions.lastSeenAt) ? Date.now() : decisions.lastSeenAt;
+    const seconds = (end - sent.firstAt) / 1000;
+    const windowSeconds = (Date.now() - decisions.origin) / 1000;
+    const result: ThroughputResult = {
+      runId,
+      mode: opts.rate > 0 ? 'paced' : 'max',
+      parcels: opts.parcels,
+      records: sent.records,
+      seed,
+      errors: opts.errors,
+      targetRate: opts.rate,
+      produce: {
+        seconds: round(sent.seconds),
+        parcelsPerSecond: round(opts.parcels / sent.seconds),
+        recordsPerSecond: round(sent.records / sent.seconds),
+        megabytes: round(load.bytes / 1e6),
+      },
+      decisions: {
+        expected: decisions.expected,
+        decided: decisions.decided,
+        missing: Math.max(0, decisions.expected - decisions.decided),
+        duplicates: decisions.duplicates,
+        unexpected: decisions.unexpected,
+        foreign: decisions.foreign,
+      },
+      parcelsPerSecond: round(decisions.decided / seconds),
+      sustainedParcelsPerSecond: round(decisions.sustainedRate()),
+      seconds: round(seconds),
+      drainSeconds: round(Math.max(0, (end - sent.lastAckAt) / 1000)),
+      latencyMs: roundAll(decisions.latencySummary()),
+      services: usage.map((u) => ({
+        ...u,
+        cpuSeconds: round(u.cpuSeconds),
+        cpuSecondsTotal: round(u.cpuSecondsTotal),
+        peakRssMiB: round(u.peakRssMiB),
+      })),
+      runtime,
+      cpu: {
+        brokerSeconds:
+          brokerBefore && brokerAfter ? round(brokerAfter.cpuSeconds - brokerBefore.cpuSeconds) : undefined,
+        benchSeconds: round((benchCpu.user + benchCpu.system) / 1e6),
+        machineBusySeconds: round(busySeconds(ticksBefore, ticksAfter) ?? NaN),
+        machineCapacitySeconds: round(windowSeconds * cpus().length),
+      },
+      foreignInputRecords: Math.max(0, totalOf(inputsAfter) - totalOf(inputsBefore) - sent.records),
+      loadAverage: { before: loadBefore, after: loadAfter },
+      timeline: decisions.perSecond,
+      settings: Object.fromEntries(Object.entries(opts.env)),
+    };
+    return result;
+  } finally {
+    await watcher.stop().catch(() => undefined);
+    await services.stopAll();
+    if (!opts.keep) await dropRunArtifacts(stack.admin, runId, groups);
+  }
+}
+
+function roundAll<T extends object>(o: T): T {
+  return Object.fromEntries(
+    Object.entries(o).map(([k, v]) => [k, typeof v === 'number' ? round(v) : v]),
+  ) as T;
+}
+
+/** Every instance answers /health/ready (after the last one joined, the others rebalanced). */
+export async function waitAllReady(services: ServiceSet, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const states = await Promise.all(
+      services.instances.map((i) =>
+        fetch(`${i.url}/health/ready`)
+          .then((r) => r.status === 200)
+          .catch(() => false),
+      ),
+    );
+    if (states.every(Boolean)) return;
+    if (Date.now() > deadline) throw new Error(`services not ready within ${timeoutMs / 1000} s`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
