@@ -9,14 +9,15 @@ import { matcherService } from '@clearance/matcher';
 import type { StreamsServiceSpec } from '@clearance/nest-streams';
 import { riskService } from '@clearance/risk';
 import { silentLogger, type Logger } from '@clearance/streams';
-import type { TopicToCreate } from './stack';
+// eslint-disable-next-line @nx/enforce-module-boundaries -- tools/cli is an application project; src/index.ts is what it exports for tests and scripts
 import {
   killService,
   startService,
   stopService,
   type ServiceName,
   type ServiceProcess,
-} from '../../../tools/cli/src/processes';
+} from '@clearance/cli';
+import type { TopicToCreate } from './stack';
 
 export type PipelineService = Extract<ServiceName, 'matcher' | 'risk' | 'lifecycle'>;
 
