@@ -106,14 +106,16 @@ describe('DecisionLog', () => {
   ];
 
   it('times the first decision of each parcel and counts duplicates, foreign and unexpected ones', () => {
-    const d = new DecisionLog(parcels);
+    const d = new DecisionLog(parcels, 'v1+run');
     d.origin = 1000;
-    d.onDecision('W:1', { lastDocumentTime: 1000 }, 1100);
-    d.onDecision('W:1', { lastDocumentTime: 1000 }, 1200);
-    d.onDecision('X:9', { lastDocumentTime: 1000 }, 1200);
+    const v = 'v1+run';
+    d.onDecision('W:2', { lastDocumentTime: 1000, ruleSetVersion: 'v1' }, 1050); // another engine
+    d.onDecision('W:1', { lastDocumentTime: 1000, ruleSetVersion: v }, 1100);
+    d.onDecision('W:1', { lastDocumentTime: 1000, ruleSetVersion: v }, 1200);
+    d.onDecision('X:9', { lastDocumentTime: 1000, ruleSetVersion: v }, 1200);
     expect(d.complete).toBe(false);
-    d.onDecision('W:2', { lastDocumentTime: 1500 }, 2800);
-    d.onDecision('W:3', { lastDocumentTime: 1500 }, 2900);
+    d.onDecision('W:2', { lastDocumentTime: 1500, ruleSetVersion: v }, 2800);
+    d.onDecision('W:3', { lastDocumentTime: 1500, ruleSetVersion: v }, 2900);
     expect(d.expected).toBe(2);
     expect(d.complete).toBe(true);
     expect({
@@ -124,7 +126,7 @@ describe('DecisionLog', () => {
     }).toEqual({
       decided: 3,
       duplicates: 1,
-      foreign: 1,
+      foreign: 2,
       unexpected: 1,
     });
     expect(d.latencySummary()).toMatchObject({ count: 3, min: 100, max: 1400, p50: 1300 });

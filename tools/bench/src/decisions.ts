@@ -16,6 +16,7 @@ export class DecisionLog {
   readonly expected: number;
   decided = 0;
   duplicates = 0;
+  /** Decisions of other parcels, or of these parcels by another engine. */
   foreign = 0;
   /** Decisions of the run that were not expected (the generator thought the case would fail). */
   unexpected = 0;
@@ -25,16 +26,30 @@ export class DecisionLog {
   readonly perSecond: number[] = [];
   origin = 0;
 
-  constructor(readonly parcels: ReadonlyArray<ParcelInfo>) {
+  /**
+   * @param ruleSetVersion only decisions stamped with it are the run's (another engine on the
+   *   shared topics decides the same parcels under another rule set version).
+   */
+  constructor(
+    readonly parcels: ReadonlyArray<ParcelInfo>,
+    readonly ruleSetVersion?: string,
+  ) {
     parcels.forEach((p, i) => this.index.set(p.waybillKey, i));
     this.seenAt = new Float64Array(parcels.length).fill(NaN);
     this.latency = new Float64Array(parcels.length).fill(NaN);
     this.expected = parcels.filter((p) => p.decides).length;
   }
 
-  onDecision(key: string, decision: Pick<Decision, 'lastDocumentTime'>, seenAt: number): void {
+  onDecision(
+    key: string,
+    decision: Pick<Decision, 'lastDocumentTime' | 'ruleSetVersion'>,
+    seenAt: number,
+  ): void {
     const i = this.index.get(key);
-    if (i === undefined) {
+    if (
+      i === undefined ||
+      (this.ruleSetVersion !== undefined && decision.ruleSetVersion !== this.ruleSetVersion)
+    ) {
       this.foreign++;
       return;
     }

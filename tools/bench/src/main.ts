@@ -11,7 +11,7 @@ import { REPO_ROOT } from '@clearance/cli';
 import { loadAverage, machineInfo } from './machine';
 import { compareWithTargets, formatReport, type BenchReport } from './report';
 import { runRestore } from './restore';
-import { prepareStack, stackUp } from './setup';
+import { prepareStack, stackUp, waitForQuiet } from './setup';
 import { runThroughput } from './throughput';
 
 const log = (s: string) => process.stderr.write(`[bench] ${s}\n`);
@@ -46,6 +46,8 @@ export interface BenchCliOptions {
   heapMb: number;
   idleTimeout: number;
   keep?: boolean;
+  cpuProf?: string;
+  quietWait: number;
   json?: boolean;
   stack: boolean;
 }
@@ -114,6 +116,10 @@ export function benchCommand(run: (o: BenchCliOptions) => Promise<void>): Comman
     )
     .option('--keep', "keep the run's changelog topics and consumer groups")
     .option(
+      '--cpu-prof <dir>',
+      'write a V8 CPU profile of each service instance over the measured window into <dir>',
+    )
+    .option(
       '--no-stack',
       'do not run deploy/local/stack.sh up (use KAFKA_BROKERS / SCHEMA_REGISTRY_URL as set)',
     )
@@ -128,6 +134,11 @@ async function main(o: BenchCliOptions): Promise<void> {
   if (o.stack) stackUp();
   const stack = await prepareStack(log, { reference: true });
   const stackDir = process.env.STACK_DIR ?? path.join(REPO_ROOT, '.stack');
+  if (o.quietWait > 0) {
+    const others = await waitForQuiet(stack.admin, o.quietWait, log);
+    if (others.length > 0)
+      log(`other engines still on the pipeline topics: ${others.join(', ')}; measuring anyway`);
+  }
   try {
     const partial: Omit<BenchReport, 'targets'> = {
       startedAt,
@@ -149,6 +160,7 @@ async function main(o: BenchCliOptions): Promise<void> {
           env: o.env,
           idleTimeoutMs: o.idleTimeout * 1000,
           keep: o.keep === true,
+          cpuProfileDir: o.cpuProf,
         },
         stackDir,
         log,

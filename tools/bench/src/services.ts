@@ -11,6 +11,7 @@ import {
   type ProcessUsage,
   type ServiceProcess,
 } from '@clearance/cli';
+import * as path from 'node:path';
 import { Metrics, scrape } from './prom';
 import { freePort, type BenchService } from './setup';
 
@@ -39,11 +40,33 @@ export class ServiceSet {
   readonly instances: Instance[] = [];
   private sampler?: NodeJS.Timeout;
   private counter = 0;
+  /** Instances the bench stopped or killed itself. */
+  private readonly ended = new Set<Instance>();
 
   constructor(
     private readonly env: Record<string, string>,
     private readonly log: (s: string) => void,
+    /** Where CPU profiles of the measured window go (src/profiler.js in every instance), if anywhere. */
+    private readonly cpuProfileDir?: string,
   ) {}
+
+  private profilerEnv(service: BenchService, extra: Record<string, string>): Record<string, string> {
+    if (!this.cpuProfileDir) return {};
+    const base = extra.NODE_OPTIONS ?? this.env.NODE_OPTIONS ?? '';
+    return {
+      NODE_OPTIONS: `${base} --require ${path.join(__dirname, 'profiler.js')}`.trim(),
+      BENCH_CPU_PROF_DIR: path.resolve(this.cpuProfileDir),
+      BENCH_CPU_PROF_NAME: service,
+    };
+  }
+
+  /** Starts (first call) or stops and writes (second call) the CPU profile of every live instance. */
+  async toggleProfilers(waitMs: number): Promise<void> {
+    if (!this.cpuProfileDir) return;
+    for (const i of this.instances)
+      if (i.proc.child.exitCode === null && i.proc.child.signalCode === null) i.proc.child.kill('SIGWINCH');
+    if (waitMs > 0) await new Promise((r) => setTimeout(r, waitMs));
+  }
 
   /** Starts one instance and waits for /health/ready; retries the known topic-creation race. */
   async start(service: BenchService, extraEnv: Record<string, string> = {}): Promise<Instance> {
@@ -54,7 +77,7 @@ export class ServiceSet {
       try {
         const proc = await startService(
           service,
-          { ...this.env, ...extraEnv },
+          { ...this.env, ...extraEnv, ...this.profilerEnv(service, extraEnv) },
           { port, instance: name, timeoutMs: 180_000 },
         );
         const inst: Instance = { service, name, proc, url: `http://127.0.0.1:${port}` };
@@ -113,26 +136,33 @@ export class ServiceSet {
     return Promise.all(live.map((i) => scrape(i.url)));
   }
 
-  /** Processes that died on their own. */
+  /** Processes that died without the bench stopping or killing them. */
   unexpectedExits(): string[] {
     return this.instances
-      .filter((i) => i.proc.child.exitCode !== null && i.proc.child.exitCode !== 0)
-      .map((i) => `${i.name} exited with ${i.proc.child.exitCode}:\n${i.proc.tail()}`);
+      .filter(
+        (i) => !this.ended.has(i) && (i.proc.child.exitCode !== null || i.proc.child.signalCode !== null),
+      )
+      .map(
+        (i) => `${i.name} exited (${i.proc.child.exitCode ?? i.proc.child.signalCode}):\n${i.proc.tail()}`,
+      );
   }
 
   async kill(inst: Instance): Promise<void> {
     this.sample();
+    this.ended.add(inst);
     await killService(inst.proc);
   }
 
   async stop(inst: Instance): Promise<void> {
     this.sample();
+    this.ended.add(inst);
     await stopService(inst.proc, 30_000);
   }
 
   async stopAll(): Promise<void> {
     if (this.sampler) clearInterval(this.sampler);
     this.sample();
+    for (const i of this.instances) this.ended.add(i);
     await Promise.all(this.instances.map((i) => stopService(i.proc, 30_000).catch(() => undefined)));
   }
 }

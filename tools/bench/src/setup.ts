@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import * as path from 'node:path';
-import { Kafka, logLevel, type Admin } from 'kafkajs';
+import { AssignerProtocol, Kafka, logLevel, type Admin } from 'kafkajs';
 import { LocalCodecs, RegistryCodecs, Topics } from '@clearance/contracts';
 import { lifecycleService } from '@clearance/lifecycle';
 import { matcherService } from '@clearance/matcher';
@@ -18,7 +18,8 @@ import { silentLogger, type Logger } from '@clearance/streams';
 // The bench drives the engine with the CLI's own helpers (topics, reference data, producer,
 // processes, watcher), so it measures what `clearance load` and the deployed services do.
 // eslint-disable-next-line @nx/enforce-module-boundaries
-import { cliEnv, ensureTopics, publishReference, REPO_ROOT } from '@clearance/cli';
+import { BatchProducer, cliEnv, ensureTopics, publishReference, REPO_ROOT } from '@clearance/cli';
+import { loadReferenceData } from '@clearance/generator';
 
 type CliEnv = ReturnType<typeof cliEnv>;
 
@@ -110,6 +111,29 @@ export function serviceEnv(
     LOG_LEVEL: 'warn',
     ...extra,
   };
+}
+
+/**
+ * Publishes the shipped rule set under a key of the run's own with a version naming the run, so
+ * the run's risk service stamps its decisions with it: another engine consuming the same shared
+ * topics at the same time (a test, a demo) decides the same parcels too, and only the decisions
+ * carrying this version are the run's.
+ */
+export async function publishRunRuleSet(
+  stack: BenchStack,
+  runId: string,
+): Promise<{ key: string; version: string }> {
+  const ruleSet = loadReferenceData().ruleSet;
+  const key = `${runId}-rules`;
+  const version = `${ruleSet.version}+${runId}`;
+  const producer = new BatchProducer(stack.kafka, stack.codecs);
+  await producer.connect();
+  try {
+    await producer.add(Topics.ruleSet, key, { ...ruleSet, version });
+  } finally {
+    await producer.disconnect();
+  }
+  return { key, version };
 }
 
 /** Partition count of a topic as the broker has it. */
@@ -277,4 +301,65 @@ export function freePort(): Promise<number> {
       );
     });
   });
+}
+
+/** Pipeline topics an engine consumes: another engine on them processes the bench's load too. */
+export const ENGINE_INPUTS = [
+  Topics.order.name,
+  Topics.payment.name,
+  Topics.waybill.name,
+  Topics.manifest.name,
+];
+
+/**
+ * Consumer groups other than `own` with live members subscribed to any of `topics`: another
+ * engine (a test, `npm start`) that processes the bench's documents too, on the same CPUs.
+ */
+export async function otherEngines(
+  admin: Admin,
+  own: ReadonlyArray<string>,
+  topics: ReadonlyArray<string> = ENGINE_INPUTS,
+): Promise<string[]> {
+  const watched = new Set(topics);
+  const { groups } = await admin.listGroups();
+  const candidates = groups.filter(
+    (g) => !own.includes(g.groupId) && (g.protocolType === 'consumer' || g.protocolType === ''),
+  );
+  if (candidates.length === 0) return [];
+  const described = await admin.describeGroups(candidates.map((g) => g.groupId));
+  const out: string[] = [];
+  for (const g of described.groups) {
+    if (g.members.length === 0) continue;
+    const hit = g.members.some((m) => {
+      try {
+        return (AssignerProtocol.MemberMetadata.decode(m.memberMetadata)?.topics ?? []).some((t) =>
+          watched.has(t),
+        );
+      } catch {
+        return false;
+      }
+    });
+    if (hit) out.push(g.groupId);
+  }
+  return out.sort();
+}
+
+/** Waits up to `seconds` for other engines to leave the pipeline topics; returns those still there. */
+export async function waitForQuiet(
+  admin: Admin,
+  seconds: number,
+  log: (s: string) => void,
+): Promise<string[]> {
+  const deadline = Date.now() + seconds * 1000;
+  let others = await otherEngines(admin, []);
+  let lastLog = 0;
+  while (others.length > 0 && Date.now() < deadline) {
+    if (Date.now() - lastLog > 15_000) {
+      lastLog = Date.now();
+      log(`waiting for other engines to leave the pipeline topics: ${others.join(', ')}`);
+    }
+    await new Promise((r) => setTimeout(r, 2000));
+    others = await otherEngines(admin, []);
+  }
+  return others;
 }

@@ -5,7 +5,7 @@
  */
 import { randomInt } from 'node:crypto';
 import { cpus } from 'node:os';
-import { Topics } from '@clearance/contracts';
+import { Topics, type Decision } from '@clearance/contracts';
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { processUsage, TopicWatcher } from '@clearance/cli';
 import { DecisionLog } from './decisions';
@@ -18,6 +18,8 @@ import {
   dropRunArtifacts,
   endOffsets,
   newRunId,
+  otherEngines,
+  publishRunRuleSet,
   serviceEnv,
   startGroupsAtEnd,
   totalOf,
@@ -42,6 +44,8 @@ export interface ThroughputOptions {
   /** Give up waiting for missing decisions after this long without a new one. */
   idleTimeoutMs: number;
   keep: boolean;
+  /** Write CPU profiles of the measured window of every service instance here. */
+  cpuProfileDir?: string;
 }
 
 export interface ThroughputResult {
@@ -59,7 +63,7 @@ export interface ThroughputResult {
     missing: number;
     duplicates: number;
     unexpected: number;
-    /** Decisions of other parcels seen on the topic during the run (another user). */
+    /** Decisions of other parcels, or of these parcels by another engine (another rule set version), seen during the run. */
     foreign: number;
   };
   /** Parcels decided / (last decision − first produce), per second. */
@@ -83,6 +87,11 @@ export interface ThroughputResult {
   /** Input records on the document topics during the run that the bench did not send (another user). */
   foreignInputRecords: number;
   loadAverage: { before: number[]; after: number[] };
+  /**
+   * Consumer groups of other engines on the pipeline topics before or after the run: they
+   * processed the bench's documents too, on the same CPUs (the topic names are fixed).
+   */
+  otherEngines: string[];
   /** Decisions per second, second by second from the first produce. */
   timeline: number[];
   settings: Record<string, string>;
@@ -96,7 +105,8 @@ export async function runThroughput(
 ): Promise<ThroughputResult> {
   const runId = newRunId();
   const seed = opts.seed ?? randomInt(1, 2 ** 31 - 1);
-  const env = serviceEnv(stack, runId, opts.env);
+  const rules = await publishRunRuleSet(stack, runId);
+  const env = serviceEnv(stack, runId, { RISK_RULE_SET_KEY: rules.key, ...opts.env });
   const names: BenchService[] = opts.lifecycle ? ['matcher', 'risk', 'lifecycle'] : ['matcher', 'risk'];
   log(
     `run ${runId}: ${opts.parcels} parcels, ${opts.rate > 0 ? `${opts.rate} parcels/s` : 'as fast as possible'}, errors ${opts.errors}, seed ${seed}, services ${names.join(', ')} x${opts.instances}`,
@@ -119,23 +129,27 @@ export async function runThroughput(
 
   await createInternalTopics(stack.admin, names, env, stack.env.PARTITIONS);
   const { groups } = await startGroupsAtEnd(stack, runId, names, env);
-  const services = new ServiceSet(env, log);
+  const services = new ServiceSet(env, log, opts.cpuProfileDir);
   const watcher = new TopicWatcher(stack.kafka, stack.codecs);
   try {
     for (const name of names) for (let i = 0; i < opts.instances; i++) await services.start(name);
     await waitAllReady(services, 120_000);
     services.startSampling();
 
-    const decisions = new DecisionLog(load.parcels);
-    await watcher.start([Topics.decision], (r) =>
-      decisions.onDecision(r.key, r.value as { lastDocumentTime: number }, r.seenAt),
-    );
+    const decisions = new DecisionLog(load.parcels, rules.version);
+    await watcher.start([Topics.decision], (r) => decisions.onDecision(r.key, r.value as Decision, r.seenAt));
     const inputsBefore = await endOffsets(stack.admin, DOCUMENT_TOPICS);
+    const othersBefore = await otherEngines(stack.admin, groups);
+    if (othersBefore.length > 0)
+      log(
+        `warning: other engines consume the pipeline topics and will process this load too: ${othersBefore.join(', ')}`,
+      );
     const broker = brokerPid(stackDir);
     const brokerBefore = broker ? processUsage(broker) : undefined;
     const ticksBefore = machineTicks();
     const benchBefore = process.cpuUsage();
     const loadBefore = loadAverage();
+    await services.toggleProfilers(0);
     services.markBaseline();
 
     decisions.origin = Date.now();
@@ -182,6 +196,9 @@ export async function runThroughput(
     const brokerAfter = broker ? processUsage(broker) : undefined;
     const loadAfter = loadAverage();
     const usage = services.report();
+    const others = [...new Set([...othersBefore, ...(await otherEngines(stack.admin, groups))])].sort();
+    await services.toggleProfilers(3000);
+    if (opts.cpuProfileDir) log(`CPU profiles of the window in ${opts.cpuProfileDir}`);
     const runtime: Partial<Record<BenchService, RuntimeFigures>> = {};
     for (const name of names) runtime[name] = runtimeFigures(await services.metrics(name));
 
@@ -231,6 +248,7 @@ export async function runThroughput(
       },
       foreignInputRecords: Math.max(0, totalOf(inputsAfter) - totalOf(inputsBefore) - sent.records),
       loadAverage: { before: loadBefore, after: loadAfter },
+      otherEngines: others,
       timeline: decisions.perSecond,
       settings: Object.fromEntries(Object.entries(opts.env)),
     };
