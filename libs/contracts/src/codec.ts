@@ -53,19 +53,34 @@ function invalidPaths(type: Type, value: unknown): string[] {
   return paths;
 }
 
+/**
+ * Scratch space the frames are written into (grown on demand). avsc's `toBuffer` writes into a
+ * 1 KiB buffer and, for a larger value (manifests, decisions), writes the whole value a second
+ * time into a buffer of the right size; then the header and the body were concatenated (two more
+ * copies). Here a value is written once, header included, and copied out once.
+ */
+let scratch = Buffer.allocUnsafe(64 * 1024);
+
 /** Encodes a value of the topic's schema in the registry wire format: magic 0, schema id, Avro body. */
 function frame<V>(spec: TopicSpec<V>, id: number, value: V): Buffer {
   const type = schemaByName(spec.schema).type;
-  let body: Buffer;
+  let end: number;
   try {
-    body = type.toBuffer(value);
+    for (;;) {
+      end = type.encode(value, scratch, 5);
+      if (end >= 0) break;
+      // `encode` answers minus the missing bytes when the value does not fit
+      scratch = Buffer.allocUnsafe(Math.max(scratch.length * 2, scratch.length - end + 5));
+    }
   } catch (e) {
     const bad = invalidPaths(type, value);
     throw new SchemaValidationError(spec.name, bad.length > 0 ? bad : [(e as Error).message]);
   }
-  const header = Buffer.alloc(5);
-  header.writeUInt32BE(id, 1);
-  return Buffer.concat([header, body]);
+  scratch[0] = 0;
+  scratch.writeUInt32BE(id, 1);
+  const out = Buffer.allocUnsafe(end);
+  scratch.copy(out, 0, 0, end);
+  return out;
 }
 
 export interface RegistryCodecsOptions {

@@ -78,6 +78,41 @@ describe('local codecs (registry-free, for processor unit tests)', () => {
     expect(await codecs.decode(Topics.exchangeRate, bytes)).toEqual(rate);
   });
 
+  it('encodes values of any size in one pass, each into its own buffer', async () => {
+    const { sampleExportParcel } = await import('./test-fixtures');
+    const { order } = sampleExportParcel('SO-BIG');
+    const schemaId = (b: Buffer) => b.readUInt32BE(1);
+    // a value larger than avsc's 1 KiB pool and larger than the 64 KiB scratch space
+    const big = { ...order, note: 'x'.repeat(2_000) };
+    const huge = { ...order, note: '\u4e2d'.repeat(40_000) };
+    const small = await codecs.encode(Topics.order, order);
+    const bigBytes = await codecs.encode(Topics.order, big);
+    const hugeBytes = await codecs.encode(Topics.order, huge);
+    const again = await codecs.encode(Topics.order, order);
+    expect(hugeBytes.length).toBeGreaterThan(120_000);
+    for (const b of [small, bigBytes, hugeBytes, again]) {
+      expect(b[0]).toBe(0);
+      expect(schemaId(b)).toBe(schemaId(small));
+    }
+    // earlier results are not views of a buffer that later encodes overwrite
+    expect(await codecs.decode(Topics.order, small)).toEqual(order);
+    expect(await codecs.decode(Topics.order, bigBytes)).toEqual(big);
+    expect(await codecs.decode(Topics.order, hugeBytes)).toEqual(huge);
+    expect(again.equals(small)).toBe(true);
+    // the same bytes avsc's own toBuffer gives, behind the 5-byte header
+    const { schemaByName } = await import('./schemas');
+    expect(bigBytes.subarray(5).equals(schemaByName(Topics.order.schema).type.toBuffer(big))).toBe(true);
+  });
+
+  it('names the offending fields of a value that does not match its schema', async () => {
+    const { SchemaValidationError } = require('./codec') as typeof import('./codec');
+    const bad = { ...rate, cnyPerUnit: 7.1234 };
+    await expect(codecs.encode(Topics.exchangeRate, bad as never)).rejects.toThrow(SchemaValidationError);
+    await expect(codecs.encode(Topics.exchangeRate, bad as never)).rejects.toThrow(/cnyPerUnit = 7.1234/);
+    // a failed encode leaves nothing behind for the next one
+    expect(await codecs.decode(Topics.exchangeRate, await codecs.encode(Topics.exchangeRate, rate))).toEqual(rate);
+  });
+
   it('refuses bytes of another record type and garbage', async () => {
     const bytes = await codecs.encode(Topics.exchangeRate, rate);
     await expect(codecs.decode(Topics.order, bytes)).rejects.toThrow(AvroDecodeError);
