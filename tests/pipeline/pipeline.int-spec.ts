@@ -247,7 +247,7 @@ describe('clearance pipeline on the real stack: matcher -> risk -> lifecycle as 
           .join(
             '; ',
           )}). It would process this test's documents too and put a second list, decision and receipts ` +
-          `for each parcel on the shared topics. Stop it (e.g. the \`npm start\` engine) and run again.`,
+          `for each parcel on the shared topics. Stop it (the \`npm start\` engine, another pipeline test or bench run on this broker) and run again.`,
       );
 
     // 1. reference data, and the run's own rule set (v1) under its own key

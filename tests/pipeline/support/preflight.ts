@@ -7,6 +7,9 @@
  */
 import { AssignerProtocol, type Admin } from 'kafkajs';
 
+/** The streams runtime's partition assigner (libs/streams TASK_ASSIGNER_NAME): a group using it is a stream processor. */
+const STREAMS_ASSIGNER = 'ClearanceTaskAssigner';
+
 export interface ForeignConsumer {
   groupId: string;
   members: number;
@@ -14,8 +17,9 @@ export interface ForeignConsumer {
 }
 
 /**
- * Consumer groups with live members subscribed to any of `topics` (the inputs of the stages the
- * test runs), other than the run's own groups.
+ * Stream processors (groups of the streams runtime, which write outputs) with live members
+ * subscribed to any of `topics` (the inputs of the stages the test runs), other than the run's
+ * own groups. Plain consumers (projectors, other tests' readers) only read and do not count.
  */
 export async function foreignConsumers(
   admin: Admin,
@@ -31,7 +35,7 @@ export async function foreignConsumers(
   const described = await admin.describeGroups(candidates.map((g) => g.groupId));
   const out: ForeignConsumer[] = [];
   for (const g of described.groups) {
-    if (g.members.length === 0) continue;
+    if (g.members.length === 0 || g.protocol !== STREAMS_ASSIGNER) continue;
     const subscribed = new Set<string>();
     for (const m of g.members) {
       try {
