@@ -68,7 +68,7 @@ describe('keys', () => {
 
 describe('local codecs (registry-free, for processor unit tests)', () => {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { LocalCodecs, AvroDecodeError } = require('./codec') as typeof import('./codec');
+  const { LocalCodecs, AvroDecodeError, SchemaValidationError } = require('./codec') as typeof import('./codec');
   const codecs = new LocalCodecs();
   const rate = { currency: '502', period: '202611', cnyPerUnit: '7.12340' };
 
@@ -105,7 +105,6 @@ describe('local codecs (registry-free, for processor unit tests)', () => {
   });
 
   it('names the offending fields of a value that does not match its schema', async () => {
-    const { SchemaValidationError } = require('./codec') as typeof import('./codec');
     const bad = { ...rate, cnyPerUnit: 7.1234 };
     await expect(codecs.encode(Topics.exchangeRate, bad as never)).rejects.toThrow(SchemaValidationError);
     await expect(codecs.encode(Topics.exchangeRate, bad as never)).rejects.toThrow(/cnyPerUnit = 7.1234/);
