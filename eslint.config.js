@@ -19,7 +19,7 @@ function boundaries(forTests) {
       { sourceTag: 'type:service', onlyDependOnLibsWithTags: ['type:contracts', 'type:domain', 'type:runtime', 'type:testing'] },
       {
         sourceTag: 'type:tool',
-        onlyDependOnLibsWithTags: ['type:contracts', 'type:domain', 'type:runtime', 'type:testing', 'type:service'],
+        onlyDependOnLibsWithTags: ['type:contracts', 'type:domain', 'type:runtime', 'type:testing', 'type:service', 'type:tool'],
       },
     ],
   };

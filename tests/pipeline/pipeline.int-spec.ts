@@ -46,7 +46,6 @@ import {
   type TimedSend,
 } from '@clearance/generator';
 import { eventually, uniqueName } from '@clearance/testing';
-// eslint-disable-next-line @nx/enforce-module-boundaries -- tools/cli is an application project; src/index.ts is what it exports for tests and scripts
 import { BatchProducer, publishReference } from '@clearance/cli';
 import {
   binomial,

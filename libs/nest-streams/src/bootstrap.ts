@@ -87,7 +87,11 @@ export async function bootstrapStreamsService<C>(
         partitions: env.PARTITIONS,
         maxRecordsPerTransaction: env.MAX_RECORDS_PER_TRANSACTION,
         autoOffsetReset: env.AUTO_OFFSET_RESET,
-        consumer: { partitionsConsumedConcurrently: env.CONCURRENT_TASKS },
+        consumer: {
+          partitionsConsumedConcurrently: env.CONCURRENT_TASKS,
+          sessionTimeout: env.SESSION_TIMEOUT_MS,
+          heartbeatInterval: Math.max(1000, Math.floor(env.SESSION_TIMEOUT_MS / 10)),
+        },
         logger: logger.child({ processor: definition.name }),
         registry,
         onFatalError: (error) => logger.fatal({ err: error, processor: definition.name }, 'processor cannot go on'),

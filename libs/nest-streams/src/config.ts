@@ -19,6 +19,8 @@ export const streamsEnvSchema = z.object({
   MAX_RECORDS_PER_TRANSACTION: z.coerce.number().int().min(1).default(5000),
   /** Where a new consumer group starts: earliest (default: process the whole log) or latest. */
   AUTO_OFFSET_RESET: z.enum(['earliest', 'latest']).default('earliest'),
+  /** Consumer session timeout: how long a crashed instance's tasks wait before they move. */
+  SESSION_TIMEOUT_MS: z.coerce.number().int().min(6000).max(300_000).default(30_000),
   /** Task batches processed concurrently. */
   CONCURRENT_TASKS: z.coerce.number().int().min(1).max(64).default(4),
 });

@@ -15,11 +15,17 @@ export class StreamsTransport extends Server implements CustomTransportStrategy 
   }
 
   async listen(callback: (err?: unknown, info?: unknown) => void): Promise<void> {
+    const started: StreamsRuntime[] = [];
     try {
-      for (const runtime of this.runtimes) await runtime.start();
+      for (const runtime of this.runtimes) {
+        started.push(runtime);
+        await runtime.start();
+      }
       this.started = true;
       callback();
     } catch (e) {
+      // leave the groups of the runtimes already started, so no member lingers for a session timeout
+      await Promise.allSettled(started.map((r) => r.stop()));
       callback(e);
     }
   }

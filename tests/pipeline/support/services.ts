@@ -9,7 +9,6 @@ import { matcherService } from '@clearance/matcher';
 import type { StreamsServiceSpec } from '@clearance/nest-streams';
 import { riskService } from '@clearance/risk';
 import { silentLogger, type Logger } from '@clearance/streams';
-// eslint-disable-next-line @nx/enforce-module-boundaries -- tools/cli is an application project; src/index.ts is what it exports for tests and scripts
 import {
   killService,
   startService,

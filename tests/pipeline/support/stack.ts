@@ -7,7 +7,6 @@
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { RegistryCodecs, allTopics } from '@clearance/contracts';
 import { stackEnv, type StackEnv } from '@clearance/testing';
-// eslint-disable-next-line @nx/enforce-module-boundaries -- tools/cli is an application project; src/index.ts is what it exports for tests and scripts
 import { ensureTopics } from '@clearance/cli';
 
 /** Partition count the project's topics are created with when missing (the deployment default). */

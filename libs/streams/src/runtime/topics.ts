@@ -93,8 +93,10 @@ export async function ensureTopics(
       );
     logger.info({ topics: toCreate.map((t) => `${t.topic}(${t.numPartitions})`) }, 'creating missing topics');
     // false when another instance created one of them first: fine, we re-read the layout below
-    await admin.createTopics({ topics: toCreate, waitForLeaders: true });
-    const created = await describe(
+    // kafkajs's waitForLeaders retries only LEADER_NOT_AVAILABLE, and a topic that was just
+    // created can answer UNKNOWN_TOPIC_OR_PARTITION for a moment: create, then poll ourselves.
+    await admin.createTopics({ topics: toCreate, waitForLeaders: false });
+    const created = await waitForLeaders(
       admin,
       toCreate.map((t) => t.topic),
     );
@@ -115,6 +117,26 @@ export async function ensureTopics(
       );
   }
   return { taskCount, partitions };
+}
+
+/** Partition counts of `topics` once every partition of each has a leader (polls up to `timeoutMs`). */
+export async function waitForLeaders(admin: Admin, topics: string[], timeoutMs = 30_000): Promise<Map<string, number>> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const { topics: metadata } = await admin.fetchTopicMetadata({ topics });
+      const led = metadata.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0));
+      if (led && metadata.length === topics.length) return new Map(metadata.map((t) => [t.name, t.partitions.length]));
+      last = 'partitions without a leader';
+    } catch (e) {
+      last = e; // UNKNOWN_TOPIC_OR_PARTITION right after creation: retry
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`topics ${topics.join(', ')} have no leader after ${timeoutMs} ms: ${last instanceof Error ? last.message : String(last)}`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
 }
 
 async function describe(admin: Admin, topics: string[]): Promise<Map<string, number>> {
