@@ -1,10 +1,14 @@
 /**
- * Postgres side of the declaration acceptance test: the projector's schemas of the run, a
- * projection started at the run's offsets, row-for-row comparison of two schemas, and a view
- * schema that shows the query API only the run's statistics facts.
+ * Postgres side of the declaration acceptance test: the projector's schemas of the run,
+ * projections started at the run's offsets, row-for-row comparison of two schemas.
  */
 import type { Pool } from 'pg';
-import { ensureProjectionSchema, projectionByName, projectionSchema } from '@clearance/projector';
+import {
+  ensureProjectionSchema,
+  projectionByName,
+  projectionSchema,
+  type ProjectionName,
+} from '@clearance/projector';
 import type { Offsets } from './kafka';
 
 const ident = (s: string): string => {
@@ -13,18 +17,19 @@ const ident = (s: string): string => {
 };
 
 /**
- * Creates the `parcels` projection schema of `prefix` and stores `from` as its offsets, so the
- * projector projects only what the run produced: the shared receipt topic holds about a million
- * records of earlier runs, minutes of work that says nothing about this run.
+ * Creates a projection's schema under `prefix` and stores `from` as its offsets for `topics`, so
+ * the projector projects only what the run produced there: the shared topics hold hundreds of
+ * thousands of records of earlier runs (minutes of work that say nothing about this run).
  */
-export async function startParcelsProjectionAt(
+export async function startProjectionAt(
   pool: Pool,
   prefix: string,
+  name: ProjectionName,
   from: Offsets,
   topics: ReadonlyArray<string>,
 ): Promise<string> {
-  const schema = projectionSchema(prefix, 'parcels');
-  await ensureProjectionSchema(pool, projectionByName('parcels'), schema);
+  const schema = projectionSchema(prefix, name);
+  await ensureProjectionSchema(pool, projectionByName(name), schema);
   const rows = topics.flatMap((topic) =>
     [...(from.get(topic) ?? [])].map(([p, o]) => [topic, p, o] as const),
   );
@@ -57,19 +62,27 @@ export interface TableDiff {
   onlyB: Record<string, unknown>[];
 }
 
-/** Every table of schema `a` compared row for row (multiset) with the same table of `b`. */
+/**
+ * Every table of schema `a` compared row for row (multiset) with the same table of `b`; tables
+ * named in `restrict` only on the rows whose `column` is one of `values` (both sides).
+ */
 export async function compareSchemas(
   pool: Pool,
   a: string,
   b: string,
   tables: ReadonlyArray<string>,
+  restrict?: { tables: ReadonlyArray<string>; column: string; values: ReadonlyArray<string> },
 ): Promise<TableDiff[]> {
   const out: TableDiff[] = [];
   for (const t of tables) {
+    const filtered = restrict?.tables.includes(t);
+    const where = filtered ? ` WHERE ${ident(restrict!.column)} = ANY($1::text[])` : '';
+    const params = filtered ? [restrict!.values] : [];
     const q = (x: string, y: string) =>
       pool
         .query<{ r: Record<string, unknown> }>(
-          `SELECT to_jsonb(d) AS r FROM (SELECT * FROM ${ident(x)}.${ident(t)} EXCEPT ALL SELECT * FROM ${ident(y)}.${ident(t)}) d`,
+          `SELECT to_jsonb(d) AS r FROM (SELECT * FROM ${ident(x)}.${ident(t)}${where} EXCEPT ALL SELECT * FROM ${ident(y)}.${ident(t)}${where}) d`,
+          params,
         )
         .then((res) => res.rows.map((row) => row.r));
     const [onlyA, onlyB] = await Promise.all([q(a, b), q(b, a)]);
@@ -83,37 +96,6 @@ export async function rowCount(pool: Pool, schema: string, table: string): Promi
     `SELECT count(*) AS n FROM ${ident(schema)}.${ident(table)}`,
   );
   return Number(rows[0].n);
-}
-
-/**
- * Schema `<viewPrefix>statistics` whose stat_* views show only the facts of `invtNos` (exchange
- * rates all), over the live tables of `liveSchema`: the query API pointed at `viewPrefix` then
- * aggregates exactly the run's lists with its own SQL.
- */
-export async function createRunStatisticsView(
-  pool: Pool,
-  viewPrefix: string,
-  liveSchema: string,
-  invtNos: ReadonlyArray<string>,
-): Promise<string> {
-  const v = `${viewPrefix}statistics`;
-  const V = ident(v);
-  const L = ident(liveSchema);
-  await pool.query(`DROP SCHEMA IF EXISTS ${V} CASCADE`);
-  await pool.query(`CREATE SCHEMA ${V}`);
-  await pool.query(`CREATE TABLE ${V}.run_list (invt_no text PRIMARY KEY)`);
-  await pool.query(`INSERT INTO ${V}.run_list SELECT unnest($1::text[]) ON CONFLICT DO NOTHING`, [invtNos]);
-  await pool.query(
-    `CREATE VIEW ${V}.stat_list AS SELECT l.* FROM ${L}.stat_list l WHERE l.invt_no IN (SELECT invt_no FROM ${V}.run_list)`,
-  );
-  await pool.query(
-    `CREATE VIEW ${V}.stat_item AS SELECT i.* FROM ${L}.stat_item i WHERE i.invt_no IN (SELECT invt_no FROM ${V}.run_list)`,
-  );
-  await pool.query(
-    `CREATE VIEW ${V}.stat_rule AS SELECT r.* FROM ${L}.stat_rule r WHERE r.invt_no IN (SELECT invt_no FROM ${V}.run_list)`,
-  );
-  await pool.query(`CREATE VIEW ${V}.exchange_rate AS SELECT * FROM ${L}.exchange_rate`);
-  return v;
 }
 
 /** Drops every schema whose name starts with `prefix`. */

@@ -232,6 +232,8 @@ export interface Collected<V = unknown> {
   /** Record timestamp. */
   timestamp: number;
   value: V;
+  /** The value's bytes as they are on the topic. */
+  bytes: Buffer | null;
   /** Date.now() when the collector received it. */
   seenAt: number;
 }
@@ -312,6 +314,7 @@ export class Collector {
             key,
             timestamp: Number(m.timestamp),
             value,
+            bytes: m.value,
             seenAt: now,
           });
         }
@@ -328,5 +331,41 @@ export class Collector {
 
   async stop(): Promise<void> {
     await this.consumer?.disconnect().catch(() => undefined);
+  }
+}
+
+/**
+ * Copies records (bytes, keys, timestamps) into `topic`, each into the partition it came from,
+ * in offset order per partition: a log that holds exactly these records.
+ */
+export async function copyRecords(
+  kafka: Kafka,
+  admin: Admin,
+  topic: string,
+  partitions: number,
+  records: ReadonlyArray<Collected>,
+): Promise<void> {
+  await createTopicsAndWait(admin, [{ topic, partitions, config: {} }]);
+  const producer = kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    allowAutoTopicCreation: false,
+  });
+  await producer.connect();
+  try {
+    const sorted = [...records].sort((a, b) => a.partition - b.partition || a.offset - b.offset);
+    for (let i = 0; i < sorted.length; i += 500)
+      await producer.send({
+        topic,
+        acks: -1,
+        messages: sorted.slice(i, i + 500).map((r) => ({
+          partition: r.partition,
+          key: r.key,
+          value: r.bytes,
+          timestamp: String(r.timestamp),
+        })),
+      });
+  } finally {
+    await producer.disconnect();
   }
 }
