@@ -14,7 +14,6 @@ import {
   REALISTIC_ERRORS,
   type GeneratedParcel,
 } from '@clearance/generator';
-// eslint-disable-next-line @nx/enforce-module-boundaries
 import { BatchProducer } from '@clearance/cli';
 
 export interface PreparedSend {

@@ -6,7 +6,6 @@
  */
 import * as path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
-// eslint-disable-next-line @nx/enforce-module-boundaries
 import { REPO_ROOT } from '@clearance/cli';
 import { loadAverage, machineInfo } from './machine';
 import { compareWithTargets, formatReport, type BenchReport } from './report';

@@ -2,7 +2,6 @@
  * The services under measurement, each instance its own Node process (tools/cli startService),
  * with CPU and peak RSS read from /proc and counters from their /metrics endpoints.
  */
-// eslint-disable-next-line @nx/enforce-module-boundaries
 import {
   killService,
   processUsage,

@@ -15,9 +15,8 @@ import { matcherService } from '@clearance/matcher';
 import type { StreamsServiceSpec } from '@clearance/nest-streams';
 import { riskService } from '@clearance/risk';
 import { silentLogger, type Logger } from '@clearance/streams';
-// The bench drives the engine with the CLI's own helpers (topics, reference data, producer,
-// processes, watcher), so it measures what `clearance load` and the deployed services do.
-// eslint-disable-next-line @nx/enforce-module-boundaries
+// the CLI's own helpers (topics, reference data, producer, processes, watcher): the bench
+// measures what `clearance load` and the deployed services do
 import { BatchProducer, cliEnv, ensureTopics, publishReference, REPO_ROOT } from '@clearance/cli';
 import { loadReferenceData } from '@clearance/generator';
 
@@ -313,7 +312,8 @@ export const ENGINE_INPUTS = [
 
 /**
  * Consumer groups other than `own` with live members subscribed to any of `topics`: another
- * engine (a test, `npm start`) that processes the bench's documents too, on the same CPUs.
+ * engine (a test, `npm start`) that processes the bench's documents too, on the same CPUs
+ * (readers that are not stream processors are marked `(reader)`).
  */
 export async function otherEngines(
   admin: Admin,
@@ -339,7 +339,8 @@ export async function otherEngines(
         return false;
       }
     });
-    if (hit) out.push(g.groupId);
+    // the streams runtime's assigner: a stream processor (it writes outputs); otherwise a reader
+    if (hit) out.push(g.protocol === 'ClearanceTaskAssigner' ? g.groupId : `${g.groupId} (reader)`);
   }
   return out.sort();
 }

@@ -6,7 +6,6 @@
 import { randomInt } from 'node:crypto';
 import { cpus } from 'node:os';
 import { Topics, type Decision } from '@clearance/contracts';
-// eslint-disable-next-line @nx/enforce-module-boundaries
 import { processUsage, TopicWatcher } from '@clearance/cli';
 import { DecisionLog } from './decisions';
 import { DOCUMENT_TOPICS, prepareLoad, sendLoad } from './load';
@@ -77,6 +76,13 @@ export interface ThroughputResult {
   latencyMs: LatencySummary;
   services: InstanceReport[];
   runtime: Partial<Record<BenchService, RuntimeFigures>>;
+  /**
+   * CPU milliseconds per parcel decided: each service (all its instances), the broker, the bench
+   * process (producer + reader). On a shared machine throughput follows the CPU share the run
+   * gets; these figures do not (much), and give what the pipeline would do with the cores alone:
+   * `dedicatedEstimate` = cores / (services + broker) per parcel, the producer left out.
+   */
+  cpuPerParcelMs: Record<string, number> & { pipeline: number; dedicatedEstimate: number };
   /** CPU seconds inside the window: broker, the bench process (producer + reader), the whole machine. */
   cpu: {
     brokerSeconds?: number;
@@ -205,6 +211,18 @@ export async function runThroughput(
     const end = Number.isNaN(decisions.lastSeenAt) ? Date.now() : decisions.lastSeenAt;
     const seconds = (end - sent.firstAt) / 1000;
     const windowSeconds = (Date.now() - decisions.origin) / 1000;
+    const perParcel = (seconds: number) =>
+      decisions.decided > 0 ? (seconds * 1000) / decisions.decided : NaN;
+    const cpuPerParcelMs: Record<string, number> = {};
+    for (const u of usage) {
+      const name = u.instance.replace(/#\d+$/, '');
+      cpuPerParcelMs[name] = (cpuPerParcelMs[name] ?? 0) + perParcel(u.cpuSeconds);
+    }
+    const brokerSeconds =
+      brokerBefore && brokerAfter ? brokerAfter.cpuSeconds - brokerBefore.cpuSeconds : NaN;
+    cpuPerParcelMs.broker = perParcel(brokerSeconds);
+    const pipelineMs = Object.values(cpuPerParcelMs).reduce((a, b) => a + (Number.isFinite(b) ? b : 0), 0);
+    cpuPerParcelMs.bench = perParcel((benchCpu.user + benchCpu.system) / 1e6);
     const result: ThroughputResult = {
       runId,
       mode: opts.rate > 0 ? 'paced' : 'max',
@@ -239,6 +257,13 @@ export async function runThroughput(
         peakRssMiB: round(u.peakRssMiB),
       })),
       runtime,
+      cpuPerParcelMs: {
+        ...Object.fromEntries(
+          Object.entries(cpuPerParcelMs).map(([k, v]) => [k, Math.round(v * 1000) / 1000]),
+        ),
+        pipeline: Math.round(pipelineMs * 1000) / 1000,
+        dedicatedEstimate: round(pipelineMs > 0 ? (cpus().length * 1000) / pipelineMs : NaN),
+      },
       cpu: {
         brokerSeconds:
           brokerBefore && brokerAfter ? round(brokerAfter.cpuSeconds - brokerBefore.cpuSeconds) : undefined,
