@@ -128,6 +128,36 @@ export function internalTopics(env: Record<string, string>, partitions: number):
   return out;
 }
 
+/**
+ * The bytes a store of a service's processor keeps for `value` in its changelog, through the
+ * store's own value serde (e.g. to seed the matcher's invtNo serial counter).
+ */
+export function storeValueBytes(
+  service: keyof typeof SPECS,
+  env: Record<string, string>,
+  store: string,
+  value: unknown,
+): { topic: string; bytes: Buffer } {
+  const spec = SPECS[service];
+  const definitions = spec.definitions({
+    env: {} as never,
+    config: spec.config.parse(env),
+    codecs: new LocalCodecs() as never,
+    logger: silentLogger as Logger as never,
+  });
+  for (const d of definitions) {
+    const s = (
+      d.stores as Record<string, { value: { serialize(t: string, v: unknown): unknown } }> | undefined
+    )?.[store];
+    if (!s) continue;
+    const topic = `${d.name}.${store}.changelog`;
+    const bytes = s.value.serialize(topic, value);
+    if (!Buffer.isBuffer(bytes)) throw new Error(`${service} store ${store}: asynchronous serde`);
+    return { topic, bytes };
+  }
+  throw new Error(`${service} has no store named ${store}`);
+}
+
 /** Creates topics and waits until the broker serves their metadata with leaders. */
 export async function createTopicsAndWait(
   admin: Admin,
