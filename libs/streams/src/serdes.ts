@@ -12,10 +12,16 @@ export interface Serde<T> {
   deserialize(topic: string, bytes: Buffer): T | Promise<T>;
   /** When true, `null` bytes map to `null` (and back) without calling the serde. */
   readonly nullable?: boolean;
+  /**
+   * When true, `deserialize` never returns a promise. A store whose value serde is synchronous
+   * is restored lazily: large changelog values are kept as bytes and decoded on first access.
+   */
+  readonly sync?: boolean;
 }
 
 /** UTF-8 strings. */
 export const stringSerde: Serde<string> = {
+  sync: true,
   serialize: (_topic, value) => {
     if (typeof value !== 'string') throw new TypeError(`stringSerde: expected a string, got ${typeof value}`);
     return Buffer.from(value, 'utf8');
@@ -25,6 +31,7 @@ export const stringSerde: Serde<string> = {
 
 /** Raw bytes, passed through. */
 export const bufferSerde: Serde<Buffer> = {
+  sync: true,
   serialize: (_topic, value) => {
     if (!Buffer.isBuffer(value)) throw new TypeError('bufferSerde: expected a Buffer');
     return value;
@@ -39,6 +46,7 @@ export const bufferSerde: Serde<Buffer> = {
  */
 export function jsonSerde<T = unknown>(validate?: (value: unknown) => boolean | void): Serde<T> {
   return {
+    sync: true,
     serialize: (_topic, value) => {
       const text = JSON.stringify(value);
       if (text === undefined) throw new TypeError('jsonSerde: value is not JSON-serializable');
@@ -55,6 +63,7 @@ export function jsonSerde<T = unknown>(validate?: (value: unknown) => boolean | 
 
 /** Numbers as their decimal string (handy for counters and tests). */
 export const numberSerde: Serde<number> = {
+  sync: true,
   serialize: (_topic, value) => {
     if (typeof value !== 'number' || !Number.isFinite(value))
       throw new TypeError(`numberSerde: expected a finite number`);
@@ -73,6 +82,7 @@ export const numberSerde: Serde<number> = {
 export function nullable<T>(serde: Serde<T>): Serde<T | null> {
   return {
     nullable: true,
+    sync: serde.sync,
     serialize: (topic, value) => {
       if (value === null) throw new Error('nullable serde: null is encoded as null bytes by the runtime');
       return serde.serialize(topic, value);

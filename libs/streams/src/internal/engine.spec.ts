@@ -1,6 +1,6 @@
 import { silentLogger } from '../logger';
 import { counterProcessor, parityProcessor } from '../../test/support/processors';
-import { TaskEngine, type RawRecord } from './engine';
+import { LAZY_RESTORE_MIN_BYTES, TaskEngine, type RawRecord } from './engine';
 
 const raw = (
   topic: string,
@@ -71,5 +71,53 @@ describe('TaskEngine', () => {
     txn = engine.beginTxn(task);
     await engine.process(txn, raw('in', 1, 'a', 'x'));
     expect(txn.produced[0].value!.toString()).toBe('2');
+  });
+
+  it('restores large values of stores with a synchronous serde lazily, the rest at once', async () => {
+    const { defineProcessor } = await import('../definition');
+    const { jsonSerde, stringSerde } = await import('../serdes');
+    const asyncJson = {
+      serialize: async (_t: string, v: unknown) => Buffer.from(JSON.stringify(v)),
+      deserialize: async (_t: string, b: Buffer) => JSON.parse(b.toString()) as unknown,
+    };
+    const def = defineProcessor({
+      name: 'app',
+      inputs: { in: { key: stringSerde, value: stringSerde } },
+      outputs: {},
+      stores: { big: { value: jsonSerde<{ text: string }>() }, viaAsync: { value: asyncJson } },
+      process() {},
+    });
+    const engine = new TaskEngine(def, {
+      applicationId: 'app',
+      partitionsOf: () => 1,
+      globals: new Map(),
+      logger: silentLogger,
+    });
+    const task = engine.newTask(0);
+    const big = { text: 'x'.repeat(LAZY_RESTORE_MIN_BYTES) };
+    const put = (store: string, key: string, value: unknown) =>
+      engine.restoreRecord(
+        task,
+        `app.${store}.changelog`,
+        Buffer.from(key),
+        Buffer.from(JSON.stringify(value)),
+      );
+    await put('big', 'large', big);
+    await put('big', 'small', { text: 's' });
+    await put('viaAsync', 'large', big);
+    // an undecodable large value only fails when it is read
+    await engine.restoreRecord(
+      task,
+      'app.big.changelog',
+      Buffer.from('bad'),
+      Buffer.from(`{${'x'.repeat(200)}`),
+    );
+    const store = task.stores.get('big')!;
+    expect(store.decodesLazily).toBe(true);
+    expect(task.stores.get('viaAsync')!.decodesLazily).toBe(false);
+    expect(store.get('large')).toEqual(big);
+    expect(store.get('small')).toEqual({ text: 's' });
+    expect(task.stores.get('viaAsync')!.get('large')).toEqual(big);
+    expect(() => store.get('bad')).toThrow(/cannot decode the restored value of bad/);
   });
 });

@@ -68,6 +68,14 @@ interface Progress {
 
 const NO_TIME = -1;
 
+/**
+ * Restored changelog values at least this large are kept as bytes and decoded on first access
+ * when the store's serde is synchronous (most restored entries of a big store, e.g. a million
+ * pending cases, are not read before they are written again or expire). Smaller ones are decoded
+ * at once: a short string or number takes less memory decoded than as a Buffer.
+ */
+export const LAZY_RESTORE_MIN_BYTES = 128;
+
 function cloneProgress(p: Progress): Progress {
   return {
     positions: new Map(p.positions),
@@ -81,11 +89,13 @@ export class TaskState {
   readonly stores = new Map<string, LayeredStore<unknown>>();
   committed: Progress = { positions: new Map(), streamTime: NO_TIME, nextPunctuation: new Map() };
 
+  /** @param decoders synchronous value decoders of the stores that restore lazily */
   constructor(
     readonly id: number,
     storeNames: readonly string[],
+    decoders: ReadonlyMap<string, (bytes: Buffer) => unknown> = new Map(),
   ) {
-    for (const name of storeNames) this.stores.set(name, new LayeredStore(name));
+    for (const name of storeNames) this.stores.set(name, new LayeredStore(name, decoders.get(name)));
   }
 
   get streamTime(): number {
@@ -171,6 +181,8 @@ export class TaskEngine {
   private readonly stores: Record<string, StoreSpec<unknown>>;
   private readonly checkpointTopicName: string;
   private readonly changelogTopics = new Map<string, string>();
+  /** Value decoders of the stores whose serdes are synchronous (lazy restore). */
+  private readonly lazyDecoders = new Map<string, (bytes: Buffer) => unknown>();
 
   constructor(
     readonly definition: AnyProcessorDefinition,
@@ -182,12 +194,16 @@ export class TaskEngine {
     this.stores = definition.stores ?? {};
     this.storeNames = Object.keys(this.stores);
     this.checkpointTopicName = checkpointTopic(this.applicationId);
-    for (const name of this.storeNames)
-      this.changelogTopics.set(name, changelogTopic(this.applicationId, name));
+    for (const name of this.storeNames) {
+      const topic = changelogTopic(this.applicationId, name);
+      this.changelogTopics.set(name, topic);
+      const value = this.stores[name].value;
+      if (value.sync) this.lazyDecoders.set(name, (bytes) => value.deserialize(topic, bytes));
+    }
   }
 
   newTask(id: number): TaskState {
-    return new TaskState(id, this.storeNames);
+    return new TaskState(id, this.storeNames, this.lazyDecoders);
   }
 
   beginTxn(task: TaskState): Txn {
@@ -397,6 +413,10 @@ export class TaskEngine {
     const k = isPromiseLike(kr) ? await kr : kr;
     if (value === null) {
       store.restoreDelete(k);
+      return;
+    }
+    if (value.length >= LAZY_RESTORE_MIN_BYTES && store.decodesLazily) {
+      store.restoreEncoded(k, value);
       return;
     }
     const vr = spec.value.deserialize(topic, value);

@@ -67,4 +67,49 @@ describe('LayeredStore', () => {
     expect(() => s.put(1 as unknown as string, 1)).toThrow(/keys are strings/);
     expect(() => s.put('k', null)).toThrow(/delete/);
   });
+
+  it('restores encoded values lazily: decoded once, on first access, under every layer', () => {
+    const decoded: string[] = [];
+    const s = new LayeredStore<{ n: number }>('s', (bytes) => {
+      const v = JSON.parse(bytes.toString()) as { n: number };
+      decoded.push(String(v.n));
+      return v;
+    });
+    expect(s.decodesLazily).toBe(true);
+    const source = Buffer.from('{"n":1}{"n":2}{"n":3}');
+    s.restoreEncoded('a', source.subarray(0, 7));
+    s.restoreEncoded('b', source.subarray(7, 14));
+    s.restoreEncoded('c', source.subarray(14));
+    source.fill(0); // the store keeps its own copy of the bytes, not a view of the fetch buffer
+    expect(s.committedSize).toBe(3);
+    expect(s.has('a') && s.has('b') && !s.has('x')).toBe(true);
+    expect(decoded).toEqual([]);
+    const a = s.get('a');
+    expect(a).toEqual({ n: 1 });
+    expect(s.get('a')).toBe(a); // decoded once, kept
+    expect(decoded).toEqual(['1']);
+    s.put('b', { n: 20 }); // a write over an undecoded value never decodes it
+    s.delete('c');
+    expect([s.get('b'), s.get('c'), s.has('c')]).toEqual([{ n: 20 }, undefined, false]);
+    expect(decoded).toEqual(['1']);
+    s.rollbackRecord();
+    expect(new Map(s.entries())).toEqual(
+      new Map([
+        ['a', { n: 1 }],
+        ['b', { n: 2 }],
+        ['c', { n: 3 }],
+      ]),
+    );
+    expect(decoded).toEqual(['1', '2', '3']);
+  });
+
+  it('names the store and key of a restored value that does not decode', () => {
+    const s = new LayeredStore<unknown>('cases', (bytes) => JSON.parse(bytes.toString()));
+    s.restoreEncoded('k1', Buffer.from('{broken'));
+    expect(s.has('k1')).toBe(true);
+    expect(() => s.get('k1')).toThrow(/store cases: cannot decode the restored value of k1/);
+    expect(() => new LayeredStore<number>('plain').restoreEncoded('k', Buffer.from('1'))).toThrow(
+      /no synchronous decoder/,
+    );
+  });
 });

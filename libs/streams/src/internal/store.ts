@@ -14,6 +14,11 @@ interface TxnEntry<V> {
   encoded: EncodedChange;
 }
 
+/** A committed value restored from its changelog and not decoded yet (see `restoreEncoded`). */
+class Encoded {
+  constructor(readonly bytes: Buffer) {}
+}
+
 /**
  * @internal
  * An in-memory store of one task with two staging layers:
@@ -23,22 +28,49 @@ interface TxnEntry<V> {
  * The committed layer always equals what the changelog holds as committed.
  */
 export class LayeredStore<V> implements KeyValueStore<V> {
-  private readonly committed = new Map<string, V>();
+  private readonly committed = new Map<string, V | Encoded>();
   private readonly txn = new Map<string, TxnEntry<V>>();
   private readonly record = new Map<string, Slot<V>>();
 
-  constructor(readonly name: string) {}
+  /**
+   * @param decode a synchronous decoder of changelog values: with it, `restoreEncoded` keeps
+   *   restored values as bytes and decodes each on first access (a restore then costs no
+   *   decoding for the entries nobody reads, and bytes take less memory than decoded objects).
+   */
+  constructor(
+    readonly name: string,
+    private readonly decode?: (bytes: Buffer) => V,
+  ) {}
 
   get(key: string): V | undefined {
     const slot = this.record.get(key);
     if (slot !== undefined) return slot === TOMBSTONE ? undefined : slot;
     const entry = this.txn.get(key);
     if (entry !== undefined) return entry.slot === TOMBSTONE ? undefined : entry.slot;
-    return this.committed.get(key);
+    return this.committedValue(key);
   }
 
   has(key: string): boolean {
-    return this.get(key) !== undefined;
+    const slot = this.record.get(key);
+    if (slot !== undefined) return slot !== TOMBSTONE;
+    const entry = this.txn.get(key);
+    if (entry !== undefined) return entry.slot !== TOMBSTONE;
+    return this.committed.has(key);
+  }
+
+  private committedValue(key: string): V | undefined {
+    const value = this.committed.get(key);
+    if (!(value instanceof Encoded)) return value;
+    let decoded: V;
+    try {
+      decoded = this.decode!(value.bytes);
+    } catch (error) {
+      throw new Error(
+        `store ${this.name}: cannot decode the restored value of ${key}: ${(error as Error).message}`,
+      );
+    }
+    this.committed.set(key, decoded);
+    return decoded;
   }
 
   put(key: string, value: V): void {
@@ -59,8 +91,10 @@ export class LayeredStore<V> implements KeyValueStore<V> {
     for (const [key, slot] of this.record) if (slot !== TOMBSTONE) yield [key, slot];
     for (const [key, entry] of this.txn)
       if (entry.slot !== TOMBSTONE && !this.record.has(key)) yield [key, entry.slot];
+    // (decoding replaces the value of an existing key: the iteration is not disturbed)
     for (const [key, value] of this.committed)
-      if (!this.record.has(key) && !this.txn.has(key)) yield [key, value];
+      if (!this.record.has(key) && !this.txn.has(key))
+        yield [key, value instanceof Encoded ? this.committedValue(key)! : value];
   }
 
   /** Number of committed entries (for metrics). */
@@ -120,6 +154,16 @@ export class LayeredStore<V> implements KeyValueStore<V> {
     this.committed.set(key, value);
   }
 
+  /** Restore path, lazily: keeps the changelog bytes (copied), decoded on first access. Needs `decode`. */
+  restoreEncoded(key: string, bytes: Buffer): void {
+    if (!this.decode) throw new Error(`store ${this.name}: no synchronous decoder for lazy restore`);
+    this.committed.set(key, new Encoded(Buffer.from(bytes)));
+  }
+
+  get decodesLazily(): boolean {
+    return this.decode !== undefined;
+  }
+
   restoreDelete(key: string): void {
     this.committed.delete(key);
   }
@@ -133,6 +177,9 @@ export class LayeredStore<V> implements KeyValueStore<V> {
 
   /** A copy of the committed entries (inspection in tests). */
   snapshot(): Map<string, V> {
-    return new Map(this.committed);
+    const out = new Map<string, V>();
+    for (const [key, value] of this.committed)
+      out.set(key, value instanceof Encoded ? this.committedValue(key)! : value);
+    return out;
   }
 }
