@@ -175,6 +175,7 @@ async function main(o: BenchCliOptions): Promise<void> {
           env: o.env,
           heapMiB: o.heapMb,
           keep: o.keep === true,
+          cpuProfileDir: o.cpuProf,
         },
         log,
       );

@@ -13,12 +13,17 @@ if (dir) {
   const session = new Session();
   session.connect();
   let running = false;
+  const start = () => {
+    running = true;
+    session.post('Profiler.enable', () =>
+      session.post('Profiler.setSamplingInterval', { interval: 500 }, () => session.post('Profiler.start')),
+    );
+  };
+  // BENCH_CPU_PROF_FROM_START=1: profile from the start (a restore), stop on the first SIGWINCH
+  if (process.env.BENCH_CPU_PROF_FROM_START === '1') start();
   process.on('SIGWINCH', () => {
     if (!running) {
-      running = true;
-      session.post('Profiler.enable', () =>
-        session.post('Profiler.setSamplingInterval', { interval: 500 }, () => session.post('Profiler.start')),
-      );
+      start();
       return;
     }
     running = false;

@@ -30,6 +30,8 @@ export interface RestoreOptions {
   /** Heap limit of the matcher processes (MiB); 0 = Node's default. */
   heapMiB: number;
   keep: boolean;
+  /** Write a CPU profile of the restoring instance (boot to ready) here. */
+  cpuProfileDir?: string;
 }
 
 export interface TaskRestore {
@@ -97,7 +99,7 @@ export async function runRestore(
   );
   await createInternalTopics(stack.admin, ['matcher'], env, stack.env.PARTITIONS);
   const { groups } = await startGroupsAtEnd(stack, runId, ['matcher'], env);
-  const services = new ServiceSet(env, log);
+  const services = new ServiceSet(env, log, opts.cpuProfileDir);
   try {
     const first = await services.start('matcher');
     services.startSampling();
@@ -150,8 +152,9 @@ export async function runRestore(
     else await services.stop(first);
     log(`matcher #1 ${opts.restart === 'kill' ? 'killed' : 'stopped'}; starting a new instance`);
     const spawnAt = Date.now();
-    const second = await services.start('matcher', { LOG_LEVEL: 'info' });
+    const second = await services.start('matcher', { LOG_LEVEL: 'info', BENCH_CPU_PROF_FROM_START: '1' });
     const readyAt = Date.now();
+    await services.toggleProfilers(3000, second);
     const m = await scrape(second.url);
     const perTask = taskRestores(second);
     const result = restoreFigures(m, perTask);

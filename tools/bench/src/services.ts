@@ -59,10 +59,10 @@ export class ServiceSet {
     };
   }
 
-  /** Starts (first call) or stops and writes (second call) the CPU profile of every live instance. */
-  async toggleProfilers(waitMs: number): Promise<void> {
+  /** Starts (first call) or stops and writes (second call) the CPU profile of every live instance (or of `only`). */
+  async toggleProfilers(waitMs: number, only?: Instance): Promise<void> {
     if (!this.cpuProfileDir) return;
-    for (const i of this.instances)
+    for (const i of only ? [only] : this.instances)
       if (i.proc.child.exitCode === null && i.proc.child.signalCode === null) i.proc.child.kill('SIGWINCH');
     if (waitMs > 0) await new Promise((r) => setTimeout(r, waitMs));
   }
