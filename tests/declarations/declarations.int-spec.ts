@@ -1033,8 +1033,31 @@ describe('summary declaration on the real stack: periods, amendments, statistics
     problems.assertNone('original and amendment');
   });
 
-  it('numbers declarations from key, period and sequence: the same number on the topic, in the read model, in the replay and through the API', () => {
+  it('numbers declarations from key, period and sequence; the read model holds each under that number (the API and replay tests look them up by it)', async () => {
     const problems = new Problems();
+    const { rows } = await pool!.query<{
+      declaration_no: string;
+      declaration_key: string;
+      period: string;
+      sequence: number;
+      offset: string;
+    }>(
+      `SELECT declaration_no, declaration_key, period, sequence, "offset" FROM "${projectionSchema(prefix, 'declarations')}".declaration WHERE declaration_no = ANY($1::text[])`,
+      [summaries().map((s) => s.value.declarationNo)],
+    );
+    const stored = new Map(rows.map((r) => [r.declaration_no, r]));
+    for (const s of summaries()) {
+      const r = stored.get(s.value.declarationNo);
+      problems.check(
+        !!r &&
+          r.declaration_key === s.value.declarationKey &&
+          r.period === s.value.period &&
+          r.sequence === s.value.sequence &&
+          Number(r.offset) === s.offset,
+        () =>
+          `read model ${s.value.declarationNo}: ${r ? `${r.declaration_key} ${r.period} #${r.sequence} @${r.offset}` : 'missing'}, topic ${s.value.declarationKey} ${s.value.period} #${s.value.sequence} @${s.offset}`,
+      );
+    }
     for (const s of summaries()) {
       const d = s.value;
       problems.check(
