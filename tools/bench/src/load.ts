@@ -41,7 +41,12 @@ export interface PrepareOptions {
   parcels: number;
   seed: number;
   errors: 'none' | 'realistic';
-  /** Parcels per second of event time (the pace the load will be sent at, or a nominal 10,000). */
+  /**
+   * Parcels per second of event time (the pace the load will be sent at, or a nominal rate):
+   * with the document spread it sets how many parcels' documents interleave. The generator's
+   * event-time sort holds a minute of event time (noise documents may lead by that much): keep
+   * rate x 60 s of parcels affordable in memory.
+   */
   eventRate: number;
   /** Spread of one parcel's documents in event time (ms). */
   documentSpreadMs: number;

@@ -88,7 +88,8 @@ export async function runRestore(
       parcels: opts.pending,
       seed,
       errors: 'none',
-      eventRate: 10_000,
+      // a low event rate keeps the generator's event-time sort small (it holds a minute of event time)
+      eventRate: 500,
       documentSpreadMs: 1000,
       only: [Topics.order.name],
     },

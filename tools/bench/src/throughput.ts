@@ -124,7 +124,7 @@ export async function runThroughput(
       parcels: opts.parcels,
       seed,
       errors: opts.errors,
-      eventRate: opts.rate > 0 ? opts.rate : 10_000,
+      eventRate: opts.rate > 0 ? opts.rate : 2_000,
       documentSpreadMs: opts.documentSpreadMs,
     },
     log,
