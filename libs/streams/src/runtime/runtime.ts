@@ -24,7 +24,7 @@ import {
   type TaskState,
   type Txn,
 } from '../internal/engine';
-import { Mutex } from '../internal/mutex';
+import { Mutex, Semaphore } from '../internal/mutex';
 import { changelogTopic, checkpointTopic, deadLetterTopic, transactionalId } from '../internal/names';
 import type { Logger } from '../logger';
 import { createTaskAssigner } from './assigner';
@@ -100,10 +100,18 @@ export interface AssignmentStatus {
 
 type RuntimeState = 'created' | 'starting' | 'running' | 'stopping' | 'stopped' | 'failed';
 
+/** A fetched batch of one task's input partition, and how far the task got in it. */
+interface Cursor {
+  payload: EachBatchPayload;
+  index: number;
+}
+
 class RuntimeTask {
   phase: TaskPhase = 'initializing';
   producer?: Producer;
   readonly lock = new Mutex();
+  /** Batches waiting for the task's lock: the next holder processes them all in one transaction. */
+  readonly queued: Array<{ payload: EachBatchPayload; taken: boolean }> = [];
   epoch = 0;
   failures = 0;
   restore?: RestoreStats;
@@ -173,6 +181,8 @@ export class StreamsRuntime {
   private readonly restoreJobs = new Set<RestoreJob>();
   private readonly closing = new Set<Promise<void>>();
   private readonly timers = new Set<NodeJS.Timeout>();
+  /** Tasks processing at a time (`consumer.partitionsConsumedConcurrently`). */
+  private slots = new Semaphore(1);
   private admin?: Admin;
   private consumer?: Consumer;
   private partitions = new Map<string, number>();
@@ -322,6 +332,7 @@ export class StreamsRuntime {
         allowAutoTopicCreation: false,
       });
       this.consumer = consumer;
+      this.slots = new Semaphore(Math.max(1, Math.min(this.cfg.concurrency, this.taskCount)));
       this.listen(consumer);
       await consumer.connect();
       await consumer.subscribe({
@@ -335,7 +346,9 @@ export class StreamsRuntime {
       await consumer.run({
         autoCommit: false,
         eachBatchAutoResolve: false,
-        partitionsConsumedConcurrently: Math.max(1, Math.min(this.cfg.concurrency, this.taskCount)),
+        // every batch of a fetch at once (so a task's batches meet in one transaction); the
+        // runtime's own slots bound how many tasks process at a time
+        partitionsConsumedConcurrently: Math.max(1, this.taskCount * this.inputTopics.length),
         eachBatch: (payload) => this.eachBatch(payload),
       });
       this.logger.info(
@@ -735,59 +748,83 @@ export class StreamsRuntime {
 
   // --- processing -----------------------------------------------------------------------------
 
+  /**
+   * kafkajs hands over one batch per topic-partition; the batches of one task (partition p of
+   * every input) are processed together, in one transaction: every batch joins the task's queue,
+   * and whoever holds the task's lock takes the whole queue (after one turn of the event loop, so
+   * that the other batches of the same fetch have arrived). At most `concurrency` tasks process
+   * at a time.
+   */
   private async eachBatch(payload: EachBatchPayload): Promise<void> {
     const { batch } = payload;
     const task = this.tasks.get(batch.partition);
     if (!task || this.stopping) return;
+    const entry = { payload, taken: false };
+    task.queued.push(entry);
     try {
-      await task.lock.run(() => this.processBatch(task, payload));
+      await task.lock.run(async () => {
+        if (entry.taken) return; // went into the transaction of an earlier batch of the task
+        await this.slots.acquire();
+        try {
+          await new Promise<void>((resolve) => setImmediate(resolve));
+          const group = task.queued.splice(0);
+          for (const e of group) e.taken = true;
+          await this.processBatches(
+            task,
+            group.map((e) => e.payload),
+          );
+        } finally {
+          this.slots.release();
+        }
+      });
     } catch (error) {
       // never let an error reach kafkajs's runner (it would retry, then crash the consumer)
       this.taskFailed(task, error, 'batch failed unexpectedly');
     }
   }
 
-  private async processBatch(task: RuntimeTask, payload: EachBatchPayload): Promise<void> {
-    const { batch } = payload;
-    const messages = batch.messages;
-    let index = 0;
-    while (index < messages.length) {
+  private async processBatches(task: RuntimeTask, payloads: EachBatchPayload[]): Promise<void> {
+    const cursors: Cursor[] = payloads.map((payload) => ({ payload, index: 0 }));
+    for (;;) {
       // not resolving leaves kafkajs's position alone: the rest is fetched again (or by the new owner)
-      if (task.phase !== 'running' || this.tasks.get(task.id) !== task || payload.isStale() || this.stopping)
-        return;
-      const end = await this.processSlice(task, payload, index, this.cfg.maxRecordsPerTransaction);
-      if (end === undefined) return;
-      index = end;
+      if (task.phase !== 'running' || this.tasks.get(task.id) !== task || this.stopping) return;
+      const live = cursors.filter((c) => c.index < c.payload.batch.messages.length && !c.payload.isStale());
+      if (live.length === 0) return;
+      if (!(await this.processSlice(task, live, this.cfg.maxRecordsPerTransaction))) return;
     }
   }
 
-  /** Processes up to `limit` records from `start` in one transaction; returns the next index, or undefined to stop. */
-  private async processSlice(
-    task: RuntimeTask,
-    payload: EachBatchPayload,
-    start: number,
-    limit: number,
-  ): Promise<number | undefined> {
-    const { batch } = payload;
-    const messages = batch.messages;
+  /**
+   * Processes up to `limit` records of the batches, from their cursors, in one transaction (the
+   * cursors advance); returns whether to go on.
+   */
+  private async processSlice(task: RuntimeTask, cursors: Cursor[], limit: number): Promise<boolean> {
     const producer = task.producer;
-    if (!producer) return undefined;
+    if (!producer) return false;
     const started = Date.now();
     const txn = this.engine.beginTxn(task.state);
-    const from = txn.work.positions.get(batch.topic) ?? 0;
-    let last: KafkaMessage | undefined;
-    let index = start;
+    const progress: Array<{ cursor: Cursor; last?: KafkaMessage }> = [];
+    let processed = false;
     let lastHeartbeat = started;
     try {
-      for (; index < messages.length && txn.recordsIn < limit; index++) {
-        const message = messages[index];
-        if (Number(message.offset) < from) continue; // already part of a committed transaction
-        if (this.stopping && last) break;
-        await this.engine.process(txn, this.toRaw(batch.topic, batch.partition, message));
-        last = message;
-        if (Date.now() - lastHeartbeat > this.cfg.heartbeatInterval) {
-          lastHeartbeat = Date.now();
-          await payload.heartbeat().catch(() => undefined);
+      for (const cursor of cursors) {
+        if (txn.recordsIn >= limit || (this.stopping && processed)) break;
+        const { batch } = cursor.payload;
+        const messages = batch.messages;
+        const from = txn.work.positions.get(batch.topic) ?? 0;
+        const p: { cursor: Cursor; last?: KafkaMessage } = { cursor };
+        progress.push(p);
+        for (; cursor.index < messages.length && txn.recordsIn < limit; cursor.index++) {
+          const message = messages[cursor.index];
+          if (Number(message.offset) < from) continue; // already part of a committed transaction
+          if (this.stopping && processed) break;
+          await this.engine.process(txn, this.toRaw(batch.topic, batch.partition, message));
+          p.last = message;
+          processed = true;
+          if (Date.now() - lastHeartbeat > this.cfg.heartbeatInterval) {
+            lastHeartbeat = Date.now();
+            await cursor.payload.heartbeat().catch(() => undefined);
+          }
         }
       }
     } catch (error) {
@@ -796,19 +833,26 @@ export class StreamsRuntime {
         task.phase = 'failed';
         this.pause(task);
         this.fail(error);
-        return undefined;
+        return false;
       }
       this.taskFailed(task, error, 'processing failed');
-      return undefined;
+      return false;
     }
-    if (!last) {
-      // everything seen is below the committed position: let kafkajs move on
-      if (index > start) payload.resolveOffset(messages[index - 1].offset);
-      return this.stopping ? undefined : index;
+    // batches whose records all lie below the committed position: let kafkajs move on
+    for (const { cursor, last } of progress)
+      if (!last && cursor.index > 0)
+        cursor.payload.resolveOffset(cursor.payload.batch.messages[cursor.index - 1].offset);
+    const done = progress.filter((p): p is { cursor: Cursor; last: KafkaMessage } => p.last !== undefined);
+    if (done.length === 0) return !this.stopping;
+
+    const offsets = new Map<string, number>();
+    for (const { cursor, last } of done) {
+      const { batch } = cursor.payload;
+      const complete = last === batch.messages[batch.messages.length - 1];
+      const next = complete ? Number(batch.lastOffset()) + 1 : Number(last.offset) + 1;
+      this.engine.markConsumed(txn, batch.topic, next);
+      offsets.set(batch.topic, next);
     }
-    const complete = last === messages[messages.length - 1];
-    const next = complete ? Number(batch.lastOffset()) + 1 : Number(last.offset) + 1;
-    this.engine.markConsumed(txn, batch.topic, next);
 
     const records = [...txn.produced, ...this.engine.changelogRecords(txn)];
     const commitStarted = Date.now();
@@ -818,7 +862,10 @@ export class StreamsRuntime {
       await this.send(transaction, records);
       await transaction.sendOffsets({
         consumerGroupId: this.groupId,
-        topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: String(next) }] }],
+        topics: [...offsets].map(([topic, next]) => ({
+          topic,
+          partitions: [{ partition: task.id, offset: String(next) }],
+        })),
       });
       await transaction.commit();
     } catch (error) {
@@ -832,11 +879,11 @@ export class StreamsRuntime {
         }
       }
       this.onTransactionFailed(task, txn, error, aborted);
-      return undefined;
+      return false;
     }
     const now = Date.now();
     this.engine.commitTxn(txn);
-    payload.resolveOffset(last.offset);
+    for (const { cursor, last } of done) cursor.payload.resolveOffset(last.offset);
     task.failures = 0;
 
     const m = this.metrics;
@@ -850,11 +897,14 @@ export class StreamsRuntime {
     for (const [topic, n] of outByTopic) m.recordsOut.inc(m.labels({ topic }), n);
     for (const d of txn.deadLetters) m.deadLetters.inc(m.labels({ topic: d.topic, kind: d.kind }));
     if (txn.punctuations) m.punctuations.inc(m.labels(), txn.punctuations);
-    m.lag.set(
-      m.labels({ topic: batch.topic, partition: batch.partition }),
-      Math.max(0, Number(batch.highWatermark) - next),
-    );
-    return this.stopping ? undefined : index;
+    for (const { cursor } of done) {
+      const { batch } = cursor.payload;
+      m.lag.set(
+        m.labels({ topic: batch.topic, partition: batch.partition }),
+        Math.max(0, Number(batch.highWatermark) - offsets.get(batch.topic)!),
+      );
+    }
+    return !this.stopping;
   }
 
   private onTransactionFailed(task: RuntimeTask, txn: Txn, error: unknown, aborted: boolean): void {
