@@ -47,6 +47,7 @@ export interface BenchCliOptions {
   keep?: boolean;
   cpuProf?: string;
   quietWait: number;
+  restoreFrom?: string;
   json?: boolean;
   stack: boolean;
 }
@@ -115,6 +116,10 @@ export function benchCommand(run: (o: BenchCliOptions) => Promise<void>): Comman
     )
     .option('--keep', "keep the run's changelog topics and consumer groups")
     .option(
+      '--restore-from <runId>',
+      'restore only: a matcher on the changelogs a --keep run left (its run id); no load is produced',
+    )
+    .option(
       '--cpu-prof <dir>',
       'write a V8 CPU profile of each service instance over the measured window into <dir>',
     )
@@ -127,6 +132,10 @@ export function benchCommand(run: (o: BenchCliOptions) => Promise<void>): Comman
 }
 
 async function main(o: BenchCliOptions): Promise<void> {
+  if (o.restoreFrom) {
+    o.parcels = 0;
+    o.pending = Math.max(o.pending, 1);
+  }
   if (o.parcels === 0 && o.pending === 0) throw new Error('nothing to measure: --parcels 0 and --pending 0');
   const loadAtStart = loadAverage();
   const startedAt = new Date().toISOString();
@@ -176,6 +185,7 @@ async function main(o: BenchCliOptions): Promise<void> {
           heapMiB: o.heapMb,
           keep: o.keep === true,
           cpuProfileDir: o.cpuProf,
+          restoreFrom: o.restoreFrom,
         },
         log,
       );

@@ -32,6 +32,11 @@ export interface RestoreOptions {
   keep: boolean;
   /** Write a CPU profile of the restoring instance (boot to ready) here. */
   cpuProfileDir?: string;
+  /**
+   * Restore only: start a matcher on the changelogs an earlier run kept (`--keep`), under that
+   * run's application id (nothing is produced; its artifacts are kept).
+   */
+  restoreFrom?: string;
 }
 
 export interface TaskRestore {
@@ -76,6 +81,7 @@ export async function runRestore(
   opts: RestoreOptions,
   log: (s: string) => void,
 ): Promise<RestoreResult> {
+  if (opts.restoreFrom) return restoreOnly(stack, opts, opts.restoreFrom, log);
   const runId = newRunId();
   const seed = opts.seed ?? randomInt(1, 2 ** 31 - 1);
   const heap: Record<string, string> =
@@ -218,4 +224,48 @@ export function restoreFigures(m: Metrics, perTask: TaskRestore[]): RestoreResul
     recordsPerSecond: round(seconds > 0 ? records / seconds : 0),
     perTask,
   };
+}
+
+async function restoreOnly(
+  stack: BenchStack,
+  opts: RestoreOptions,
+  runId: string,
+  log: (s: string) => void,
+): Promise<RestoreResult> {
+  const heap: Record<string, string> =
+    opts.heapMiB > 0 ? { NODE_OPTIONS: `--max-old-space-size=${opts.heapMiB}` } : {};
+  const env = serviceEnv(stack, runId, { ...opts.env, ...heap });
+  const topics = await stack.admin.listTopics();
+  if (!topics.includes(`${runId}-matcher.cases.changelog`))
+    throw new Error(`no changelog of ${runId}-matcher: was that run made with --keep?`);
+  log(`restore only: a matcher on the kept changelogs of ${runId}`);
+  const services = new ServiceSet(env, log, opts.cpuProfileDir);
+  try {
+    services.startSampling();
+    const spawnAt = Date.now();
+    const inst = await services.start('matcher', { LOG_LEVEL: 'info', BENCH_CPU_PROF_FROM_START: '1' });
+    const readyAt = Date.now();
+    await services.toggleProfilers(3000, inst);
+    const m = await scrape(inst.url);
+    const usage = services.report()[0];
+    const entries = m.by('streams_store_entries', 'store');
+    return {
+      runId,
+      pending: entries.cases ?? 0,
+      ingest: { seconds: 0, ordersPerSecond: 0 },
+      storeEntries: entries,
+      firstInstance: { peakRssMiB: 0, cpuSeconds: 0 },
+      restart: opts.restart,
+      restore: restoreFigures(m, taskRestores(inst)),
+      unavailableSeconds: round((readyAt - spawnAt) / 1000),
+      spawnToReadySeconds: round((readyAt - spawnAt) / 1000),
+      secondInstance: {
+        peakRssMiB: round(usage.peakRssMiB),
+        cpuSeconds: round(usage.cpuSecondsTotal),
+        storeEntries: entries,
+      },
+    };
+  } finally {
+    await services.stopAll();
+  }
 }
