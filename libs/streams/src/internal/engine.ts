@@ -181,6 +181,8 @@ export class TaskEngine {
   private readonly stores: Record<string, StoreSpec<unknown>>;
   private readonly checkpointTopicName: string;
   private readonly changelogTopics = new Map<string, string>();
+  /** Store name by changelog topic. */
+  private readonly storeByChangelog = new Map<string, string>();
   /** Value decoders of the stores whose serdes are synchronous (lazy restore). */
   private readonly lazyDecoders = new Map<string, (bytes: Buffer) => unknown>();
 
@@ -197,6 +199,7 @@ export class TaskEngine {
     for (const name of this.storeNames) {
       const topic = changelogTopic(this.applicationId, name);
       this.changelogTopics.set(name, topic);
+      this.storeByChangelog.set(topic, name);
       const value = this.stores[name].value;
       if (value.sync) this.lazyDecoders.set(name, (bytes) => value.deserialize(topic, bytes));
     }
@@ -391,13 +394,16 @@ export class TaskEngine {
     for (const store of txn.task.stores.values()) store.rollbackTxn();
   }
 
-  /** Restore: applies one changelog record to a task. */
-  async restoreRecord(
+  /**
+   * Restore: applies one changelog record to a task. Synchronous (no promise) when the store's
+   * serdes are: a restore applies millions of records.
+   */
+  restoreRecord(
     task: TaskState,
     topic: string,
     key: Buffer | null,
     value: Buffer | null,
-  ): Promise<void> {
+  ): void | Promise<void> {
     if (topic === this.checkpointTopicName) {
       if (value === null) return;
       const cp = JSON.parse(value.toString('utf8')) as TaskCheckpoint;
@@ -405,22 +411,33 @@ export class TaskEngine {
       task.applyCheckpoint(cp);
       return;
     }
-    const storeName = this.storeForChangelog(topic);
+    const storeName = this.storeByChangelog.get(topic);
     if (!storeName || key === null) return;
     const spec = this.stores[storeName];
     const store = task.stores.get(storeName)!;
-    const kr = (spec.key ?? stringSerde).deserialize(topic, key);
-    const k = isPromiseLike(kr) ? await kr : kr;
+    const k = (spec.key ?? stringSerde).deserialize(topic, key);
+    if (isPromiseLike(k)) return k.then((key) => this.restoreValue(store, spec, topic, key, value));
+    return this.restoreValue(store, spec, topic, k, value);
+  }
+
+  private restoreValue(
+    store: LayeredStore<unknown>,
+    spec: StoreSpec<unknown>,
+    topic: string,
+    key: string,
+    value: Buffer | null,
+  ): void | Promise<void> {
     if (value === null) {
-      store.restoreDelete(k);
+      store.restoreDelete(key);
       return;
     }
     if (value.length >= LAZY_RESTORE_MIN_BYTES && store.decodesLazily) {
-      store.restoreEncoded(k, value);
+      store.restoreEncoded(key, value);
       return;
     }
-    const vr = spec.value.deserialize(topic, value);
-    store.restorePut(k, isPromiseLike(vr) ? await vr : vr);
+    const v = spec.value.deserialize(topic, value);
+    if (isPromiseLike(v)) return v.then((decoded) => store.restorePut(key, decoded));
+    store.restorePut(key, v);
   }
 
   storeForChangelog(topic: string): string | undefined {

@@ -112,4 +112,16 @@ describe('LayeredStore', () => {
       /no synchronous decoder/,
     );
   });
+
+  it('copies restored bytes into shared slabs, large values into their own buffer', () => {
+    const s = new LayeredStore<string>('s', (bytes) => bytes.toString());
+    const large = 'L'.repeat(300 * 1024);
+    const values = Array.from({ length: 3000 }, (_, i) => `value-${i}-${'v'.repeat(500)}`); // > one slab
+    values.forEach((v, i) => s.restoreEncoded(`k${i}`, Buffer.from(v)));
+    s.restoreEncoded('large', Buffer.from(large));
+    expect(s.get('large')).toBe(large);
+    values.forEach((v, i) => expect(s.get(`k${i}`)).toBe(v));
+    s.clear();
+    expect(s.committedSize).toBe(0);
+  });
 });

@@ -14,10 +14,21 @@ interface TxnEntry<V> {
   encoded: EncodedChange;
 }
 
-/** A committed value restored from its changelog and not decoded yet (see `restoreEncoded`). */
+/** A committed value restored from its changelog and not decoded yet: bytes `start..end` of `slab`. */
 class Encoded {
-  constructor(readonly bytes: Buffer) {}
+  constructor(
+    readonly slab: Buffer,
+    readonly start: number,
+    readonly end: number,
+  ) {}
 }
+
+/**
+ * Restored bytes are copied into slabs of this size (one allocation per slab instead of one per
+ * value; a value larger than a quarter of it gets its own buffer). A slab is freed once none of
+ * its values is left undecoded.
+ */
+const SLAB_BYTES = 1024 * 1024;
 
 /**
  * @internal
@@ -31,6 +42,9 @@ export class LayeredStore<V> implements KeyValueStore<V> {
   private readonly committed = new Map<string, V | Encoded>();
   private readonly txn = new Map<string, TxnEntry<V>>();
   private readonly record = new Map<string, Slot<V>>();
+  /** The slab restored bytes are being copied into. */
+  private slab?: Buffer;
+  private slabUsed = 0;
 
   /**
    * @param decode a synchronous decoder of changelog values: with it, `restoreEncoded` keeps
@@ -63,7 +77,7 @@ export class LayeredStore<V> implements KeyValueStore<V> {
     if (!(value instanceof Encoded)) return value;
     let decoded: V;
     try {
-      decoded = this.decode!(value.bytes);
+      decoded = this.decode!(value.slab.subarray(value.start, value.end));
     } catch (error) {
       throw new Error(
         `store ${this.name}: cannot decode the restored value of ${key}: ${(error as Error).message}`,
@@ -157,7 +171,18 @@ export class LayeredStore<V> implements KeyValueStore<V> {
   /** Restore path, lazily: keeps the changelog bytes (copied), decoded on first access. Needs `decode`. */
   restoreEncoded(key: string, bytes: Buffer): void {
     if (!this.decode) throw new Error(`store ${this.name}: no synchronous decoder for lazy restore`);
-    this.committed.set(key, new Encoded(Buffer.from(bytes)));
+    const n = bytes.length;
+    if (n > SLAB_BYTES / 4) {
+      this.committed.set(key, new Encoded(Buffer.from(bytes), 0, n));
+      return;
+    }
+    if (!this.slab || this.slabUsed + n > this.slab.length) {
+      this.slab = Buffer.allocUnsafeSlow(SLAB_BYTES);
+      this.slabUsed = 0;
+    }
+    bytes.copy(this.slab, this.slabUsed);
+    this.committed.set(key, new Encoded(this.slab, this.slabUsed, this.slabUsed + n));
+    this.slabUsed += n;
   }
 
   get decodesLazily(): boolean {
@@ -170,6 +195,7 @@ export class LayeredStore<V> implements KeyValueStore<V> {
 
   /** Drops everything (revocation, or before a re-restore). */
   clear(): void {
+    this.slab = undefined;
     this.committed.clear();
     this.txn.clear();
     this.record.clear();

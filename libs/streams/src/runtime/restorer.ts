@@ -137,7 +137,8 @@ export class RestoreJob {
         const target = this.targets.get(batch.partition)!;
         try {
           for (const m of batch.messages) {
-            await engine.restoreRecord(target.state, batch.topic, m.key, m.value);
+            const pending = engine.restoreRecord(target.state, batch.topic, m.key, m.value);
+            if (pending) await pending;
           }
           this.recordsByTask.set(target.id, (this.recordsByTask.get(target.id) ?? 0) + batch.messages.length);
           this.deps.metrics.restoreRecords.inc(
