@@ -131,6 +131,11 @@ describe('DecisionLog', () => {
     });
     expect(d.latencySummary()).toMatchObject({ count: 3, min: 100, max: 1400, p50: 1300 });
     expect(d.perSecond).toEqual([1, 2]);
+    expect(d.latencyAfter(1000)).toMatchObject({ count: 2, min: 1300, max: 1400 });
+    expect(d.latencyTimeline(1000)).toEqual([
+      { at: 0, n: 1, p50: 100, p99: 100, max: 100 },
+      { at: 1, n: 2, p50: 1300, p99: 1400, max: 1400 },
+    ]);
   });
 });
 

@@ -78,6 +78,29 @@ export class DecisionLog {
     return summarize(this.latency);
   }
 
+  /** Latency of the parcels decided at least `ms` after `origin` (without the warm-up). */
+  latencyAfter(ms: number): LatencySummary {
+    const from = this.origin + ms;
+    return summarize(this.latency.filter((_, i) => this.seenAt[i] >= from));
+  }
+
+  /** p50 / p99 / max latency of the decisions of each `windowMs` window since `origin`. */
+  latencyTimeline(windowMs: number): Array<{ at: number; n: number; p50: number; p99: number; max: number }> {
+    const windows: number[][] = [];
+    for (let i = 0; i < this.seenAt.length; i++) {
+      if (Number.isNaN(this.seenAt[i])) continue;
+      const w = Math.max(0, Math.floor((this.seenAt[i] - this.origin) / windowMs));
+      (windows[w] ??= []).push(this.latency[i]);
+    }
+    const out: Array<{ at: number; n: number; p50: number; p99: number; max: number }> = [];
+    windows.forEach((values, w) => {
+      if (!values) return;
+      const s = summarize(values);
+      out.push({ at: (w * windowMs) / 1000, n: s.count, p50: s.p50, p99: s.p99, max: s.max });
+    });
+    return out;
+  }
+
   /**
    * Decisions per second between the arrival of the 10th and the 90th percentile decision: the
    * rate once the pipeline is full, without the ramp-up and the tail.

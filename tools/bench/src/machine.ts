@@ -63,8 +63,9 @@ export function machineInfo(stackDir: string): MachineInfo {
   };
 }
 
-/** PID of the local stack's Kafka broker, if this stack started one. */
+/** PID of the Kafka broker: BENCH_BROKER_PID, else the local stack's, if it started one. */
 export function brokerPid(stackDir: string): number | undefined {
+  if (process.env.BENCH_BROKER_PID) return Number(process.env.BENCH_BROKER_PID) || undefined;
   try {
     const pid = Number(readFileSync(path.join(stackDir, 'kafka', 'kafka.pid'), 'utf8').trim());
     return Number.isInteger(pid) && pid > 0 ? pid : undefined;

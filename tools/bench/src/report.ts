@@ -90,6 +90,10 @@ export function formatReport(r: BenchReport): string {
         ['latency ms p99', t.latencyMs.p99],
         ['latency ms max', t.latencyMs.max],
         [
+          'latency ms after the first 15 s: p50 / p95 / p99 / max',
+          `${t.latencyMsAfterWarmup.p50} / ${t.latencyMsAfterWarmup.p95} / ${t.latencyMsAfterWarmup.p99} / ${t.latencyMsAfterWarmup.max}`,
+        ],
+        [
           'duplicates / foreign decisions / foreign input records',
           `${t.decisions.duplicates} / ${t.decisions.foreign} / ${t.foreignInputRecords}`,
         ],

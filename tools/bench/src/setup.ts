@@ -244,11 +244,28 @@ export async function startGroupsAtEnd(
     GROUP_INPUTS[s].map((g) => ({ groupId: env[g.idVar], topics: g.topics })),
   );
   const offsets = await endOffsets(stack.admin, [...new Set(groups.flatMap((g) => g.topics))]);
-  const producer = stack.kafka.producer({
-    transactionalId: `${runId}-start`,
-    idempotent: true,
-    maxInFlightRequests: 1,
-  });
+  // On a fresh broker the offsets topic is created on first use: the coordinator is "not
+  // available" / "not the correct coordinator" for a while, and kafkajs does not retry that here.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await commitOffsets(stack, `${runId}-start`, groups, offsets);
+      break;
+    } catch (e) {
+      const type = (e as { type?: string }).type ?? '';
+      if (attempt >= 30 || !/COORDINATOR|CONCURRENT_TRANSACTIONS/.test(type)) throw e;
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
+  return { groups: groups.map((g) => g.groupId), offsets };
+}
+
+async function commitOffsets(
+  stack: BenchStack,
+  transactionalId: string,
+  groups: Array<{ groupId: string; topics: string[] }>,
+  offsets: Offsets,
+): Promise<void> {
+  const producer = stack.kafka.producer({ transactionalId, idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
   try {
     const txn = await producer.transaction();
@@ -273,7 +290,6 @@ export async function startGroupsAtEnd(
   } finally {
     await producer.disconnect();
   }
-  return { groups: groups.map((g) => g.groupId), offsets };
 }
 
 /** Deletes the run's topics (changelogs, checkpoints) and consumer groups; best effort. */

@@ -74,6 +74,10 @@ export interface ThroughputResult {
   /** Last decision after the last document was acknowledged, s (the backlog left when producing ended). */
   drainSeconds: number;
   latencyMs: LatencySummary;
+  /** Latency of the parcels decided after the first 15 s (JIT, broker and group warm-up left out). */
+  latencyMsAfterWarmup: LatencySummary;
+  /** p50 / p99 / max latency per 5 s of decisions. */
+  latencyTimeline: Array<{ at: number; n: number; p50: number; p99: number; max: number }>;
   services: InstanceReport[];
   runtime: Partial<Record<BenchService, RuntimeFigures>>;
   /**
@@ -102,6 +106,8 @@ export interface ThroughputResult {
   timeline: number[];
   settings: Record<string, string>;
 }
+
+const WARMUP_MS = 15_000;
 
 export async function runThroughput(
   stack: BenchStack,
@@ -250,6 +256,8 @@ export async function runThroughput(
       seconds: round(seconds),
       drainSeconds: round(Math.max(0, (end - sent.lastAckAt) / 1000)),
       latencyMs: roundAll(decisions.latencySummary()),
+      latencyMsAfterWarmup: roundAll(decisions.latencyAfter(WARMUP_MS)),
+      latencyTimeline: decisions.latencyTimeline(5000),
       services: usage.map((u) => ({
         ...u,
         cpuSeconds: round(u.cpuSeconds),
