@@ -100,9 +100,9 @@ describe('Prometheus text', () => {
 
 describe('DecisionLog', () => {
   const parcels = [
-    { waybillKey: 'W:1', decides: true },
-    { waybillKey: 'W:2', decides: true },
-    { waybillKey: 'W:3', decides: false },
+    { waybillKey: 'W:1', orderKey: 'O:1', decides: true },
+    { waybillKey: 'W:2', orderKey: 'O:2', decides: true },
+    { waybillKey: 'W:3', orderKey: 'O:3', decides: false },
   ];
 
   it('times the first decision of each parcel and counts duplicates, foreign and unexpected ones', () => {

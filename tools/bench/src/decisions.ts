@@ -30,11 +30,17 @@ export class DecisionLog {
    * @param ruleSetVersion only decisions stamped with it are the run's (another engine on the
    *   shared topics decides the same parcels under another rule set version).
    */
+  /** Manifest arrival per parcel (when lists are watched too): the matcher's hop. */
+  readonly manifestLatency: Float64Array;
+  private readonly orderIndex = new Map<string, number>();
+
   constructor(
     readonly parcels: ReadonlyArray<ParcelInfo>,
     readonly ruleSetVersion?: string,
   ) {
     parcels.forEach((p, i) => this.index.set(p.waybillKey, i));
+    parcels.forEach((p, i) => this.orderIndex.set(p.orderKey, i));
+    this.manifestLatency = new Float64Array(parcels.length).fill(NaN);
     this.seenAt = new Float64Array(parcels.length).fill(NaN);
     this.latency = new Float64Array(parcels.length).fill(NaN);
     this.expected = parcels.filter((p) => p.decides).length;
@@ -68,6 +74,13 @@ export class DecisionLog {
       while (this.perSecond.length <= s) this.perSecond.push(0);
       this.perSecond[s]++;
     }
+  }
+
+  /** A list on clearance.manifest.v1 (first one per parcel; another engine's cannot be told apart). */
+  onManifest(manifest: { orderKey: string; lastDocumentTime: number }, seenAt: number): void {
+    const i = this.orderIndex.get(manifest.orderKey);
+    if (i === undefined || !Number.isNaN(this.manifestLatency[i])) return;
+    this.manifestLatency[i] = seenAt - manifest.lastDocumentTime;
   }
 
   get complete(): boolean {

@@ -22,16 +22,21 @@ export interface PreparedSend {
   value: Buffer;
   /** Index of the parcel in the load. */
   parcel: number;
+  /** Generated event time (ms): paced sends go out at the generated pace of documents. */
+  eventTime: number;
 }
 
 export interface ParcelInfo {
   waybillKey: string;
+  orderKey: string;
   /** The risk processor must decide this parcel (its three documents match). */
   decides: boolean;
 }
 
 export interface PreparedLoad {
   sends: PreparedSend[];
+  /** Parcels per second of event time the load was generated at. */
+  eventRate: number;
   parcels: ParcelInfo[];
   bytes: number;
   prepareSeconds: number;
@@ -74,7 +79,11 @@ export async function prepareLoad(
   function* generate(): Generator<GeneratedParcel> {
     for (let i = 0; i < opts.parcels; i++) {
       const p = generator.next();
-      parcels.push({ waybillKey: p.waybillKey, decides: p.expected.match === 'MATCHED' });
+      parcels.push({
+        waybillKey: p.waybillKey,
+        orderKey: p.orderKey,
+        decides: p.expected.match === 'MATCHED',
+      });
       yield p;
     }
   }
@@ -86,7 +95,7 @@ export async function prepareLoad(
     const topic = topicByName(send.topic);
     const value = send.garbage ? Buffer.from(send.garbage) : await codecs.encode(topic, send.value as never);
     bytes += value.length + send.key.length;
-    sends.push({ topic, key: send.key, value, parcel: parcel.seq });
+    sends.push({ topic, key: send.key, value, parcel: parcel.seq, eventTime: send.timestamp });
     if (Date.now() - lastLog > 5000) {
       lastLog = Date.now();
       log(
@@ -94,8 +103,11 @@ export async function prepareLoad(
       );
     }
   }
-  return { sends, parcels, bytes, prepareSeconds: (Date.now() - started) / 1000 };
+  return { sends, parcels, bytes, eventRate: opts.eventRate, prepareSeconds: (Date.now() - started) / 1000 };
 }
+
+/** Paced sends: how long a record may wait in the producer's batch. */
+const LINGER_MS = 5;
 
 export interface SendResult {
   records: number;
@@ -117,21 +129,31 @@ export async function sendLoad(
   rate: number,
   onProgress: (parcelsSent: number, recordsSent: number) => void,
 ): Promise<SendResult> {
-  const producer = new BatchProducer(kafka, codecs);
+  // Paced, a record waits at most LINGER_MS in the producer (its timestamp is taken when it is
+  // handed over): batches of about LINGER_MS worth of records, and a flush when one is older.
+  const recordsPerSecond = rate > 0 ? (rate * load.sends.length) / Math.max(1, load.parcels.length) : 0;
+  const batchSize = rate > 0 ? Math.max(1, Math.ceil((recordsPerSecond * LINGER_MS) / 1000)) : undefined;
+  const producer = new BatchProducer(kafka, codecs, batchSize);
   await producer.connect();
   const firstAt = Date.now();
   let lastProgress = firstAt;
+  let oldestQueued = 0;
   let i = 0;
   try {
     for (; i < load.sends.length; i++) {
       const s = load.sends[i];
       if (rate > 0) {
-        const wait = firstAt + (s.parcel / rate) * 1000 - Date.now();
-        if (wait > 2) {
+        // the sends are in event-time order, generated at `rate` parcels per second of event time
+        // (pacing by parcel number instead would hold a parcel's later documents back and send the
+        // last spread of documents at once at the end)
+        const due = firstAt + (s.eventTime - load.sends[0].eventTime) * (load.eventRate / rate);
+        if (due - Date.now() > 1 || (oldestQueued > 0 && Date.now() - oldestQueued >= LINGER_MS)) {
           await producer.flush();
-          const rest = firstAt + (s.parcel / rate) * 1000 - Date.now();
+          oldestQueued = 0;
+          const rest = due - Date.now();
           if (rest > 1) await new Promise((r) => setTimeout(r, rest));
         }
+        if (oldestQueued === 0) oldestQueued = Date.now();
       }
       await producer.add(s.topic, s.key, null, Date.now(), s.value);
       if (Date.now() - lastProgress >= 1000) {

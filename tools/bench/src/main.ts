@@ -47,6 +47,7 @@ export interface BenchCliOptions {
   keep?: boolean;
   cpuProf?: string;
   quietWait: number;
+  hops?: boolean;
   restoreFrom?: string;
   json?: boolean;
   stack: boolean;
@@ -80,6 +81,7 @@ export function benchCommand(run: (o: BenchCliOptions) => Promise<void>): Comman
       1000,
     )
     .option('--lifecycle', 'run the lifecycle service too (decisions -> receipts)')
+    .option('--hops', "also read clearance.manifest.v1: latency of the matcher's hop (costs the bench CPU)")
     .option('--instances <n>', 'instances (processes) of each service', int('--instances', 1), 1)
     .option(
       '--env <KEY=VALUE>',
@@ -169,6 +171,7 @@ async function main(o: BenchCliOptions): Promise<void> {
           idleTimeoutMs: o.idleTimeout * 1000,
           keep: o.keep === true,
           cpuProfileDir: o.cpuProf,
+          hops: o.hops === true,
         },
         stackDir,
         log,

@@ -4,8 +4,10 @@
  * sent as fast as possible (or paced), every decision timed by a read-committed reader.
  */
 import { randomInt } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { Topics, type Decision } from '@clearance/contracts';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { Topics, type Decision, type Manifest } from '@clearance/contracts';
 import { processUsage, TopicWatcher } from '@clearance/cli';
 import { DecisionLog } from './decisions';
 import { DOCUMENT_TOPICS, prepareLoad, sendLoad } from './load';
@@ -25,7 +27,7 @@ import {
   type BenchService,
   type BenchStack,
 } from './setup';
-import { round, type LatencySummary } from './stats';
+import { round, summarize, type LatencySummary } from './stats';
 
 export interface ThroughputOptions {
   parcels: number;
@@ -43,6 +45,8 @@ export interface ThroughputOptions {
   /** Give up waiting for missing decisions after this long without a new one. */
   idleTimeoutMs: number;
   keep: boolean;
+  /** Also read the lists (clearance.manifest.v1): latency of the matcher's hop alone. */
+  hops?: boolean;
   /** Write CPU profiles of the measured window of every service instance here. */
   cpuProfileDir?: string;
 }
@@ -76,6 +80,8 @@ export interface ThroughputResult {
   latencyMs: LatencySummary;
   /** Latency of the parcels decided after the first 15 s (JIT, broker and group warm-up left out). */
   latencyMsAfterWarmup: LatencySummary;
+  /** With --hops: from the last document to the list on clearance.manifest.v1 (the matcher's hop). */
+  manifestLatencyMs?: LatencySummary;
   /** p50 / p99 / max latency per 5 s of decisions. */
   latencyTimeline: Array<{ at: number; n: number; p50: number; p99: number; max: number }>;
   services: InstanceReport[];
@@ -102,6 +108,8 @@ export interface ThroughputResult {
    * processed the bench's documents too, on the same CPUs (the topic names are fixed).
    */
   otherEngines: string[];
+  /** Event-loop delay of the bench process (producer + reader): how late arrivals may be stamped. */
+  benchEventLoopDelayMs: { p99: number; max: number };
   /** Decisions per second, second by second from the first produce. */
   timeline: number[];
   settings: Record<string, string>;
@@ -149,7 +157,10 @@ export async function runThroughput(
     services.startSampling();
 
     const decisions = new DecisionLog(load.parcels, rules.version);
-    await watcher.start([Topics.decision], (r) => decisions.onDecision(r.key, r.value as Decision, r.seenAt));
+    await watcher.start(opts.hops ? [Topics.decision, Topics.manifest] : [Topics.decision], (r) => {
+      if (r.topic === Topics.manifest.name) decisions.onManifest(r.value as Manifest, r.seenAt);
+      else decisions.onDecision(r.key, r.value as Decision, r.seenAt);
+    });
     const inputsBefore = await endOffsets(stack.admin, DOCUMENT_TOPICS);
     const othersBefore = await otherEngines(stack.admin, groups);
     if (othersBefore.length > 0)
@@ -164,6 +175,9 @@ export async function runThroughput(
     await services.toggleProfilers(0);
     services.markBaseline();
 
+    // the reader stamps arrivals on this process's event loop: its delay bounds their accuracy
+    const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+    loopDelay.enable();
     decisions.origin = Date.now();
     let sentParcels = 0;
     let lastLine = 0;
@@ -203,6 +217,7 @@ export async function runThroughput(
     }
     progress(true);
 
+    loopDelay.disable();
     const benchCpu = process.cpuUsage(benchBefore);
     const ticksAfter = machineTicks();
     const brokerAfter = broker ? processUsage(broker) : undefined;
@@ -217,6 +232,18 @@ export async function runThroughput(
     const end = Number.isNaN(decisions.lastSeenAt) ? Date.now() : decisions.lastSeenAt;
     const seconds = (end - sent.firstAt) / 1000;
     const windowSeconds = (Date.now() - decisions.origin) / 1000;
+    if (process.env.BENCH_DUMP_DECISIONS) {
+      // debugging aid: parcel index, decision seen at (ms from the first produce), latency
+      const rows: string[] = [];
+      for (let i = 0; i < load.parcels.length; i++)
+        rows.push(
+          `${i},${decisions.seenAt[i] - sent.firstAt},${decisions.latency[i]},${decisions.manifestLatency[i]}`,
+        );
+      writeFileSync(
+        process.env.BENCH_DUMP_DECISIONS,
+        `parcel,seenMs,latencyMs,manifestLatencyMs\n${rows.join('\n')}\n`,
+      );
+    }
     const perParcel = (seconds: number) =>
       decisions.decided > 0 ? (seconds * 1000) / decisions.decided : NaN;
     const cpuPerParcelMs: Record<string, number> = {};
@@ -258,6 +285,7 @@ export async function runThroughput(
       latencyMs: roundAll(decisions.latencySummary()),
       latencyMsAfterWarmup: roundAll(decisions.latencyAfter(WARMUP_MS)),
       latencyTimeline: decisions.latencyTimeline(5000),
+      manifestLatencyMs: opts.hops ? roundAll(summarize(decisions.manifestLatency)) : undefined,
       services: usage.map((u) => ({
         ...u,
         cpuSeconds: round(u.cpuSeconds),
@@ -281,6 +309,10 @@ export async function runThroughput(
       },
       foreignInputRecords: Math.max(0, totalOf(inputsAfter) - totalOf(inputsBefore) - sent.records),
       loadAverage: { before: loadBefore, after: loadAfter },
+      benchEventLoopDelayMs: {
+        p99: round(loopDelay.percentile(99) / 1e6),
+        max: round(loopDelay.max / 1e6),
+      },
       otherEngines: others,
       timeline: decisions.perSecond,
       settings: Object.fromEntries(Object.entries(opts.env)),
