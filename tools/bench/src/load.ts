@@ -135,6 +135,10 @@ export async function sendLoad(
   const batchSize = rate > 0 ? Math.max(1, Math.ceil((recordsPerSecond * LINGER_MS) / 1000)) : undefined;
   const producer = new BatchProducer(kafka, codecs, batchSize);
   await producer.connect();
+  // event time stretched so that the whole load takes parcels / rate seconds
+  const t0 = load.sends[0]?.eventTime ?? 0;
+  const span = (load.sends[load.sends.length - 1]?.eventTime ?? 0) - t0;
+  const scale = rate > 0 && span > 0 ? ((load.parcels.length / rate) * 1000) / span : 0;
   const firstAt = Date.now();
   let lastProgress = firstAt;
   let oldestQueued = 0;
@@ -146,7 +150,7 @@ export async function sendLoad(
         // the sends are in event-time order, generated at `rate` parcels per second of event time
         // (pacing by parcel number instead would hold a parcel's later documents back and send the
         // last spread of documents at once at the end)
-        const due = firstAt + (s.eventTime - load.sends[0].eventTime) * (load.eventRate / rate);
+        const due = firstAt + (s.eventTime - t0) * scale;
         if (due - Date.now() > 1 || (oldestQueued > 0 && Date.now() - oldestQueued >= LINGER_MS)) {
           await producer.flush();
           oldestQueued = 0;
