@@ -23,6 +23,8 @@ export class StreamsMetrics {
   readonly tasksRunning: Gauge<'app'>;
   readonly rebalances: Counter<'app'>;
   readonly punctuations: Counter<'app'>;
+  readonly idleWaits: Counter<'app' | 'topic'>;
+  readonly enforcedProcessing: Counter<'app' | 'topic'>;
   readonly globalRecords: Counter<'app' | 'table'>;
   readonly globalErrors: Counter<'app' | 'table'>;
   readonly storeEntries: Gauge<'app' | 'store'>;
@@ -186,6 +188,26 @@ export class StreamsMetrics {
           name: `${prefix}punctuations_total`,
           help: 'Punctuator runs (committed)',
           labelNames: ['app'],
+          registers,
+        }),
+    );
+    this.idleWaits = get(
+      'task_idle_waits_total',
+      () =>
+        new Counter({
+          name: `${prefix}task_idle_waits_total`,
+          help: 'Times a task stopped merging its inputs to wait for an input with records on the broker not fetched yet',
+          labelNames: ['app', 'topic'],
+          registers,
+        }),
+    );
+    this.enforcedProcessing = get(
+      'enforced_processing_total',
+      () =>
+        new Counter({
+          name: `${prefix}enforced_processing_total`,
+          help: 'Times a task went on without an input it waited for longer than maxTaskIdleMs (records may be processed out of timestamp order)',
+          labelNames: ['app', 'topic'],
           registers,
         }),
     );

@@ -56,6 +56,10 @@ export interface StreamsRuntimeConfig {
     sessionTimeout?: number;
     rebalanceTimeout?: number;
     heartbeatInterval?: number;
+    /**
+     * Default: `maxBytes` shared by every input partition (at most 1 MiB, at least 64 KiB), so
+     * that one fetch brings records of every partition of a task and no input starves.
+     */
     maxBytesPerPartition?: number;
     maxBytes?: number;
     maxWaitTimeInMs?: number;
@@ -72,6 +76,17 @@ export interface StreamsRuntimeConfig {
   };
   /** Input records per transaction: a larger fetched batch is committed in several transactions. Default 5000. */
   maxRecordsPerTransaction?: number;
+  /**
+   * A task merges its input partitions by record timestamp (the smallest head first, as Kafka
+   * Streams' PartitionGroup does). When an input has no fetched records left but the broker is
+   * known to hold more (its high watermark lies past the task's position), the task stops and
+   * waits for the next fetch instead of running ahead on its other inputs; after this long it
+   * goes on without that input (counted in `enforced_processing_total`). -1: never wait
+   * (batches are merged as fetched). Default 5000 ms.
+   */
+  maxTaskIdleMs?: number;
+  /** Fetched records an input partition may hold waiting for its task before it stops fetching (Kafka Streams' buffered.records.per.partition). Default 10000. */
+  maxBufferedRecords?: number;
   restore?: { maxBytesPerPartition?: number };
   logger?: Logger;
   /** kafkajs's own log level (routed into `logger`). Default warn. */
@@ -100,21 +115,39 @@ export interface AssignmentStatus {
 
 type RuntimeState = 'created' | 'starting' | 'running' | 'stopping' | 'stopped' | 'failed';
 
-/** A fetched batch of one task's input partition, and how far the task got in it. */
-interface Cursor {
-  payload: EachBatchPayload;
-  index: number;
+/** Fetched records of one input partition of a task that the task has not processed yet. */
+interface InputQueue {
+  topic: string;
+  /** Records from `head` on wait (offsets ascending). */
+  records: KafkaMessage[];
+  head: number;
+  /** The offset after the last record fetched, control records and records kafkajs filtered out included. */
+  next: number;
+  /** The partition's high watermark as last fetched (or looked up when the task was positioned). */
+  hw: number;
+  /** Paused because the queue is full. */
+  paused: boolean;
+}
+
+/** Start positions for partitions without a checkpoint, and every input partition's high watermark, by `topic|partition`. */
+interface Fallback {
+  positions: Map<string, number>;
+  highs: Map<string, number>;
 }
 
 class RuntimeTask {
   phase: TaskPhase = 'initializing';
   producer?: Producer;
   readonly lock = new Mutex();
-  /** Batches waiting for the task's lock: the next holder processes them all in one transaction. */
-  readonly queued: Array<{ payload: EachBatchPayload; taken: boolean }> = [];
+  /** Per input topic, what was fetched and not processed yet. */
+  readonly queues = new Map<string, InputQueue>();
   epoch = 0;
   failures = 0;
   restore?: RestoreStats;
+  /** Since when the task waits for an input known to have unfetched records (0: not waiting). */
+  waitingSince = 0;
+  /** The wait outlasted maxTaskIdleMs: the task goes on without the input until it catches up. */
+  enforcing = false;
   recoveryTimer?: NodeJS.Timeout;
 
   constructor(
@@ -201,7 +234,7 @@ export class StreamsRuntime {
     sessionTimeout: number;
     rebalanceTimeout: number;
     heartbeatInterval: number;
-    maxBytesPerPartition: number;
+    maxBytesPerPartition?: number;
     maxBytes: number;
     maxWaitTimeInMs: number;
     concurrency: number;
@@ -210,6 +243,8 @@ export class StreamsRuntime {
     maxMessagesPerPartition: number;
     maxRecordsPerTransaction: number;
     restoreMaxBytesPerPartition: number;
+    maxTaskIdleMs: number;
+    maxBufferedRecords: number;
   };
 
   constructor(
@@ -231,7 +266,7 @@ export class StreamsRuntime {
       sessionTimeout: c.sessionTimeout ?? 30_000,
       rebalanceTimeout: c.rebalanceTimeout ?? 60_000,
       heartbeatInterval: c.heartbeatInterval ?? 3_000,
-      maxBytesPerPartition: c.maxBytesPerPartition ?? 1024 * 1024,
+      maxBytesPerPartition: c.maxBytesPerPartition,
       maxBytes: c.maxBytes ?? 16 * 1024 * 1024,
       maxWaitTimeInMs: c.maxWaitTimeInMs ?? 250,
       concurrency: c.partitionsConsumedConcurrently ?? 4,
@@ -240,6 +275,8 @@ export class StreamsRuntime {
       maxMessagesPerPartition: config.producer?.maxMessagesPerPartition ?? 1000,
       maxRecordsPerTransaction: config.maxRecordsPerTransaction ?? 5000,
       restoreMaxBytesPerPartition: config.restore?.maxBytesPerPartition ?? 4 * 1024 * 1024,
+      maxTaskIdleMs: config.maxTaskIdleMs ?? 5_000,
+      maxBufferedRecords: config.maxBufferedRecords ?? 10_000,
     };
     this.kafka = new Kafka({
       clientId: config.clientId ?? this.applicationId,
@@ -325,7 +362,12 @@ export class StreamsRuntime {
         sessionTimeout: this.cfg.sessionTimeout,
         rebalanceTimeout: this.cfg.rebalanceTimeout,
         heartbeatInterval: this.cfg.heartbeatInterval,
-        maxBytesPerPartition: this.cfg.maxBytesPerPartition,
+        maxBytesPerPartition:
+          this.cfg.maxBytesPerPartition ??
+          Math.max(
+            64 * 1024,
+            Math.min(1024 * 1024, Math.floor(this.cfg.maxBytes / (this.taskCount * this.inputTopics.length))),
+          ),
         maxBytes: this.cfg.maxBytes,
         maxWaitTimeInMs: this.cfg.maxWaitTimeInMs,
         readUncommitted: false,
@@ -450,7 +492,19 @@ export class StreamsRuntime {
     const touch = () => (this.lastActivity = Date.now());
     consumer.on(consumer.events.HEARTBEAT, touch);
     consumer.on(consumer.events.FETCH, touch);
-    consumer.on(consumer.events.START_BATCH_PROCESS, touch);
+    consumer.on(consumer.events.START_BATCH_PROCESS, (e) => {
+      touch();
+      // kafkajs resolves a fetched batch it filtered to nothing (control records, an aborted
+      // transaction) itself, without eachBatch: the queue learns here that it reaches further
+      const { topic, partition, highWatermark, firstOffset, lastOffset, batchSize } = e.payload;
+      if (batchSize !== 0) return;
+      const task = this.tasks.get(partition);
+      const queue = task?.queues.get(topic);
+      if (!task || !queue || firstOffset === null || Number(firstOffset) > queue.next) return; // not contiguous: stale
+      queue.next = Math.max(queue.next, Number(lastOffset) + 1);
+      queue.hw = Math.max(queue.hw, Number(highWatermark));
+      if (task.waitingSince > 0) void this.drive(task);
+    });
     consumer.on(consumer.events.REBALANCING, () => {
       if (!this.rebalancing) this.rebalanceStarted = Date.now();
       this.rebalancing = true;
@@ -540,9 +594,25 @@ export class StreamsRuntime {
     );
   }
 
+  /** Positions the task's inputs at its committed positions, with empty queues. */
   private seekToCommitted(task: RuntimeTask): void {
+    task.waitingSince = 0;
+    task.enforcing = false;
     for (const { topic, partition } of task.partitions) {
       const position = task.state.committed.positions.get(topic);
+      const old = task.queues.get(topic);
+      if (old?.paused) {
+        old.paused = false;
+        this.consumer?.resume([{ topic, partitions: [partition] }]);
+      }
+      task.queues.set(topic, {
+        topic,
+        records: [],
+        head: 0,
+        next: position ?? 0,
+        hw: old?.hw ?? 0,
+        paused: false,
+      });
       if (position !== undefined) this.consumer!.seek({ topic, partition, offset: String(position) });
     }
   }
@@ -564,6 +634,7 @@ export class StreamsRuntime {
             .disconnect()
             .catch((err) => this.logger.warn({ err, task: task.id }, 'producer disconnect failed'));
         task.state.reset();
+        task.queues.clear();
       })
       .finally(() => this.closing.delete(closing));
     this.closing.add(closing);
@@ -594,7 +665,7 @@ export class StreamsRuntime {
     if (live.length === 0) return;
     for (const t of live) t.phase = 'restoring';
 
-    let fallback: Map<string, number>;
+    let fallback: Fallback;
     try {
       fallback = await this.fallbackPositions();
     } catch (error) {
@@ -637,14 +708,17 @@ export class StreamsRuntime {
     }
   }
 
-  private onRestored(task: RuntimeTask, stats: RestoreStats, fallback: Map<string, number>): void {
+  private onRestored(task: RuntimeTask, stats: RestoreStats, fallback: Fallback): void {
     for (const { topic, partition } of task.partitions) {
       const checkpointed = task.state.committed.positions.get(topic);
-      const position = checkpointed ?? fallback.get(`${topic}|${partition}`) ?? 0;
+      const position = checkpointed ?? fallback.positions.get(`${topic}|${partition}`) ?? 0;
       task.state.committed.positions.set(topic, position);
     }
     try {
       this.seekToCommitted(task);
+      // what the broker held before the restore: the task waits for it before merging past it
+      for (const q of task.queues.values())
+        q.hw = Math.max(q.hw, fallback.highs.get(`${q.topic}|${task.id}`) ?? 0);
       task.phase = 'running';
       task.failures = 0;
       task.restore = stats;
@@ -665,10 +739,11 @@ export class StreamsRuntime {
     );
   }
 
-  /** Group offsets, or the reset policy, for input partitions a checkpoint does not cover. */
-  private async fallbackPositions(): Promise<Map<string, number>> {
+  /** Group offsets, or the reset policy, for input partitions a checkpoint does not cover; and their high watermarks. */
+  private async fallbackPositions(): Promise<Fallback> {
     const admin = this.admin!;
     const result = new Map<string, number>();
+    const highs = new Map<string, number>();
     const committed = await admin.fetchOffsets({ groupId: this.groupId, topics: this.inputTopics });
     for (const topic of this.inputTopics) {
       const bounds = new Map(
@@ -682,9 +757,10 @@ export class StreamsRuntime {
         const c = Number(offsets.find((o) => o.partition === partition)?.offset ?? -1);
         const reset = (this.config.autoOffsetReset ?? 'earliest') === 'earliest' ? low : high;
         result.set(`${topic}|${partition}`, c < 0 ? reset : Math.min(Math.max(c, low), high));
+        highs.set(`${topic}|${partition}`, high);
       }
     }
-    return result;
+    return { positions: result, highs };
   }
 
   private async resetProducer(task: RuntimeTask): Promise<void> {
@@ -749,30 +825,46 @@ export class StreamsRuntime {
   // --- processing -----------------------------------------------------------------------------
 
   /**
-   * kafkajs hands over one batch per topic-partition; the batches of one task (partition p of
-   * every input) are processed together, in one transaction: every batch joins the task's queue,
-   * and whoever holds the task's lock takes the whole queue (after one turn of the event loop, so
-   * that the other batches of the same fetch have arrived). At most `concurrency` tasks process
-   * at a time.
+   * kafkajs hands over one batch per topic-partition. Its records join the task's queue of that
+   * input (the fetch position is resolved at once, so kafkajs fetches on while the task works;
+   * what is committed is only what the task's transactions send as offsets). Then the task
+   * processes what its queues hold, merged by timestamp, as far as it can (`drive`).
    */
   private async eachBatch(payload: EachBatchPayload): Promise<void> {
     const { batch } = payload;
     const task = this.tasks.get(batch.partition);
-    if (!task || this.stopping) return;
-    const entry = { payload, taken: false };
-    task.queued.push(entry);
+    if (!task || this.stopping || task.phase !== 'running' || payload.isStale()) return; // not resolved: fetched again after the seek
+    const queue = task.queues.get(batch.topic);
+    if (!queue) return;
+    // below the queue's end: fetched twice; below the committed position: processed (a rejoin's seek)
+    const from = Math.max(queue.next, task.state.committed.positions.get(batch.topic) ?? 0);
+    for (const m of batch.messages) if (Number(m.offset) >= from) queue.records.push(m);
+    queue.next = Math.max(queue.next, Number(batch.lastOffset()) + 1);
+    queue.hw = Math.max(queue.hw, Number(batch.highWatermark));
+    payload.resolveOffset(batch.lastOffset());
+    if (!queue.paused && queue.records.length - queue.head >= this.cfg.maxBufferedRecords) {
+      queue.paused = true; // backpressure: the partition fetches again once the task has worked its queue down
+      this.consumer?.pause([{ topic: batch.topic, partitions: [task.id] }]);
+    }
+    await this.drive(task, payload);
+  }
+
+  /**
+   * Processes the task's queued records while there are any and no input must be waited for, in
+   * transactions of at most `maxRecordsPerTransaction` records. One turn of the event loop first,
+   * so the other batches of the same fetch join the queues and the same transaction. At most
+   * `concurrency` tasks process at a time.
+   */
+  private async drive(task: RuntimeTask, payload?: EachBatchPayload): Promise<void> {
     try {
       await task.lock.run(async () => {
-        if (entry.taken) return; // went into the transaction of an earlier batch of the task
+        if (!this.runnable(task)) return;
         await this.slots.acquire();
         try {
           await new Promise<void>((resolve) => setImmediate(resolve));
-          const group = task.queued.splice(0);
-          for (const e of group) e.taken = true;
-          await this.processBatches(
-            task,
-            group.map((e) => e.payload),
-          );
+          while (this.runnable(task) && (await this.processSlice(task, payload))) {
+            // next transaction
+          }
         } finally {
           this.slots.release();
         }
@@ -783,48 +875,96 @@ export class StreamsRuntime {
     }
   }
 
-  private async processBatches(task: RuntimeTask, payloads: EachBatchPayload[]): Promise<void> {
-    const cursors: Cursor[] = payloads.map((payload) => ({ payload, index: 0 }));
-    for (;;) {
-      // not resolving leaves kafkajs's position alone: the rest is fetched again (or by the new owner)
-      if (task.phase !== 'running' || this.tasks.get(task.id) !== task || this.stopping) return;
-      const live = cursors.filter((c) => c.index < c.payload.batch.messages.length && !c.payload.isStale());
-      if (live.length === 0) return;
-      if (!(await this.processSlice(task, live, this.cfg.maxRecordsPerTransaction))) return;
-    }
+  private runnable(task: RuntimeTask): boolean {
+    return task.phase === 'running' && this.tasks.get(task.id) === task && !this.stopping;
   }
 
   /**
-   * Processes up to `limit` records of the batches, from their cursors, in one transaction (the
-   * cursors advance); returns whether to go on.
+   * The queue whose next record has the smallest timestamp (Kafka Streams' PartitionGroup; on
+   * equal timestamps the definition's input order); `'wait'` while an empty queue's partition is
+   * known to hold more on the broker (its high watermark lies past what was fetched) and the task
+   * has waited less than `maxTaskIdleMs` for it; undefined when every queue is empty.
    */
-  private async processSlice(task: RuntimeTask, cursors: Cursor[], limit: number): Promise<boolean> {
+  private nextQueue(task: RuntimeTask): InputQueue | 'wait' | undefined {
+    let next: InputQueue | undefined;
+    let nextTimestamp = Infinity;
+    let waitFor: InputQueue | undefined;
+    for (const q of task.queues.values()) {
+      if (q.head < q.records.length) {
+        const timestamp = Number(q.records[q.head].timestamp);
+        if (timestamp < nextTimestamp) {
+          next = q;
+          nextTimestamp = timestamp;
+        }
+      } else if (q.hw > q.next && !waitFor) waitFor = q;
+    }
+    if (!next) return undefined;
+    if (!waitFor || this.cfg.maxTaskIdleMs < 0) {
+      task.waitingSince = 0;
+      task.enforcing = false;
+      return next;
+    }
+    const now = Date.now();
+    if (task.waitingSince === 0) {
+      task.waitingSince = now;
+      this.metrics.idleWaits.inc(this.metrics.labels({ topic: waitFor.topic }));
+      // the fetch that ends the wait drives the task; this timer ends it in any case
+      const timer = setTimeout(() => {
+        this.timers.delete(timer);
+        if (this.tasks.get(task.id) === task && task.waitingSince > 0) void this.drive(task);
+      }, this.cfg.maxTaskIdleMs + 1);
+      timer.unref();
+      this.timers.add(timer);
+    }
+    const waited = now - task.waitingSince;
+    if (waited < this.cfg.maxTaskIdleMs) return 'wait';
+    if (!task.enforcing) {
+      task.enforcing = true;
+      this.metrics.enforcedProcessing.inc(this.metrics.labels({ topic: waitFor.topic }));
+      this.logger.warn(
+        {
+          task: task.id,
+          topic: waitFor.topic,
+          waitedMs: waited,
+          fetched: waitFor.next,
+          highWatermark: waitFor.hw,
+        },
+        'input still not fetched after maxTaskIdleMs: going on without it (its records may be processed out of timestamp order)',
+      );
+    }
+    return next;
+  }
+
+  /**
+   * Processes up to `maxRecordsPerTransaction` queued records, merged by timestamp, in one
+   * transaction; returns whether to go on with another.
+   */
+  private async processSlice(task: RuntimeTask, payload?: EachBatchPayload): Promise<boolean> {
     const producer = task.producer;
     if (!producer) return false;
+    const limit = this.cfg.maxRecordsPerTransaction;
     const started = Date.now();
     const txn = this.engine.beginTxn(task.state);
-    const progress: Array<{ cursor: Cursor; last?: KafkaMessage }> = [];
     let processed = false;
+    let more = true;
     let lastHeartbeat = started;
+    const used = new Set<InputQueue>(); // a rejoin may replace the task's queues meanwhile
     try {
-      for (const cursor of cursors) {
+      for (;;) {
         if (txn.recordsIn >= limit || (this.stopping && processed)) break;
-        const { batch } = cursor.payload;
-        const messages = batch.messages;
-        const from = txn.work.positions.get(batch.topic) ?? 0;
-        const p: { cursor: Cursor; last?: KafkaMessage } = { cursor };
-        progress.push(p);
-        for (; cursor.index < messages.length && txn.recordsIn < limit; cursor.index++) {
-          const message = messages[cursor.index];
-          if (Number(message.offset) < from) continue; // already part of a committed transaction
-          if (this.stopping && processed) break;
-          await this.engine.process(txn, this.toRaw(batch.topic, batch.partition, message));
-          p.last = message;
-          processed = true;
-          if (Date.now() - lastHeartbeat > this.cfg.heartbeatInterval) {
-            lastHeartbeat = Date.now();
-            await cursor.payload.heartbeat().catch(() => undefined);
-          }
+        const q = this.nextQueue(task);
+        if (q === undefined || q === 'wait') {
+          more = false;
+          break;
+        }
+        used.add(q);
+        const message = q.records[q.head];
+        await this.engine.process(txn, this.toRaw(q.topic, task.id, message));
+        q.records[q.head++] = undefined as unknown as KafkaMessage; // let it go
+        processed = true;
+        if (payload && Date.now() - lastHeartbeat > this.cfg.heartbeatInterval) {
+          lastHeartbeat = Date.now();
+          await payload.heartbeat().catch(() => undefined);
         }
       }
     } catch (error) {
@@ -838,20 +978,15 @@ export class StreamsRuntime {
       this.taskFailed(task, error, 'processing failed');
       return false;
     }
-    // batches whose records all lie below the committed position: let kafkajs move on
-    for (const { cursor, last } of progress)
-      if (!last && cursor.index > 0)
-        cursor.payload.resolveOffset(cursor.payload.batch.messages[cursor.index - 1].offset);
-    const done = progress.filter((p): p is { cursor: Cursor; last: KafkaMessage } => p.last !== undefined);
-    if (done.length === 0) return !this.stopping;
+    if (!processed) return false;
 
+    // positions: past the last record processed; past what was fetched (control records
+    // included) where the queue is empty
     const offsets = new Map<string, number>();
-    for (const { cursor, last } of done) {
-      const { batch } = cursor.payload;
-      const complete = last === batch.messages[batch.messages.length - 1];
-      const next = complete ? Number(batch.lastOffset()) + 1 : Number(last.offset) + 1;
-      this.engine.markConsumed(txn, batch.topic, next);
-      offsets.set(batch.topic, next);
+    for (const q of used) {
+      const next = q.head >= q.records.length ? q.next : Number(q.records[q.head].offset);
+      this.engine.markConsumed(txn, q.topic, next);
+      offsets.set(q.topic, next);
     }
 
     const records = [...txn.produced, ...this.engine.changelogRecords(txn)];
@@ -883,8 +1018,8 @@ export class StreamsRuntime {
     }
     const now = Date.now();
     this.engine.commitTxn(txn);
-    for (const { cursor, last } of done) cursor.payload.resolveOffset(last.offset);
     task.failures = 0;
+    for (const q of used) this.compact(task, q);
 
     const m = this.metrics;
     m.commitDuration.observe(m.labels(), (now - commitStarted) / 1000);
@@ -897,14 +1032,21 @@ export class StreamsRuntime {
     for (const [topic, n] of outByTopic) m.recordsOut.inc(m.labels({ topic }), n);
     for (const d of txn.deadLetters) m.deadLetters.inc(m.labels({ topic: d.topic, kind: d.kind }));
     if (txn.punctuations) m.punctuations.inc(m.labels(), txn.punctuations);
-    for (const { cursor } of done) {
-      const { batch } = cursor.payload;
-      m.lag.set(
-        m.labels({ topic: batch.topic, partition: batch.partition }),
-        Math.max(0, Number(batch.highWatermark) - offsets.get(batch.topic)!),
-      );
+    for (const q of used)
+      m.lag.set(m.labels({ topic: q.topic, partition: task.id }), Math.max(0, q.hw - offsets.get(q.topic)!));
+    return more && !this.stopping;
+  }
+
+  /** Drops a queue's processed records; resumes its partition once the queue is worked down. */
+  private compact(task: RuntimeTask, q: InputQueue): void {
+    if (q.head > 0 && (q.head >= q.records.length || q.head > 4096)) {
+      q.records = q.head >= q.records.length ? [] : q.records.slice(q.head);
+      q.head = 0;
     }
-    return !this.stopping;
+    if (q.paused && q.records.length - q.head < this.cfg.maxBufferedRecords / 2) {
+      q.paused = false;
+      this.consumer?.resume([{ topic: q.topic, partitions: [task.id] }]);
+    }
   }
 
   private onTransactionFailed(task: RuntimeTask, txn: Txn, error: unknown, aborted: boolean): void {
