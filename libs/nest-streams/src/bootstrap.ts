@@ -87,6 +87,8 @@ export async function bootstrapStreamsService<C>(
         partitions: env.PARTITIONS,
         maxRecordsPerTransaction: env.MAX_RECORDS_PER_TRANSACTION,
         autoOffsetReset: env.AUTO_OFFSET_RESET,
+        maxTaskIdleMs: env.MAX_TASK_IDLE_MS,
+        maxBufferedRecords: env.MAX_BUFFERED_RECORDS,
         consumer: {
           partitionsConsumedConcurrently: env.CONCURRENT_TASKS,
           sessionTimeout: env.SESSION_TIMEOUT_MS,

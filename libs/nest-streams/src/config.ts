@@ -23,6 +23,10 @@ export const streamsEnvSchema = z.object({
   SESSION_TIMEOUT_MS: z.coerce.number().int().min(6000).max(300_000).default(30_000),
   /** Task batches processed concurrently. */
   CONCURRENT_TASKS: z.coerce.number().int().min(1).max(64).default(4),
+  /** How long a task waits for an input with records on the broker not fetched yet before it goes on without it (-1: never waits). */
+  MAX_TASK_IDLE_MS: z.coerce.number().int().min(-1).max(600_000).default(5000),
+  /** Fetched records an input partition may hold waiting for its task before it stops fetching. */
+  MAX_BUFFERED_RECORDS: z.coerce.number().int().min(100).default(10_000),
 });
 
 export type StreamsEnv = z.infer<typeof streamsEnvSchema>;
