@@ -1289,9 +1289,11 @@ describe('summary declaration on the real stack: periods, amendments, statistics
     };
     for (const f of facts()) {
       const m = f.manifest;
-      want.lists.set(`${f.basis}|${f.invtNo}`, {
+      const wk = waybillKeyOf(m);
+      want.lists.set(`${f.basis}|${f.invtNo}|${wk}`, {
         basis: f.basis,
         invt_no: f.invtNo,
+        waybill_key: wk,
         period: f.period,
         ie_flag: m.ieFlag,
         country: m.country,
@@ -1311,9 +1313,10 @@ describe('summary declaration on the real stack: periods, amendments, statistics
         event_time: String(f.eventTime),
       });
       for (const it of m.items)
-        want.items.set(`${f.basis}|${f.invtNo}|${it.gnum}`, {
+        want.items.set(`${f.basis}|${f.invtNo}|${wk}|${it.gnum}`, {
           basis: f.basis,
           invt_no: f.invtNo,
+          waybill_key: wk,
           gnum: it.gnum,
           gcode: it.gcode,
           chapter: it.gcode.slice(0, 2),
@@ -1323,8 +1326,9 @@ describe('summary declaration on the real stack: periods, amendments, statistics
           total_price: norm(it.totalPrice),
         });
       f.rules.forEach((r, seq) =>
-        want.rules.set(`${f.invtNo}|${seq}`, {
+        want.rules.set(`${f.invtNo}|${wk}|${seq}`, {
           invt_no: f.invtNo,
+          waybill_key: wk,
           seq,
           rule_id: r.ruleId,
           kind: r.kind,
@@ -1352,9 +1356,9 @@ describe('summary declaration on the real stack: periods, amendments, statistics
       for (const k of got.keys())
         problems.check(expected.has(k), () => `${table} ${k}: not a fact of the run's topics`);
     };
-    compare('stat_list', lists, (r) => `${r.basis}|${r.invt_no}`, want.lists);
-    compare('stat_item', items, (r) => `${r.basis}|${r.invt_no}|${r.gnum}`, want.items);
-    compare('stat_rule', rules, (r) => `${r.invt_no}|${r.seq}`, want.rules);
+    compare('stat_list', lists, (r) => `${r.basis}|${r.invt_no}|${r.waybill_key}`, want.lists);
+    compare('stat_item', items, (r) => `${r.basis}|${r.invt_no}|${r.waybill_key}|${r.gnum}`, want.items);
+    compare('stat_rule', rules, (r) => `${r.invt_no}|${r.waybill_key}|${r.seq}`, want.rules);
     expect(want.lists.size).toBeGreaterThan(run.decisions.size);
     problems.assertNone('statistics facts');
   });
@@ -1525,7 +1529,7 @@ describe('summary declaration on the real stack: periods, amendments, statistics
     }
     const r = await replay('statistics');
     const live = projectionSchema(prefix, 'statistics');
-    const mine = [...invtNos()];
+    const mine = [...new Set(facts().map((f) => `${f.invtNo}|${waybillKeyOf(f.manifest)}`))];
     const diffs = await compareSchemas(
       pool!,
       live,
@@ -1533,7 +1537,7 @@ describe('summary declaration on the real stack: periods, amendments, statistics
       ['stat_list', 'stat_item', 'stat_rule', 'exchange_rate', 'projection_error'],
       {
         tables: ['stat_list', 'stat_item', 'stat_rule'],
-        column: 'invt_no',
+        columns: ['invt_no', 'waybill_key'],
         values: mine,
       },
     );
@@ -1558,7 +1562,7 @@ describe('summary declaration on the real stack: periods, amendments, statistics
         () => `replay stopped at ${tp} ${r.offsets[tp]}, before the live projector (${n})`,
       );
     const rows = await pool!.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM "${r.builtSchema}".stat_list WHERE invt_no = ANY($1::text[])`,
+      `SELECT count(*)::int AS n FROM "${r.builtSchema}".stat_list WHERE concat_ws('|', invt_no, waybill_key) = ANY($1::text[])`,
       [mine],
     );
     const liveFacts = await rowCount(pool!, live, 'stat_list');

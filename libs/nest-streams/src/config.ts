@@ -5,7 +5,12 @@ export const streamsEnvSchema = z.object({
   KAFKA_BROKERS: z
     .string({ required_error: 'KAFKA_BROKERS is required (comma-separated host:port list)' })
     .min(1)
-    .transform((s) => s.split(',').map((b) => b.trim()).filter(Boolean)),
+    .transform((s) =>
+      s
+        .split(',')
+        .map((b) => b.trim())
+        .filter(Boolean),
+    ),
   SCHEMA_REGISTRY_URL: z
     .string({ required_error: 'SCHEMA_REGISTRY_URL is required, e.g. http://127.0.0.1:8081/apis/ccompat/v7' })
     .url(),
@@ -32,7 +37,11 @@ export const streamsEnvSchema = z.object({
 export type StreamsEnv = z.infer<typeof streamsEnvSchema>;
 
 /** Parses `source` with `schema`; throws one error listing every bad setting. */
-export function validateConfig<T>(schema: z.ZodType<T, z.ZodTypeDef, unknown>, source: unknown, what: string): T {
+export function validateConfig<T>(
+  schema: z.ZodType<T, z.ZodTypeDef, unknown>,
+  source: unknown,
+  what: string,
+): T {
   const parsed = schema.safeParse(source);
   if (parsed.success) return parsed.data;
   const issues = parsed.error.issues.map((i) => `  ${i.path.join('.') || '(root)'}: ${i.message}`).join('\n');

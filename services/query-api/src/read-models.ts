@@ -432,17 +432,17 @@ export class ReadModels {
       const cols = dimensions.map((_, i) => `d${i}`);
       const { rows } = await this.query(
         `WITH per_list AS (
-           SELECT ${['l.invt_no', ...dims].join(', ')},
+           SELECT ${['l.invt_no', 'l.waybill_key', ...dims].join(', ')},
                   count(*) AS items,
                   sum(i.total_price * CASE WHEN i.currency = '142' THEN 1 ELSE x.cny_per_unit END) AS value_cny,
                   count(*) FILTER (WHERE i.currency <> '142' AND x.cny_per_unit IS NULL) AS unconverted,
                   max(l.gross_weight) AS gross_weight
              FROM ${this.t('statistics', 'stat_list')} l
-             JOIN ${this.t('statistics', 'stat_item')} i ON i.basis = l.basis AND i.invt_no = l.invt_no
+             JOIN ${this.t('statistics', 'stat_item')} i ON i.basis = l.basis AND i.invt_no = l.invt_no AND i.waybill_key = l.waybill_key
              LEFT JOIN ${this.t('statistics', 'exchange_rate')} x ON x.currency = i.currency AND x.period = substr(l.period, 1, 6)
-             ${joinRule ? `LEFT JOIN ${this.t('statistics', 'stat_rule')} r ON r.invt_no = l.invt_no` : ''}
+             ${joinRule ? `LEFT JOIN ${this.t('statistics', 'stat_rule')} r ON r.invt_no = l.invt_no AND r.waybill_key = l.waybill_key` : ''}
             WHERE ${where.join(' AND ')}
-            GROUP BY ${['l.invt_no', ...cols].join(', ')})
+            GROUP BY ${['l.invt_no', 'l.waybill_key', ...cols].join(', ')})
          SELECT ${[...cols, ''].join(', ')} count(*) AS lists, coalesce(sum(items), 0) AS items,
                 round(coalesce(sum(value_cny), 0), 5)::text AS value_cny,
                 round(coalesce(sum(gross_weight), 0), 5)::text AS gross_weight,

@@ -187,9 +187,11 @@ async function fixtures(): Promise<void> {
     line('SD202612AAAAAAAAAAAA00', 1, '6109100021'),
   ]);
 
+  const wb = (invt: string) => `LOG0000001:W${invt}`;
   const list = (invt: string, o: Record<string, unknown>) => ({
     basis: 'DECIDED',
     invt_no: invt,
+    waybill_key: wb(invt),
     period: '202611',
     ie_flag: 'E',
     country: '502',
@@ -219,6 +221,7 @@ async function fixtures(): Promise<void> {
   ) => ({
     basis,
     invt_no: invt,
+    waybill_key: wb(invt),
     gnum,
     gcode,
     chapter: gcode.slice(0, 2),
@@ -243,9 +246,16 @@ async function fixtures(): Promise<void> {
     item('L1', 1, '6109100021', '10.00000', '502', 'CLEARED'),
   ]);
   await insert(S('statistics', 'stat_rule'), [
-    { invt_no: 'L1', seq: 0, rule_id: 'R1', kind: 'SAMPLING', outcome: 'INSPECT' },
-    { invt_no: 'L2', seq: 0, rule_id: 'R1', kind: 'SAMPLING', outcome: 'INSPECT' },
-    { invt_no: 'L2', seq: 1, rule_id: 'R2', kind: 'PRICE_ANOMALY', outcome: 'INSPECT' },
+    { invt_no: 'L1', waybill_key: wb('L1'), seq: 0, rule_id: 'R1', kind: 'SAMPLING', outcome: 'INSPECT' },
+    { invt_no: 'L2', waybill_key: wb('L2'), seq: 0, rule_id: 'R1', kind: 'SAMPLING', outcome: 'INSPECT' },
+    {
+      invt_no: 'L2',
+      waybill_key: wb('L2'),
+      seq: 1,
+      rule_id: 'R2',
+      kind: 'PRICE_ANOMALY',
+      outcome: 'INSPECT',
+    },
   ]);
   await insert(S('statistics', 'exchange_rate'), [
     { currency: '502', period: '202611', cny_per_unit: '7.10000' },

@@ -71,12 +71,15 @@ export async function compareSchemas(
   a: string,
   b: string,
   tables: ReadonlyArray<string>,
-  restrict?: { tables: ReadonlyArray<string>; column: string; values: ReadonlyArray<string> },
+  /** Compare only rows whose `columns`, joined by '|', are one of `values`. */
+  restrict?: { tables: ReadonlyArray<string>; columns: ReadonlyArray<string>; values: ReadonlyArray<string> },
 ): Promise<TableDiff[]> {
   const out: TableDiff[] = [];
   for (const t of tables) {
     const filtered = restrict?.tables.includes(t);
-    const where = filtered ? ` WHERE ${ident(restrict!.column)} = ANY($1::text[])` : '';
+    const where = filtered
+      ? ` WHERE concat_ws('|', ${restrict!.columns.map(ident).join(', ')}) = ANY($1::text[])`
+      : '';
     const params = filtered ? [restrict!.values] : [];
     const q = (x: string, y: string) =>
       pool

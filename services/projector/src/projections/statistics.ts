@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import type { ExchangeRate, Manifest } from '@clearance/contracts';
+import { waybillKey, type ExchangeRate, type Manifest } from '@clearance/contracts';
 import { periodOf, periodOfTime } from '@clearance/domain';
 import { insertRecordset, type Column } from '../sql';
 import type { Projection, ProjectionTx, SourceRecord } from '../sources';
@@ -10,6 +10,11 @@ import type { Projection, ProjectionTx, SourceRecord } from '../sources';
  * cleared (basis CLEARED, period = month of leaveTime), one per goods line (HS chapter and
  * heading), plus the customs exchange rates; the query API aggregates them by any dimension.
  * A list's first decision counts (as the lifecycle does); rows are written once.
+ *
+ * A fact is keyed by list number and waybill key, not by list number alone: matchers deployed
+ * under different application ids on one set of topics repeat list numbers, and the waybill key
+ * is the key of both source topics, so the first fact of a key is the first by offset in one
+ * partition, and every rebuild from the log keeps the same one.
  */
 
 export type StatBasis = 'DECIDED' | 'CLEARED';
@@ -17,6 +22,7 @@ export type StatBasis = 'DECIDED' | 'CLEARED';
 const LIST_COLUMNS: Column[] = [
   ['basis', 'text'],
   ['invt_no', 'text'],
+  ['waybill_key', 'text'],
   ['period', 'text'],
   ['ie_flag', 'text'],
   ['country', 'text'],
@@ -39,6 +45,7 @@ const LIST_COLUMNS: Column[] = [
 const ITEM_COLUMNS: Column[] = [
   ['basis', 'text'],
   ['invt_no', 'text'],
+  ['waybill_key', 'text'],
   ['gnum', 'integer'],
   ['gcode', 'text'],
   ['chapter', 'text'],
@@ -50,6 +57,7 @@ const ITEM_COLUMNS: Column[] = [
 
 const RULE_COLUMNS: Column[] = [
   ['invt_no', 'text'],
+  ['waybill_key', 'text'],
   ['seq', 'integer'],
   ['rule_id', 'text'],
   ['kind', 'text'],
@@ -63,8 +71,8 @@ const RATE_COLUMNS: Column[] = [
 ];
 
 interface ListFact {
-  basis: StatBasis;
-  invt_no: string;
+  /** `basis|invtNo|waybillKey`, the fact's primary key. */
+  key: string;
   items: object[];
   rules: object[];
   row: Record<string, unknown>;
@@ -79,13 +87,14 @@ function fact(
   ruleSetVersion: string,
   eventTime: number,
 ): ListFact {
+  const waybill = waybillKey(m);
   return {
-    basis,
-    invt_no: m.invtNo,
+    key: factKey(basis, m.invtNo, waybill),
     rules: [],
     items: m.items.map((it) => ({
       basis,
       invt_no: m.invtNo,
+      waybill_key: waybill,
       gnum: it.gnum,
       gcode: it.gcode,
       chapter: it.gcode.slice(0, 2),
@@ -97,6 +106,7 @@ function fact(
     row: {
       basis,
       invt_no: m.invtNo,
+      waybill_key: waybill,
       period,
       ie_flag: m.ieFlag,
       country: m.country,
@@ -118,6 +128,8 @@ function fact(
   };
 }
 
+const factKey = (basis: string, invtNo: string, waybill: string) => `${basis}|${invtNo}|${waybill}`;
+
 const RATE_KEY = /^([^:]+):(\d{6})$/;
 
 export const statisticsProjection: Projection = {
@@ -127,7 +139,7 @@ export const statisticsProjection: Projection = {
   tables: ['stat_list', 'stat_item', 'stat_rule', 'exchange_rate'],
 
   async apply(tx: ProjectionTx, records: ReadonlyArray<SourceRecord>): Promise<void> {
-    const facts = new Map<string, ListFact>(); // first per (basis, invtNo)
+    const facts = new Map<string, ListFact>(); // first per (basis, invtNo, waybill key)
     const rates = new Map<string, ExchangeRate | null>(); // last per key; null deletes
     for (const rec of records) {
       try {
@@ -146,12 +158,13 @@ export const statisticsProjection: Projection = {
             );
             f.rules = d.rulesFired.map((h, seq) => ({
               invt_no: d.invtNo,
+              waybill_key: f.row.waybill_key,
               seq,
               rule_id: h.ruleId,
               kind: h.kind,
               outcome: h.outcome,
             }));
-            if (!facts.has(`DECIDED|${d.invtNo}`)) facts.set(`DECIDED|${d.invtNo}`, f);
+            if (!facts.has(f.key)) facts.set(f.key, f);
             break;
           }
           case 'cleared': {
@@ -166,7 +179,7 @@ export const statisticsProjection: Projection = {
               c.ruleSetVersion,
               rec.timestamp,
             );
-            if (!facts.has(`CLEARED|${c.invtNo}`)) facts.set(`CLEARED|${c.invtNo}`, f);
+            if (!facts.has(f.key)) facts.set(f.key, f);
             break;
           }
           case 'exchangeRate': {
@@ -193,15 +206,15 @@ export const statisticsProjection: Projection = {
 
     const { client } = tx;
     if (facts.size > 0) {
-      const inserted = await insertRecordset<{ basis: string; invt_no: string }>(
+      const inserted = await insertRecordset<{ basis: string; invt_no: string; waybill_key: string }>(
         client,
         tx.table('stat_list'),
         LIST_COLUMNS,
         [...facts.values()].map((f) => f.row),
-        'ON CONFLICT DO NOTHING RETURNING basis, invt_no',
+        'ON CONFLICT DO NOTHING RETURNING basis, invt_no, waybill_key',
       );
-      const fresh = new Set(inserted?.rows.map((r) => `${r.basis}|${r.invt_no}`) ?? []);
-      const kept = [...facts.entries()].filter(([k]) => fresh.has(k)).map(([, f]) => f);
+      const fresh = new Set(inserted?.rows.map((r) => factKey(r.basis, r.invt_no, r.waybill_key)) ?? []);
+      const kept = [...facts.values()].filter((f) => fresh.has(f.key));
       await insertRecordset(
         client,
         tx.table('stat_item'),
