@@ -25,6 +25,7 @@ import {
   type Txn,
 } from '../internal/engine';
 import { Mutex, Semaphore } from '../internal/mutex';
+import { choose, type IdleState, type QueueHead } from '../internal/partition-group';
 import { changelogTopic, checkpointTopic, deadLetterTopic, transactionalId } from '../internal/names';
 import type { Logger } from '../logger';
 import { createTaskAssigner } from './assigner';
@@ -116,17 +117,32 @@ export interface AssignmentStatus {
 type RuntimeState = 'created' | 'starting' | 'running' | 'stopping' | 'stopped' | 'failed';
 
 /** Fetched records of one input partition of a task that the task has not processed yet. */
-interface InputQueue {
-  topic: string;
-  /** Records from `head` on wait (offsets ascending). */
-  records: KafkaMessage[];
-  head: number;
-  /** The offset after the last record fetched, control records and records kafkajs filtered out included. */
-  next: number;
-  /** The partition's high watermark as last fetched (or looked up when the task was positioned). */
-  hw: number;
+class InputQueue implements QueueHead {
+  /** Records from `index` on wait (offsets ascending). */
+  records: KafkaMessage[] = [];
+  index = 0;
   /** Paused because the queue is full. */
-  paused: boolean;
+  paused = false;
+
+  constructor(
+    readonly topic: string,
+    /** The offset after the last record fetched, control records and records kafkajs filtered out included. */
+    public next: number,
+    /** The partition's high watermark as last fetched (or looked up when the task was positioned). */
+    public hw: number,
+  ) {}
+
+  get size(): number {
+    return this.records.length - this.index;
+  }
+
+  get head(): number | undefined {
+    return this.index < this.records.length ? Number(this.records[this.index].timestamp) : undefined;
+  }
+
+  get unfetched(): boolean {
+    return this.hw > this.next;
+  }
 }
 
 /** Start positions for partitions without a checkpoint, and every input partition's high watermark, by `topic|partition`. */
@@ -144,10 +160,8 @@ class RuntimeTask {
   epoch = 0;
   failures = 0;
   restore?: RestoreStats;
-  /** Since when the task waits for an input known to have unfetched records (0: not waiting). */
-  waitingSince = 0;
-  /** The wait outlasted maxTaskIdleMs: the task goes on without the input until it catches up. */
-  enforcing = false;
+  /** Whether the task waits for an input with records on the broker not fetched yet, since when. */
+  readonly idle: IdleState = { waitingSince: 0, enforcing: false };
   recoveryTimer?: NodeJS.Timeout;
 
   constructor(
@@ -503,7 +517,7 @@ export class StreamsRuntime {
       if (!task || !queue || firstOffset === null || Number(firstOffset) > queue.next) return; // not contiguous: stale
       queue.next = Math.max(queue.next, Number(lastOffset) + 1);
       queue.hw = Math.max(queue.hw, Number(highWatermark));
-      if (task.waitingSince > 0) void this.drive(task);
+      if (task.idle.waitingSince > 0) void this.drive(task);
     });
     consumer.on(consumer.events.REBALANCING, () => {
       if (!this.rebalancing) this.rebalanceStarted = Date.now();
@@ -596,8 +610,8 @@ export class StreamsRuntime {
 
   /** Positions the task's inputs at its committed positions, with empty queues. */
   private seekToCommitted(task: RuntimeTask): void {
-    task.waitingSince = 0;
-    task.enforcing = false;
+    task.idle.waitingSince = 0;
+    task.idle.enforcing = false;
     for (const { topic, partition } of task.partitions) {
       const position = task.state.committed.positions.get(topic);
       const old = task.queues.get(topic);
@@ -605,14 +619,7 @@ export class StreamsRuntime {
         old.paused = false;
         this.consumer?.resume([{ topic, partitions: [partition] }]);
       }
-      task.queues.set(topic, {
-        topic,
-        records: [],
-        head: 0,
-        next: position ?? 0,
-        hw: old?.hw ?? 0,
-        paused: false,
-      });
+      task.queues.set(topic, new InputQueue(topic, position ?? 0, old?.hw ?? 0));
       if (position !== undefined) this.consumer!.seek({ topic, partition, offset: String(position) });
     }
   }
@@ -842,7 +849,7 @@ export class StreamsRuntime {
     queue.next = Math.max(queue.next, Number(batch.lastOffset()) + 1);
     queue.hw = Math.max(queue.hw, Number(batch.highWatermark));
     payload.resolveOffset(batch.lastOffset());
-    if (!queue.paused && queue.records.length - queue.head >= this.cfg.maxBufferedRecords) {
+    if (!queue.paused && queue.size >= this.cfg.maxBufferedRecords) {
       queue.paused = true; // backpressure: the partition fetches again once the task has worked its queue down
       this.consumer?.pause([{ topic: batch.topic, partitions: [task.id] }]);
     }
@@ -880,59 +887,42 @@ export class StreamsRuntime {
   }
 
   /**
-   * The queue whose next record has the smallest timestamp (Kafka Streams' PartitionGroup; on
-   * equal timestamps the definition's input order); `'wait'` while an empty queue's partition is
-   * known to hold more on the broker (its high watermark lies past what was fetched) and the task
-   * has waited less than `maxTaskIdleMs` for it; undefined when every queue is empty.
+   * The queue to process next, merged by timestamp (see `choose`); `'wait'` while the task waits
+   * for an input with records on the broker not fetched yet; undefined when every queue is empty.
    */
   private nextQueue(task: RuntimeTask): InputQueue | 'wait' | undefined {
-    let next: InputQueue | undefined;
-    let nextTimestamp = Infinity;
-    let waitFor: InputQueue | undefined;
-    for (const q of task.queues.values()) {
-      if (q.head < q.records.length) {
-        const timestamp = Number(q.records[q.head].timestamp);
-        if (timestamp < nextTimestamp) {
-          next = q;
-          nextTimestamp = timestamp;
+    const c = choose(task.queues.values(), task.idle, Date.now(), this.cfg.maxTaskIdleMs);
+    switch (c.kind) {
+      case 'empty':
+        return undefined;
+      case 'wait':
+        if (c.started) {
+          this.metrics.idleWaits.inc(this.metrics.labels({ topic: c.input.topic }));
+          // the fetch that ends the wait drives the task; this timer ends it in any case
+          const timer = setTimeout(() => {
+            this.timers.delete(timer);
+            if (this.tasks.get(task.id) === task && task.idle.waitingSince > 0) void this.drive(task);
+          }, this.cfg.maxTaskIdleMs + 1);
+          timer.unref();
+          this.timers.add(timer);
         }
-      } else if (q.hw > q.next && !waitFor) waitFor = q;
+        return 'wait';
+      case 'next':
+        if (c.enforced) {
+          this.metrics.enforcedProcessing.inc(this.metrics.labels({ topic: c.enforced.input.topic }));
+          this.logger.warn(
+            {
+              task: task.id,
+              topic: c.enforced.input.topic,
+              waitedMs: c.enforced.waitedMs,
+              fetched: c.enforced.input.next,
+              highWatermark: c.enforced.input.hw,
+            },
+            'input still not fetched after maxTaskIdleMs: going on without it (its records may be processed out of timestamp order)',
+          );
+        }
+        return c.queue;
     }
-    if (!next) return undefined;
-    if (!waitFor || this.cfg.maxTaskIdleMs < 0) {
-      task.waitingSince = 0;
-      task.enforcing = false;
-      return next;
-    }
-    const now = Date.now();
-    if (task.waitingSince === 0) {
-      task.waitingSince = now;
-      this.metrics.idleWaits.inc(this.metrics.labels({ topic: waitFor.topic }));
-      // the fetch that ends the wait drives the task; this timer ends it in any case
-      const timer = setTimeout(() => {
-        this.timers.delete(timer);
-        if (this.tasks.get(task.id) === task && task.waitingSince > 0) void this.drive(task);
-      }, this.cfg.maxTaskIdleMs + 1);
-      timer.unref();
-      this.timers.add(timer);
-    }
-    const waited = now - task.waitingSince;
-    if (waited < this.cfg.maxTaskIdleMs) return 'wait';
-    if (!task.enforcing) {
-      task.enforcing = true;
-      this.metrics.enforcedProcessing.inc(this.metrics.labels({ topic: waitFor.topic }));
-      this.logger.warn(
-        {
-          task: task.id,
-          topic: waitFor.topic,
-          waitedMs: waited,
-          fetched: waitFor.next,
-          highWatermark: waitFor.hw,
-        },
-        'input still not fetched after maxTaskIdleMs: going on without it (its records may be processed out of timestamp order)',
-      );
-    }
-    return next;
   }
 
   /**
@@ -958,9 +948,9 @@ export class StreamsRuntime {
           break;
         }
         used.add(q);
-        const message = q.records[q.head];
+        const message = q.records[q.index];
         await this.engine.process(txn, this.toRaw(q.topic, task.id, message));
-        q.records[q.head++] = undefined as unknown as KafkaMessage; // let it go
+        q.records[q.index++] = undefined as unknown as KafkaMessage; // let it go
         processed = true;
         if (payload && Date.now() - lastHeartbeat > this.cfg.heartbeatInterval) {
           lastHeartbeat = Date.now();
@@ -984,7 +974,7 @@ export class StreamsRuntime {
     // included) where the queue is empty
     const offsets = new Map<string, number>();
     for (const q of used) {
-      const next = q.head >= q.records.length ? q.next : Number(q.records[q.head].offset);
+      const next = q.size === 0 ? q.next : Number(q.records[q.index].offset);
       this.engine.markConsumed(txn, q.topic, next);
       offsets.set(q.topic, next);
     }
@@ -1039,11 +1029,11 @@ export class StreamsRuntime {
 
   /** Drops a queue's processed records; resumes its partition once the queue is worked down. */
   private compact(task: RuntimeTask, q: InputQueue): void {
-    if (q.head > 0 && (q.head >= q.records.length || q.head > 4096)) {
-      q.records = q.head >= q.records.length ? [] : q.records.slice(q.head);
-      q.head = 0;
+    if (q.index > 0 && (q.size === 0 || q.index > 4096)) {
+      q.records = q.size === 0 ? [] : q.records.slice(q.index);
+      q.index = 0;
     }
-    if (q.paused && q.records.length - q.head < this.cfg.maxBufferedRecords / 2) {
+    if (q.paused && q.size < this.cfg.maxBufferedRecords / 2) {
       q.paused = false;
       this.consumer?.resume([{ topic: q.topic, partitions: [task.id] }]);
     }

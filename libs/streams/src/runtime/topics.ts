@@ -120,20 +120,27 @@ export async function ensureTopics(
 }
 
 /** Partition counts of `topics` once every partition of each has a leader (polls up to `timeoutMs`). */
-export async function waitForLeaders(admin: Admin, topics: string[], timeoutMs = 30_000): Promise<Map<string, number>> {
+export async function waitForLeaders(
+  admin: Admin,
+  topics: string[],
+  timeoutMs = 30_000,
+): Promise<Map<string, number>> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
     try {
       const { topics: metadata } = await admin.fetchTopicMetadata({ topics });
       const led = metadata.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0));
-      if (led && metadata.length === topics.length) return new Map(metadata.map((t) => [t.name, t.partitions.length]));
+      if (led && metadata.length === topics.length)
+        return new Map(metadata.map((t) => [t.name, t.partitions.length]));
       last = 'partitions without a leader';
     } catch (e) {
       last = e; // UNKNOWN_TOPIC_OR_PARTITION right after creation: retry
     }
     if (Date.now() > deadline) {
-      throw new Error(`topics ${topics.join(', ')} have no leader after ${timeoutMs} ms: ${last instanceof Error ? last.message : String(last)}`);
+      throw new Error(
+        `topics ${topics.join(', ')} have no leader after ${timeoutMs} ms: ${last instanceof Error ? last.message : String(last)}`,
+      );
     }
     await new Promise((r) => setTimeout(r, 200));
   }
