@@ -1,5 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { REPO_ROOT } from './env';
 
@@ -41,6 +41,16 @@ export async function startService(
   };
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
+  // SERVICE_LOG_DIR: every line of every service process also goes to <dir>/<instance>.log
+  const logDir = process.env.SERVICE_LOG_DIR;
+  if (logDir) {
+    mkdirSync(logDir, { recursive: true });
+    const file = createWriteStream(path.join(logDir, `${(opts.instance ?? name).replace(/[^\w.-]/g, '_')}.log`), {
+      flags: 'a',
+    });
+    child.stdout?.pipe(file);
+    child.stderr?.pipe(file);
+  }
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   const svc: ServiceProcess = { name: opts.instance ?? name, child, port, tail: () => lines.join('\n'), exited };
   const deadline = Date.now() + (opts.timeoutMs ?? 120_000);

@@ -976,7 +976,7 @@ export class StreamsRuntime {
     for (const q of used) {
       const next = q.size === 0 ? q.next : Number(q.records[q.index].offset);
       this.engine.markConsumed(txn, q.topic, next);
-      offsets.set(q.topic, next);
+      offsets.set(q.topic, Math.max(next, offsets.get(q.topic) ?? 0)); // a rejoin's seek may have replaced the queue mid-slice
     }
 
     const records = [...txn.produced, ...this.engine.changelogRecords(txn)];
