@@ -2,6 +2,7 @@ export * from './serdes';
 export * from './errors';
 export * from './definition';
 export * from './partitioner';
+export * from './deadline-index';
 export type { Logger } from './logger';
 export { silentLogger } from './logger';
 export * from './testing/test-driver';

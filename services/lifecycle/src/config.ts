@@ -18,6 +18,10 @@ export const lifecycleConfigSchema = z
     LIFECYCLE_GROUP_ID: z.string().min(1).optional(),
     /** Partition count of the topics the runtime creates (decision, inspection, departure lines co-partitioned). */
     PARTITIONS: z.coerce.number().int().min(1).max(1000).default(12),
+    /** A parcel's lifecycle state is forgotten this long (event time) after its last event. */
+    LIFECYCLE_RETENTION_DAYS: z.coerce.number().positive().default(180),
+    /** How often (stream time) expired parcel states are looked for: the precision of the retention. */
+    LIFECYCLE_TIMER_RESOLUTION_MS: z.coerce.number().int().min(1000).default(3_600_000),
   })
   .transform((env) => ({
     splitter: {
@@ -27,6 +31,8 @@ export const lifecycleConfigSchema = z
     lifecycle: {
       applicationId: env.LIFECYCLE_APPLICATION_ID,
       groupId: env.LIFECYCLE_GROUP_ID ?? env.LIFECYCLE_APPLICATION_ID,
+      retentionMs: Math.round(env.LIFECYCLE_RETENTION_DAYS * 24 * 3_600_000),
+      timerResolutionMs: env.LIFECYCLE_TIMER_RESOLUTION_MS,
     },
     partitions: env.PARTITIONS,
   }));

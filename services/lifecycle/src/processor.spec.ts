@@ -322,4 +322,29 @@ describe('lifecycle processor', () => {
     expect(codes(rs[0])).toEqual(['KEY_MISMATCH']);
     expect(d.store('parcels').size).toBe(0);
   });
+
+  it('forgets a parcel its retention after its last event; a later departure for it is answered as for an unknown waybill', async () => {
+    const DAY = 24 * HOUR;
+    const base = defaultLifecycleConfig();
+    const cfg = { ...base, lifecycle: { ...base.lifecycle, retentionMs: 10 * DAY, timerResolutionMs: HOUR } };
+    const d = new TestDriver(lifecycleProcessor({ codecs, config: cfg }), { partitions: 3 });
+    await d.pipe(DECISION, key(1), decision(1, 'RELEASE'), { timestamp: T0 });
+    await d.pipe(DECISION, key(2), decision(2, 'INSPECT'), { timestamp: T0 });
+    await d.pipe(INSPECTION, key(2), inspection(2, 'PASS'), { timestamp: T0 + 5 * DAY });
+    await d.readOutput(RECEIPT);
+
+    await d.advanceStreamTime(T0 + 10 * DAY + 2 * HOUR);
+    expect(d.store('parcels').has(key(1))).toBe(false); // released, never departed: forgotten
+    expect(d.store('parcels').get(key(2))?.status).toBe('RELEASED'); // its last event was later
+
+    await d.pipe(LINE, key(1), line(1), { timestamp: T0 + 10 * DAY + 3 * HOUR });
+    const late = await receipts(d);
+    expect(late.map((r) => r.participant)).toEqual(['CARRIER']);
+    expect(late[0].key).toBe(key(1));
+    expect(d.store('parcels').get(key(1))?.pendingDeparture).not.toBeNull();
+
+    await d.advanceStreamTime(T0 + 15 * DAY + 2 * HOUR);
+    expect(d.store('parcels').has(key(2))).toBe(false);
+    expect(d.store('parcels').has(key(1))).toBe(true); // the late departure's own retention runs
+  });
 });

@@ -10,6 +10,7 @@ import {
 } from '@clearance/contracts';
 import * as D from '@clearance/domain';
 import {
+  DeadlineIndex,
   defineProcessor,
   jsonSerde,
   silentLogger,
@@ -105,10 +106,17 @@ export function undecodableDepartureReceipt(info: DeadLetterInfo): Receipt | und
  * domain gives (800 / 500 / 300 / 100 on the decision, 501..599 / 700 / 800 on inspection
  * results, 899 on clearance, refusals) and, once released and departed, the ClearedParcel on
  * clearance.cleared.v1 keyed by waybill key.
+ *
+ * A parcel's state is deleted `retentionMs` (event time) after its last event: its key is filed
+ * in the `expiries` deadline index whenever its expiry moves to another bucket, and a punctuator
+ * on stream time deletes the states that are due (a slot whose state moved on is stale and
+ * ignored). A late message for a forgotten parcel is handled as for an unknown waybill.
  */
 export function lifecycleProcessor(deps: LifecycleDeps) {
   const { codecs, config } = deps;
   const log = deps.logger ?? silentLogger;
+  const { retentionMs, timerResolutionMs } = config.lifecycle;
+  const expiries = new DeadlineIndex(timerResolutionMs);
   return defineProcessor({
     name: config.lifecycle.applicationId,
     inputs: {
@@ -123,6 +131,8 @@ export function lifecycleProcessor(deps: LifecycleDeps) {
     stores: {
       /** LifecycleState per waybill key. */
       parcels: { value: jsonSerde<D.LifecycleState>() },
+      /** DeadlineIndex of the parcels' expiries. */
+      expiries: { value: stringSerde },
     },
 
     process(record, ctx) {
@@ -162,14 +172,41 @@ export function lifecycleProcessor(deps: LifecycleDeps) {
         );
       }
       const parcels = ctx.store('parcels');
-      const r = D.handleLifecycle(parcels.get(key), cmd);
+      const before = parcels.get(key);
+      const r = D.handleLifecycle(before, cmd);
       if (r.events.length === 0) return; // a duplicate: nothing changes
       parcels.put(key, r.state);
+      const expiry = D.lifecycleExpiry(r.state, retentionMs);
+      const previous = D.lifecycleExpiry(before, retentionMs);
+      if (
+        expiry !== undefined &&
+        (previous === undefined || expiries.bucketOf(expiry) !== expiries.bucketOf(previous))
+      )
+        expiries.schedule(ctx.store('expiries'), key, expiry, ctx.streamTime);
       for (const receipt of r.receipts) ctx.emit(Topics.receipt.name, receipt.caseKey, receipt);
       for (const cleared of r.cleared) ctx.emit(Topics.cleared.name, waybillKey(cleared.manifest), cleared);
       for (const note of r.notes)
         log.info({ waybillKey: key, topic: record.topic, offset: record.offset }, note);
     },
+
+    punctuators: [
+      {
+        name: 'lifecycle-expiries',
+        every: timerResolutionMs,
+        punctuate(ctx) {
+          const now = ctx.timestamp;
+          const parcels = ctx.store('parcels');
+          let purged = 0;
+          expiries.fire(ctx.store('expiries'), now, (key) => {
+            const expiry = D.lifecycleExpiry(parcels.get(key), retentionMs);
+            if (expiry === undefined || expiry > now) return; // stale slot: the parcel moved on (or is gone)
+            parcels.delete(key);
+            purged++;
+          });
+          if (purged > 0) log.info({ task: ctx.task, now, purged }, 'expired parcel states deleted');
+        },
+      },
+    ],
 
     onDeadLetter(info, ctx) {
       const receipt = inspectionDeadLetterReceipt(info);

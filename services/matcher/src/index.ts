@@ -1,4 +1,3 @@
 export * from './config';
-export * from './deadlines';
 export * from './processor';
 export * from './service';

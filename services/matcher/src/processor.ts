@@ -16,9 +16,9 @@ import {
   type BaseContext,
   type DeadLetterInfo,
   type Logger,
+  DeadlineIndex,
 } from '@clearance/streams';
 import type { MatcherConfig } from './config';
-import { DeadlineIndex } from './deadlines';
 
 export interface MatcherDeps {
   codecs: Codecs;

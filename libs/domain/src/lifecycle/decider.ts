@@ -62,6 +62,8 @@ export interface LifecycleState {
   departedWith: { departureGuid: string; copNo: string; leaveTime: string } | null;
   /** guids already handled (decisions, inspection results, departures); capped. */
   seen: string[];
+  /** Event time of the last event applied (absent in states written before it was kept). */
+  lastEventAt?: number;
 }
 
 export type LifecycleEvent =
@@ -461,6 +463,21 @@ const settle = (s: LifecycleState): LifecycleState =>
   FINAL_NOT_RELEASED.includes(s.status) || s.status === 'CLEARED' ? { ...s, manifest: null } : s;
 
 export function evolveLifecycle(state: LifecycleState | undefined, e: LifecycleEvent): LifecycleState {
+  const next = applyLifecycleEvent(state, e);
+  return { ...next, lastEventAt: Math.max(next.lastEventAt ?? e.at, e.at) };
+}
+
+/**
+ * When a parcel's lifecycle state may be forgotten: `retentionMs` after its last event (event
+ * time). Whatever its status: a released parcel that never departs, or one inspected and never
+ * resolved, is not kept forever either. After that, a late document for it is handled as for an
+ * unknown waybill (reported, never dropped). Undefined for a state without a known last event.
+ */
+export function lifecycleExpiry(state: LifecycleState | undefined, retentionMs: number): number | undefined {
+  return state?.lastEventAt === undefined ? undefined : state.lastEventAt + retentionMs;
+}
+
+function applyLifecycleEvent(state: LifecycleState | undefined, e: LifecycleEvent): LifecycleState {
   const s = state ?? emptyLifecycle(waybillOfEvent(e));
   switch (e.type) {
     case 'Decided':

@@ -11,6 +11,7 @@ import { buildDecision } from '../risk/screen';
 import {
   detentionStatus,
   handleLifecycle,
+  lifecycleExpiry,
   type LifecycleCommand,
   type LifecycleResult,
   type LifecycleState,
@@ -282,5 +283,33 @@ describe('lifecycle: departure and clearance', () => {
         { out: [] },
       );
     expect(JSON.stringify(run())).toBe(JSON.stringify(run()));
+  });
+});
+
+describe('lifecycle: retention', () => {
+  const DAY = 24 * 3600 * 1000;
+
+  it('a state expires its retention after its last event, whatever its status', () => {
+    const released = given([decided('RELEASE', [], T)]).state;
+    expect(lifecycleExpiry(released, 180 * DAY)).toBe(T + 180 * DAY);
+    const cleared = given([decided('RELEASE', [], T), departed('dep-1', {}, T + 5 * DAY)]).state;
+    expect(cleared!.status).toBe('CLEARED');
+    expect(lifecycleExpiry(cleared, 180 * DAY)).toBe(T + 185 * DAY);
+  });
+
+  it('a duplicate changes nothing, so it does not extend the retention', () => {
+    const g = given([decided('RELEASE', [], T)]);
+    const r = g.when(decided('RELEASE', [], T + 30 * DAY));
+    expect(r.events).toEqual([]);
+    expect(lifecycleExpiry(r.state, DAY)).toBe(T + DAY);
+  });
+
+  it('a state written before the last event was kept has no expiry until its next event', () => {
+    const old = { ...given([decided('INSPECT', [], T)]).state! };
+    delete old.lastEventAt;
+    expect(lifecycleExpiry(old, DAY)).toBeUndefined();
+    expect(
+      lifecycleExpiry(handleLifecycle(old, inspected('PASS', null, 'insp-1', T + 2 * DAY)).state, DAY),
+    ).toBe(T + 3 * DAY);
   });
 });

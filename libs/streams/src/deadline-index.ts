@@ -1,9 +1,10 @@
-import type { KeyValueStore } from '@clearance/streams';
+import type { KeyValueStore } from './definition';
 
 /**
- * A persistent index of case deadlines in one task store, so that a punctuation touches only the
- * cases that are due instead of scanning every case (a partition may hold a million open cases
- * and, for duplicate detection, every tombstone of the retention period).
+ * A persistent index of the deadlines of keyed state (a matcher's cases, a parcel's lifecycle) in
+ * one task store, so that a punctuation touches only the keys that are due instead of scanning
+ * them all (a partition may hold a million open cases and, for duplicate detection, every
+ * tombstone of the retention period).
  *
  * Time is cut into buckets of `resolutionMs` (the punctuation interval). Entries of the store:
  *
