@@ -15,7 +15,8 @@
  *
  * Knobs: PIPELINE_PARCELS (3000), PIPELINE_PACE (parcels per second produced, 100),
  * PIPELINE_SEED (random), PIPELINE_LOG_LEVEL (services' log level, warn),
- * PIPELINE_STRICT_EVENT_ORDER (1: documents processed out of event-time order fail the run).
+ * PIPELINE_STRICT_EVENT_ORDER (default 1: documents processed out of event-time order fail the
+ * run; 0: such parcels are reported as deviations).
  * See README.md.
  */
 import { randomInt } from 'node:crypto';
@@ -609,10 +610,11 @@ describe('clearance pipeline on the real stack: matcher -> risk -> lifecycle as 
    * order (the order they were produced in). The three document topics are separate logs, so
    * only the matcher can keep that order, by merging a task's partitions by timestamp. Where it
    * did not (read from the parcel's receipts), an order-sensitive scenario (a deletion, a fix
-   * before the match) may legitimately end differently: such parcels are reported as deviations
-   * instead of failures, and fail the run with PIPELINE_STRICT_EVENT_ORDER=1.
+   * before the match) may legitimately end differently. The matcher's runtime merges them by
+   * timestamp, so any reordering fails the run; with PIPELINE_STRICT_EVENT_ORDER=0 such parcels
+   * are reported as deviations instead.
    */
-  const strictOrder = process.env.PIPELINE_STRICT_EVENT_ORDER === '1';
+  const strictOrder = process.env.PIPELINE_STRICT_EVENT_ORDER !== '0';
   const deviations = new Map<string, string[]>();
   let analysed: { order: Map<string, ProcessingOrder>; byCase: Map<string, Receipt[]> } | undefined;
   const analysis = () => {
@@ -1174,7 +1176,7 @@ describe('clearance pipeline on the real stack: matcher -> risk -> lifecycle as 
     problems.assertNone('receipt stories');
   });
 
-  it("processes each parcel's documents in event-time order (deviations fail with PIPELINE_STRICT_EVENT_ORDER=1)", () => {
+  it("processes each parcel's documents in event-time order (PIPELINE_STRICT_EVENT_ORDER=0: only reported)", () => {
     const reordered = run.parcels.filter((p) => outOfOrder(p));
     if (reordered.length === 0) return;
     const lines = [...deviations].map(([k, what]) => `${k}: ${what.join('; ')}`);
