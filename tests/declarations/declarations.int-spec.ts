@@ -379,10 +379,13 @@ describe('summary declaration on the real stack: periods, amendments, statistics
       .map(([p, o]) => `${Topics.declarationLine.name}[${p}] committed ${committed.get(p)} <= line at ${o}`);
   };
 
+  let scenarioDone = false;
   beforeAll(async () => {
     try {
       await runScenario();
+      scenarioDone = true;
     } catch (e) {
+      scenarioDone = true; // reported with the error
       const err = e as Error;
       err.message = `${err.message}\n\ntimeline:\n${timeline.join('\n')}\n\n${processes?.tails() ?? ''}`;
       throw err;
@@ -391,6 +394,9 @@ describe('summary declaration on the real stack: periods, amendments, statistics
 
   afterAll(async () => {
     const t0 = Date.now();
+    // the scenario did not end (a hook timeout): show how far it got before stopping everything
+    if (!scenarioDone)
+      console.log(`scenario unfinished; timeline:\n${timeline.join('\n')}\n\n${processes?.tails() ?? ''}`);
     await api?.close().catch(() => undefined);
     await collector?.stop();
     await producer?.disconnect().catch(() => undefined);
