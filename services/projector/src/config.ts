@@ -45,6 +45,8 @@ export const projectorEnvSchema = z.object({
   PROJECTOR_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   /** Partition count for source topics the projector has to create. */
   PARTITIONS: z.coerce.number().int().min(1).max(1000).default(12),
+  /** Replication factor of source topics the projector has to create; unset: the broker's default. */
+  REPLICATION_FACTOR: z.coerce.number().int().min(1).max(32).optional(),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
 });
 

@@ -33,6 +33,8 @@ export async function ensureTopics(
   partitions: number,
   /** Topics to create compacted (reference tables). */
   compacted: ReadonlySet<string> = new Set(),
+  /** Unset: the broker's default.replication.factor. */
+  replicationFactor?: number,
 ): Promise<string[]> {
   const existing = new Set(await admin.listTopics());
   const missing = topics.filter((t) => !existing.has(t));
@@ -43,6 +45,7 @@ export async function ensureTopics(
         topics: missing.map((topic) => ({
           topic,
           numPartitions: partitions,
+          ...(replicationFactor !== undefined ? { replicationFactor } : {}),
           configEntries: compacted.has(topic) ? [{ name: 'cleanup.policy', value: 'compact' }] : [],
         })),
       })

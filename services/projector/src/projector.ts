@@ -8,6 +8,7 @@ import { PROJECTION_NAMES, projectionByName } from './projections';
 import { DEFAULT_SCHEMA_PREFIX, ensureProjectionSchema, projectionSchema } from './schema';
 import { SOURCES, topicNames, type ProjectionName, type SourceKey, type TopicNames } from './sources';
 import { ProjectionWriter, type ProjectionBatch } from './writer';
+import { filteredBatch, PartitionQueue } from './filtered';
 
 export interface ProjectorOptions {
   brokers: string[];
@@ -27,6 +28,8 @@ export interface ProjectorOptions {
   concurrency?: number;
   /** Partition count for source topics the projector has to create. Default 12. */
   partitions?: number;
+  /** Replication factor of topics it creates; unset: the broker's default. */
+  replicationFactor?: number;
   /** Create missing source topics. Default true. */
   createTopics?: boolean;
   sessionTimeout?: number;
@@ -60,6 +63,8 @@ export class Projector {
   private readonly writers: ProjectionWriter[];
   private readonly bySource = new Map<SourceKey, ProjectionWriter[]>();
   private readonly sourceOfTopic = new Map<string, SourceKey>();
+  /** Per topic-partition: offset writes past filtered-out records still running (see storeFilteredGap). */
+  private readonly pendingGaps = new PartitionQueue();
   private consumer?: Consumer;
   private state: ProjectorStatus['state'] = 'created';
   private joined = false;
@@ -168,7 +173,13 @@ export class Projector {
           const compacted = new Set(
             [...this.sourceOfTopic].filter(([, source]) => SOURCES[source].compacted).map(([topic]) => topic),
           );
-          const created = await ensureTopics(admin, this.topics, this.options.partitions ?? 12, compacted);
+          const created = await ensureTopics(
+            admin,
+            this.topics,
+            this.options.partitions ?? 12,
+            compacted,
+            this.options.replicationFactor,
+          );
           if (created.length > 0) this.logger.info({ created }, 'source topics created');
         } finally {
           await admin.disconnect();
@@ -189,6 +200,13 @@ export class Projector {
         this.lastActivity = Date.now();
         for (const w of this.writers) w.forget(); // re-check stored offsets of whatever we got
         this.logger.info({ assignment: e.payload.memberAssignment }, 'projector joined the group');
+      });
+      // A fetch whose records were all filtered out (an aborted transaction, transaction markers)
+      // never reaches eachBatch: kafkajs moves its position past them by itself. Store that
+      // progress too, or the stored offsets stay behind the log's end (lag that never clears).
+      consumer.on(consumer.events.END_BATCH_PROCESS, (e) => {
+        const gap = filteredBatch(e.payload);
+        if (gap) this.storeFilteredGap(gap);
       });
       consumer.on(consumer.events.HEARTBEAT, () => (this.lastActivity = Date.now()));
       consumer.on(consumer.events.FETCH, () => (this.lastActivity = Date.now()));
@@ -221,10 +239,34 @@ export class Projector {
     }
   }
 
+  /** Stores the offset past a fetch kafkajs filtered to nothing (see filtered.ts), before the partition's next batch. */
+  private storeFilteredGap(batch: ProjectionBatch): void {
+    const source = this.sourceOfTopic.get(batch.topic);
+    if (!source) return;
+    const { topic, partition } = batch;
+    this.pendingGaps
+      .push(`${topic}|${partition}`, async () => {
+        for (const w of this.bySource.get(source) ?? []) {
+          const r = await w.write(batch);
+          if (r.seekTo !== undefined) {
+            this.consumer?.seek({ topic, partition, offset: String(r.seekTo) });
+            return;
+          }
+        }
+      })
+      .catch((err) =>
+        this.logger.warn(
+          { err, topic, partition, endOffset: batch.endOffset },
+          'could not store the offset past filtered records; the next batch will',
+        ),
+      );
+  }
+
   private async eachBatch(payload: EachBatchPayload): Promise<void> {
     const { batch } = payload;
     const source = this.sourceOfTopic.get(batch.topic);
     if (!source || batch.messages.length === 0) return;
+    await this.pendingGaps.idle(`${batch.topic}|${batch.partition}`);
     const writers = this.bySource.get(source) ?? [];
     const fetched = (batch as unknown as { fetchedOffset?: string }).fetchedOffset;
     const projectionBatch: ProjectionBatch = {
@@ -279,6 +321,7 @@ export class Projector {
         await this.consumer
           ?.disconnect()
           .catch((err) => this.logger.warn({ err }, 'consumer disconnect failed'));
+        await this.pendingGaps.drain();
         if (this.state !== 'failed') this.state = 'stopped';
         this.logger.info({ records: this.records }, 'projector stopped');
       })();

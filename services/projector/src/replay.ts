@@ -15,6 +15,7 @@ import {
 import { assertIdentifier } from './sql';
 import { topicNames, type ProjectionName, type SourceKey, type TopicNames } from './sources';
 import { ProjectionWriter } from './writer';
+import { filteredBatch, PartitionQueue } from './filtered';
 
 export interface ReplayProgress {
   projection: ProjectionName;
@@ -136,10 +137,24 @@ export async function replayProjection(options: ReplayOptions): Promise<ReplayRe
       if (left.size === 0) finish();
     };
     if (left.size === 0) finish();
-    // batches of transaction markers / aborted records only never reach eachBatch
-    consumer.on(consumer.events.END_BATCH_PROCESS, (e) =>
-      advance(e.payload.topic, e.payload.partition, Number(e.payload.lastOffset) + 1),
-    );
+    // batches of transaction markers / aborted records only never reach eachBatch: their offset
+    // is stored too (filtered.ts), before the partition's next batch and before it counts as done
+    const gaps = new PartitionQueue();
+    consumer.on(consumer.events.END_BATCH_PROCESS, (e) => {
+      const { topic, partition } = e.payload;
+      const gap = filteredBatch(e.payload);
+      if (!gap) return advance(topic, partition, Number(e.payload.lastOffset) + 1);
+      gaps
+        .push(`${topic}|${partition}`, async () => {
+          const r = await writer.write(gap);
+          if (r.seekTo !== undefined)
+            throw new Error(
+              `replay into a fresh schema asked to seek (${topic}|${partition} to ${r.seekTo})`,
+            );
+          advance(topic, partition, gap.endOffset);
+        })
+        .catch((err: Error) => fail(err));
+    });
     consumer.on(consumer.events.CRASH, (e) => {
       if (!e.payload.restart) fail(e.payload.error);
     });
@@ -152,6 +167,7 @@ export async function replayProjection(options: ReplayOptions): Promise<ReplayRe
       partitionsConsumedConcurrently: 4,
       eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning }) => {
         if (!isRunning() || batch.messages.length === 0) return;
+        await gaps.idle(`${batch.topic}|${batch.partition}`);
         const source = sourceOf.get(batch.topic)!;
         const fetched = (batch as unknown as { fetchedOffset?: string }).fetchedOffset;
         const r = await writer.write({

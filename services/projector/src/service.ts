@@ -84,6 +84,7 @@ export async function bootstrapProjectorService(
     projections: env.PROJECTIONS,
     concurrency: env.PROJECTOR_CONCURRENCY,
     partitions: env.PARTITIONS,
+    replicationFactor: env.REPLICATION_FACTOR,
     logger,
     registry,
   });

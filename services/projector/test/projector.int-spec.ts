@@ -66,10 +66,12 @@ async function caughtUp(projector: Projector): Promise<void> {
     'projector caught up',
     async () => {
       const stored = await projector.storedOffsets();
+      const behind: string[] = [];
       for (const p of PROJECTION_NAMES) {
         for (const [tp, high] of await ends(PROJECTIONS[p].sources))
-          if ((stored[p]?.[tp] ?? 0) < high) return undefined;
+          if ((stored[p]?.[tp] ?? 0) < high) behind.push(`${p} ${tp} at ${stored[p]?.[tp] ?? 0} of ${high}`);
       }
+      if (behind.length > 0) throw new Error(`behind: ${behind.join(', ')}`);
       return true;
     },
     60_000,
