@@ -85,6 +85,7 @@ export async function bootstrapStreamsService<C>(
         clientId: `${spec.name}-${definition.name}`,
         groupId: spec.groupId ? spec.groupId(definition, config) : definition.name,
         partitions: env.PARTITIONS,
+        replicationFactor: env.REPLICATION_FACTOR,
         maxRecordsPerTransaction: env.MAX_RECORDS_PER_TRANSACTION,
         autoOffsetReset: env.AUTO_OFFSET_RESET,
         maxTaskIdleMs: env.MAX_TASK_IDLE_MS,

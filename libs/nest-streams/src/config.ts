@@ -19,6 +19,8 @@ export const streamsEnvSchema = z.object({
   HTTP_HOST: z.string().default('127.0.0.1'),
   /** Partition count for topics a runtime has to create. */
   PARTITIONS: z.coerce.number().int().min(1).max(1000).default(12),
+  /** Replication factor of topics a runtime creates (changelogs, internal topics); unset: the broker's default.replication.factor. */
+  REPLICATION_FACTOR: z.coerce.number().int().min(1).max(32).optional(),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   /** Input records per Kafka transaction. */
   MAX_RECORDS_PER_TRANSACTION: z.coerce.number().int().min(1).default(5000),

@@ -11,3 +11,4 @@ export type { Watched } from './watch';
 export { startEngine, waitEngineReady, STREAM_SERVICES } from './engine';
 export { runDemo, formatReport, publishPeriodClose } from './demo';
 export { cliEnv, loadStackEnv, REPO_ROOT } from './env';
+export { closePeriodArgument } from './period-argument';

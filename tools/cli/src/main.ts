@@ -18,6 +18,7 @@ import { driveLoad } from './load';
 import { publishReference } from './reference';
 import { smokeRoundTrip } from './smoke';
 import { ensureTopics } from './topics';
+import { closePeriodArgument } from './period-argument';
 
 const log = (s: string) => console.log(`[clearance] ${s}`);
 
@@ -38,7 +39,7 @@ async function provision(): Promise<ReturnType<typeof clients>> {
   const admin = c.kafka.admin();
   await admin.connect();
   try {
-    await ensureTopics(admin, c.env.PARTITIONS, log);
+    await ensureTopics(admin, c.env.PARTITIONS, log, c.env.REPLICATION_FACTOR);
   } finally {
     await admin.disconnect();
   }
@@ -124,9 +125,11 @@ program
 
 program
   .command('close-period')
-  .argument('<period>', 'YYYYMM (month) or YYYYMMDD (day)')
+  .argument('[period]', 'YYYYMM (month) or YYYYMMDD (day)')
+  .option('--last-ended <granularity>', 'instead of a period: the latest MONTH or DAY that has ended in China time (for a scheduler)')
   .description('publish a period-close event to every partition of control.period.v1')
-  .action(async (period: string) => {
+  .action(async (given: string | undefined, opts: { lastEnded?: string }) => {
+    const period = closePeriodArgument(given, opts.lastEnded, Date.now());
     const close = periodClose(period, Date.now(), 'clearance-cli');
     const c = await provision();
     const n = await publishPeriodClose(c.kafka, c.codecs, close);

@@ -5,18 +5,25 @@ import { allTopics, dlqTopic } from '@clearance/contracts';
  * Creates the project's topics where missing: every topic of the contracts with `partitions`
  * partitions (compacted for reference tables), and a dead-letter topic for every input topic.
  * Existing topics are left alone; a partition count that differs is reported, not changed.
+ * `replicationFactor` unset: the broker's `default.replication.factor` (1 on the local stack).
  */
-export async function ensureTopics(admin: Admin, partitions: number, log: (s: string) => void = () => {}): Promise<string[]> {
+export async function ensureTopics(
+  admin: Admin,
+  partitions: number,
+  log: (s: string) => void = () => {},
+  replicationFactor?: number,
+): Promise<string[]> {
+  const rf = replicationFactor !== undefined ? { replicationFactor } : {};
   const existing = new Set(await admin.listTopics());
   const wanted: ITopicConfig[] = [];
   for (const t of allTopics) {
     wanted.push({
       topic: t.name,
       numPartitions: partitions,
-      replicationFactor: 1,
+      ...rf,
       configEntries: t.compacted ? [{ name: 'cleanup.policy', value: 'compact' }] : [],
     });
-    if (!t.compacted) wanted.push({ topic: dlqTopic(t.name), numPartitions: 1, replicationFactor: 1 });
+    if (!t.compacted) wanted.push({ topic: dlqTopic(t.name), numPartitions: 1, ...rf });
   }
   const missing = wanted.filter((w) => !existing.has(w.topic));
   if (missing.length > 0) {

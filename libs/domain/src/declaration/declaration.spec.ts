@@ -16,7 +16,7 @@ import {
   type DeclarationState,
 } from './decider';
 import { declarationKeyOf, declarationLineOf } from './line';
-import { periodBounds, periodClose, periodOf, periodOfTime, previousPeriod } from './period';
+import { lastEndedPeriod, periodBounds, periodClose, periodOf, periodOfTime, previousPeriod } from './period';
 
 const NOV_CLOSE_AT = Date.UTC(2026, 11, 1, 0, 0, 0);
 const ctx: DeclarationContext = {
@@ -108,6 +108,16 @@ describe('periods', () => {
     expect(previousPeriod('202701')).toBe('202612');
     expect(previousPeriod('20270101')).toBe('20261231');
     expect(() => periodOf('2026')).toThrow(RangeError);
+  });
+
+  it('the last ended period is taken in China time (UTC+8)', () => {
+    // 2026-11-30 16:30 UTC is 2026-12-01 00:30 in China: November has ended there
+    const t = Date.UTC(2026, 10, 30, 16, 30);
+    expect(lastEndedPeriod(t)).toBe('202611');
+    expect(lastEndedPeriod(t, { granularity: 'DAY' })).toBe('20261130');
+    // an hour earlier it is still November 30 in China
+    expect(lastEndedPeriod(t - 3_600_000)).toBe('202610');
+    expect(lastEndedPeriod(t - 3_600_000, { granularity: 'DAY' })).toBe('20261129');
   });
 });
 

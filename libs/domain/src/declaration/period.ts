@@ -56,6 +56,13 @@ export function previousPeriod(period: string): string {
   return `${prev.getUTCFullYear()}${String(prev.getUTCMonth() + 1).padStart(2, '0')}${String(prev.getUTCDate()).padStart(2, '0')}`;
 }
 
+/**
+ * The latest period that has ended at `nowMs`, in China time: what a scheduler closes (a monthly
+ * job early on the 1st closes the month before, whatever the UTC date is then).
+ */
+export const lastEndedPeriod = (nowMs: number, config: PeriodConfig = DEFAULT_PERIOD_CONFIG): string =>
+  previousPeriod(periodOfTime(nowMs, config));
+
 /** The PeriodClose record for a period (what the scheduler / CLI publishes on control.period.v1). */
 export function periodClose(period: string, closedAt: number, issuedBy: string): PeriodClose {
   return { period, ...periodBounds(period), closedAt, issuedBy };
