@@ -119,7 +119,12 @@ export async function ensureTopics(
   return { taskCount, partitions };
 }
 
-/** Partition counts of `topics` once every partition of each has a leader (polls up to `timeoutMs`). */
+/**
+ * Partition counts of `topics` once every partition of each has a leader that answers for it
+ * (polls up to `timeoutMs`). Metadata names a leader a moment before that broker serves the
+ * partition: a ListOffsets then fails with NOT_LEADER_FOR_PARTITION (a service that had just
+ * created its changelogs exited on it at start), so the offsets are read once as well.
+ */
 export async function waitForLeaders(
   admin: Admin,
   topics: string[],
@@ -131,11 +136,13 @@ export async function waitForLeaders(
     try {
       const { topics: metadata } = await admin.fetchTopicMetadata({ topics });
       const led = metadata.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0));
-      if (led && metadata.length === topics.length)
+      if (led && metadata.length === topics.length) {
+        for (const t of topics) await admin.fetchTopicOffsets(t);
         return new Map(metadata.map((t) => [t.name, t.partitions.length]));
+      }
       last = 'partitions without a leader';
     } catch (e) {
-      last = e; // UNKNOWN_TOPIC_OR_PARTITION right after creation: retry
+      last = e; // UNKNOWN_TOPIC_OR_PARTITION, NOT_LEADER_FOR_PARTITION right after creation: retry
     }
     if (Date.now() > deadline) {
       throw new Error(
