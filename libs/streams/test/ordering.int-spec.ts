@@ -6,7 +6,16 @@
  * backlog is processed out of timestamp order, which shows the test can see the difference.
  */
 import { defineProcessor, stringSerde } from '../src';
-import { cleanup, createTopics, produce, readTopic, unique, type Produced } from './support/kafka';
+import {
+  cleanup,
+  createTopics,
+  kafkaClient,
+  produce,
+  readTopic,
+  sleep,
+  unique,
+  type Produced,
+} from './support/kafka';
 import { Runtimes } from './support/runtime';
 
 jest.setTimeout(120_000);
@@ -69,8 +78,10 @@ async function backlog(id: string) {
 }
 
 /** Per task, the timestamps in the order the task processed them. */
-async function processingOrder(out: string): Promise<Map<number, number[]>> {
-  const total = 2 * PARTITIONS * PER_PARTITION;
+async function processingOrder(
+  out: string,
+  total = 2 * PARTITIONS * PER_PARTITION,
+): Promise<Map<number, number[]>> {
   const records = await readTopic(out, (r) => r.length >= total, 90_000);
   expect(records).toHaveLength(total);
   const byTask = new Map<number, number[]>();
@@ -102,6 +113,74 @@ describe('event-time order across co-partitioned inputs', () => {
       (metrics.find((m) => m.name === name)?.values ?? []).reduce((sum, v) => sum + Number(v.value), 0);
     expect(total('streams_task_idle_waits_total')).toBeGreaterThan(0); // the wait was needed, and happened
     expect(total('streams_enforced_processing_total')).toBe(0);
+  });
+
+  it('records arriving while it runs are processed in timestamp order too', async () => {
+    // Not a backlog this time: produced in timestamp order while the runtime runs — chunk by
+    // chunk, each acknowledged before the next is sent, every chunk's timestamps after the
+    // previous one's — with a processor slow enough to fall behind, so fetches bring the two
+    // inputs' records in varying amounts. A record processed after one with a later timestamp
+    // was on the broker before that one was even sent: any inversion is the runtime's.
+    const id = unique('order-live');
+    const [wide, narrow, out] = [`${id}.wide`, `${id}.narrow`, `${id}.out`];
+    const LIVE_PARTITIONS = 4;
+    const CHUNKS = 40;
+    const PER_CHUNK = 100; // records of a chunk, over the partitions
+    await createTopics([
+      { topic: wide, partitions: LIVE_PARTITIONS },
+      { topic: narrow, partitions: LIVE_PARTITIONS },
+    ]);
+    const slow = orderProcessor(id, wide, narrow, out);
+    const process = slow.process;
+    const runtime = await runtimes.start(
+      {
+        ...slow,
+        process(record, ctx) {
+          const until = performance.now() + 1; // ~1 ms of work per record: the task falls behind
+          while (performance.now() < until);
+          return process(record, ctx);
+        },
+      },
+      { consumer: { partitionsConsumedConcurrently: 3 } },
+    );
+    // chunk c: wide records, then narrow ones, timestamps ascending throughout
+    const chunk = (topic: 'W' | 'N', c: number): Produced[] =>
+      Array.from({ length: PER_CHUNK }, (_, k) => ({
+        key: `k${k % 89}`,
+        partition: k % LIVE_PARTITIONS,
+        timestamp: T0 + 2 * c * PER_CHUNK + (topic === 'W' ? 0 : PER_CHUNK) + k,
+        value: topic === 'W' ? 'w'.repeat(300) : 'n',
+      }));
+    await runtime.waitUntilReady(60_000); // tasks assigned: what follows arrives while it runs
+    const producer = kafkaClient('order-live-producer').producer({ allowAutoTopicCreation: false });
+    await producer.connect();
+    const send = (topic: string, records: Produced[]) =>
+      producer.send({
+        topic,
+        acks: -1,
+        messages: records.map((r) => ({
+          key: r.key,
+          value: r.value,
+          partition: r.partition,
+          timestamp: String(r.timestamp),
+        })),
+      });
+    try {
+      // narrow c and wide c + 1 back to back, a pause before the next pair: the fetch after the
+      // pause often brings both, and hands the wide batches to the workers first
+      await send(wide, chunk('W', 0));
+      for (let c = 0; c < CHUNKS; c++) {
+        await sleep(20);
+        await send(narrow, chunk('N', c));
+        if (c + 1 < CHUNKS) await send(wide, chunk('W', c + 1));
+      }
+    } finally {
+      await producer.disconnect();
+    }
+    const byTask = await processingOrder(out, 2 * CHUNKS * PER_CHUNK);
+    expect([...byTask.keys()].sort()).toEqual([0, 1, 2, 3]);
+    for (const [task, timestamps] of byTask)
+      expect({ task, inversions: inversions(timestamps) }).toEqual({ task, inversions: 0 });
   });
 
   it('without waiting (maxTaskIdleMs -1) the same backlog is processed out of timestamp order', async () => {
