@@ -297,12 +297,23 @@ describe('clearance pipeline on the real stack: matcher -> risk -> lifecycle as 
       maxDocumentDelayMs: DOCUMENT_DELAY_MS,
       followUpDelayMs: FOLLOW_UP_MS,
     });
-    const parcels = gen.take(PARCELS);
+    // The halves are sent one after the other, so their event times must not overlap: a second
+    // half starting inside the first one's tail of late documents would put records with earlier
+    // timestamps behind later ones in every partition, and no merge by timestamp can undo that
+    // (it showed as parcels processed out of event-time order around the boundary). The probes
+    // go out between the halves, so they come between them in event time too.
+    const lastEvent = (ps: GeneratedParcel[]) =>
+      Math.max(...ps.flatMap((p) => p.sends.map((s) => s.timestamp)));
+    const half = Math.floor(PARCELS / 2);
+    const firstHalf = gen.take(half);
+    gen.advancePast(lastEvent(firstHalf));
     const spares = gen.take(SPARES);
     const clean = spares.filter(
       (p) => p.scenario === 'NONE' && p.noise.length === 0 && p.expected.match === 'MATCHED',
     );
     const probes = clean.slice(0, 5);
+    gen.advancePast(lastEvent(probes));
+    const parcels = [...firstHalf, ...gen.take(PARCELS - half)];
     const ticks = tickParcels(
       spares.filter((p) => !probes.includes(p)),
       partitions,
@@ -313,7 +324,6 @@ describe('clearance pipeline on the real stack: matcher -> risk -> lifecycle as 
       if (p.ieFlag === 'I' && p.order.buyerIdType && p.order.buyerIdNumber)
         mine.add(buyerKey(p.order.buyerIdType, p.order.buyerIdNumber));
     }
-    const half = Math.floor(PARCELS / 2);
     const sendsA = [...inEventTimeOrder(parcels.slice(0, half))];
     const sendsB = [...inEventTimeOrder(parcels.slice(half))];
     const total = sendsA.length + sendsB.length;

@@ -295,6 +295,19 @@ describe('ParcelGenerator', () => {
     expect(shifted.map((p) => p.startedAt - 3_600_000)).toEqual(a.slice(0, 50).map((p) => p.startedAt));
   });
 
+  it('advancePast moves the event clock forward, never back: a second load, noise included, comes after the first one', () => {
+    const gen = new ParcelGenerator({ seed: 7, startTime: Date.UTC(2026, 10, 2, 1), errors: REALISTIC_ERRORS });
+    const first = gen.take(50);
+    const end = Math.max(...first.flatMap((p) => p.sends.map((s) => s.timestamp)));
+    gen.advancePast(end);
+    const second = gen.take(300);
+    expect(Math.min(...second.flatMap((p) => p.sends.map((s) => s.timestamp)))).toBeGreaterThan(end);
+    const at = gen.eventTime;
+    gen.advancePast(at - 2 * MAX_LEAD_MS);
+    expect(gen.eventTime).toBe(at);
+    expect(() => gen.advancePast(Number.NaN)).toThrow(/epoch milliseconds/);
+  });
+
   it('clean traffic: every parcel matches, consistent as DOMAIN.md requires, and no risk rule fires', () => {
     const parcels = gen({ errors: NO_ERRORS }).take(4000);
     for (const p of parcels) {

@@ -330,6 +330,17 @@ export class ParcelGenerator {
     return this.clock;
   }
 
+  /**
+   * Moves the event clock forward (never back) so that every send of the parcels generated next,
+   * noise included (which may precede its parcel by up to MAX_LEAD_MS), comes after `eventTime`.
+   * For loads sent one after the other whose event times must not overlap: pass the last send's
+   * timestamp of the first.
+   */
+  advancePast(eventTime: number): void {
+    if (!Number.isFinite(eventTime)) throw new Error('advancePast: eventTime must be epoch milliseconds');
+    this.clock = Math.max(this.clock, Math.floor(eventTime) + MAX_LEAD_MS);
+  }
+
   // ----------------------------------------------------------------------------- setup
   private enterprise(code: string): CatalogEnterprise {
     const e = this.enterprises.get(code);

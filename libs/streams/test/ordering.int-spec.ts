@@ -30,8 +30,8 @@ const PARTITIONS = 2;
 const PER_PARTITION = 6_000;
 const T0 = Date.UTC(2026, 10, 1);
 
-/** Emits, for every input record, `<task> <timestamp> <topic>` in processing order. */
-function orderProcessor(name: string, wide: string, narrow: string, output: string) {
+/** Emits, for every input record, `<task> <timestamp> <topic>` in processing order (after `workMs` of busy work). */
+function orderProcessor(name: string, wide: string, narrow: string, output: string, workMs = 0) {
   return defineProcessor({
     name,
     inputs: {
@@ -40,6 +40,8 @@ function orderProcessor(name: string, wide: string, narrow: string, output: stri
     },
     outputs: { [output]: { key: stringSerde, value: stringSerde, partitions: 1 } },
     process(record, ctx) {
+      const until = performance.now() + workMs;
+      while (performance.now() < until);
       ctx.emit(
         output,
         String(ctx.task),
@@ -130,19 +132,10 @@ describe('event-time order across co-partitioned inputs', () => {
       { topic: wide, partitions: LIVE_PARTITIONS },
       { topic: narrow, partitions: LIVE_PARTITIONS },
     ]);
-    const slow = orderProcessor(id, wide, narrow, out);
-    const process = slow.process;
-    const runtime = await runtimes.start(
-      {
-        ...slow,
-        process(record, ctx) {
-          const until = performance.now() + 1; // ~1 ms of work per record: the task falls behind
-          while (performance.now() < until);
-          return process(record, ctx);
-        },
-      },
-      { consumer: { partitionsConsumedConcurrently: 3 } },
-    );
+    // ~1 ms of work per record: the task falls behind
+    const runtime = await runtimes.start(orderProcessor(id, wide, narrow, out, 1), {
+      consumer: { partitionsConsumedConcurrently: 3 },
+    });
     // chunk c: wide records, then narrow ones, timestamps ascending throughout
     const chunk = (topic: 'W' | 'N', c: number): Produced[] =>
       Array.from({ length: PER_CHUNK }, (_, k) => ({
