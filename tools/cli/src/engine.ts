@@ -6,6 +6,7 @@ import { bootstrapStreamsService, RunningStreamsService, StreamsServiceSpec } fr
 import { bootstrapProjectorService, RunningProjector } from '@clearance/projector';
 import { createQueryApi, RunningQueryApi } from '@clearance/query-api';
 import { riskService } from '@clearance/risk';
+import type { GroupInputs } from './backlog';
 
 /** The stream-processing services of the engine, in pipeline order. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -51,6 +52,14 @@ export async function startEngine(env: NodeJS.ProcessEnv, log: (s: string) => vo
     throw e;
   }
   return { services, projector, queryApi, stop };
+}
+
+/** Every consumer group of the engine with the topics it reads. */
+export function engineGroups(engine: Engine): GroupInputs[] {
+  return [
+    ...engine.services.flatMap((s) => s.runtimes.map((r) => ({ groupId: r.groupId, topics: Object.keys(r.definition.inputs) }))),
+    { groupId: engine.projector.projector.groupId, topics: engine.projector.projector.topics },
+  ];
 }
 
 /** Waits until every runtime of every service reports ready (tasks restored and running). */

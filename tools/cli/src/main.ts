@@ -13,14 +13,17 @@ import { periodClose } from '@clearance/domain';
 import { openPool } from '@clearance/postgres';
 import { PROJECTION_NAMES, ProjectionName, replayProjection } from '@clearance/projector';
 import { formatReport, publishPeriodClose, runDemo } from './demo';
-import { startEngine, waitEngineReady } from './engine';
+import { engineGroups, startEngine, waitEngineReady } from './engine';
 import { driveLoad } from './load';
 import { publishReference } from './reference';
 import { smokeRoundTrip } from './smoke';
 import { ensureTopics } from './topics';
 import { closePeriodArgument } from './period-argument';
+import { waitForBacklog } from './backlog';
 
 const log = (s: string) => console.log(`[clearance] ${s}`);
+/** Earlier records the engine works through before the demo load without being asked to. */
+const DEMO_MAX_BACKLOG = 100_000;
 
 function stack(action: string): void {
   const r = spawnSync('bash', [path.join(REPO_ROOT, 'deploy/local/stack.sh'), action], { stdio: 'inherit' });
@@ -150,7 +153,8 @@ program
   .option('--parcels <n>', 'demo parcels', (v) => parseInt(v, 10), 2000)
   .option('--seed <n>', 'generator seed (default: from the clock, so each run sends new parcels)', (v) => parseInt(v, 10))
   .option('--no-demo', 'only start the engine')
-  .action(async (o: { parcels: number; seed?: number; demo: boolean }) => {
+  .option('--process-backlog', 'however far behind the engine is (earlier traffic on this stack), work through it before the demo')
+  .action(async (o: { parcels: number; seed?: number; demo: boolean; processBacklog?: boolean }) => {
     stack('up');
     const c = await provision();
     await publishReference(c.kafka, c.codecs, log);
@@ -178,7 +182,24 @@ program
     process.on('SIGTERM', () => void shutdown('SIGTERM'));
     await waitEngineReady(engine);
     log('engine ready: every task restored and running');
-    if (o.demo) {
+    let demo = o.demo;
+    if (demo) {
+      const admin = c.kafka.admin();
+      await admin.connect();
+      try {
+        const maxWait = o.processBacklog ? Number.POSITIVE_INFINITY : DEMO_MAX_BACKLOG;
+        demo = await waitForBacklog(admin, engineGroups(engine), log, { maxWait });
+      } finally {
+        await admin.disconnect();
+      }
+      if (!demo)
+        log(
+          `more than ${DEMO_MAX_BACKLOG} records: the demo load is skipped, so that its report does not wait behind them. ` +
+            'The engine keeps running and works through them (the query API serves meanwhile). ' +
+            '`npm start -- --process-backlog` waits for them and then runs the demo.',
+        );
+    }
+    if (demo) {
       const report = await runDemo(
         c.kafka,
         c.codecs,
