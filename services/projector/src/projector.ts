@@ -9,6 +9,7 @@ import { DEFAULT_SCHEMA_PREFIX, ensureProjectionSchema, projectionSchema } from 
 import { SOURCES, topicNames, type ProjectionName, type SourceKey, type TopicNames } from './sources';
 import { ProjectionWriter, type ProjectionBatch } from './writer';
 import { filteredBatch, PartitionQueue } from './filtered';
+import { bindToCluster } from './cluster';
 
 export interface ProjectorOptions {
   brokers: string[];
@@ -161,15 +162,17 @@ export class Projector {
     if (this.state !== 'created') throw new Error(`projector already ${this.state}`);
     this.state = 'starting';
     try {
-      for (const w of this.writers) {
-        const applied = await ensureProjectionSchema(this.options.pool, w.projection, w.schema);
-        if (applied.length > 0)
-          this.logger.info({ schema: w.schema, applied }, 'projection migrations applied');
-      }
-      if (this.options.createTopics ?? true) {
-        const admin = this.kafka.admin();
-        await admin.connect();
-        try {
+      const admin = this.kafka.admin();
+      await admin.connect();
+      try {
+        const { clusterId } = await admin.describeCluster();
+        for (const w of this.writers) {
+          const applied = await ensureProjectionSchema(this.options.pool, w.projection, w.schema);
+          if (applied.length > 0)
+            this.logger.info({ schema: w.schema, applied }, 'projection migrations applied');
+          await bindToCluster(this.options.pool, w.schema, clusterId);
+        }
+        if (this.options.createTopics ?? true) {
           const compacted = new Set(
             [...this.sourceOfTopic].filter(([, source]) => SOURCES[source].compacted).map(([topic]) => topic),
           );
@@ -181,9 +184,9 @@ export class Projector {
             this.options.replicationFactor,
           );
           if (created.length > 0) this.logger.info({ created }, 'source topics created');
-        } finally {
-          await admin.disconnect();
         }
+      } finally {
+        await admin.disconnect();
       }
       const consumer = this.kafka.consumer({
         groupId: this.groupId,

@@ -16,6 +16,7 @@ import { assertIdentifier } from './sql';
 import { topicNames, type ProjectionName, type SourceKey, type TopicNames } from './sources';
 import { ProjectionWriter } from './writer';
 import { filteredBatch, PartitionQueue } from './filtered';
+import { bindToCluster } from './cluster';
 
 export interface ReplayProgress {
   projection: ProjectionName;
@@ -96,6 +97,8 @@ export async function replayProjection(options: ReplayOptions): Promise<ReplayRe
   const kafka = kafkaClient(options.brokers, options.clientId ?? `replay-${projection.name}`, logger);
   const admin = kafka.admin();
   await admin.connect();
+  // the rebuilt schema's offsets are this cluster's (it replaces the live one on a swap)
+  await bindToCluster(pool, fresh, (await admin.describeCluster()).clusterId);
   const groupId = `${options.clientId ?? 'projector'}-replay-${projection.name}-${id}`;
   const consumer = kafka.consumer({
     groupId,

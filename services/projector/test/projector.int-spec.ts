@@ -9,6 +9,7 @@ import type { Pool } from 'pg';
 import { RegistryCodecs, type TopicSpec } from '@clearance/contracts';
 import { openPool } from '@clearance/postgres';
 import { eventually, stackEnv, uniqueName } from '@clearance/testing';
+import { ClusterMismatchError } from '../src/cluster';
 import { createProjector, type Projector } from '../src/projector';
 import { PROJECTION_NAMES, PROJECTIONS } from '../src/projections';
 import { replayProjection } from '../src/replay';
@@ -338,5 +339,27 @@ describe('projector on the real stack', () => {
         `${schema('declarations')}%`,
       ]),
     ).toBe(1);
+  });
+  it('refuses to write into a schema whose offsets belong to another Kafka cluster', async () => {
+    const source = `"${schema('parcels')}"."projection_source"`;
+    const { rows } = await pool.query<{ cluster_id: string }>(`SELECT cluster_id FROM ${source}`);
+    const { clusterId } = await admin.describeCluster();
+    expect(rows).toEqual([{ cluster_id: clusterId }]); // bound on first use
+    // as if this database had been used with another cluster before
+    await pool.query(`UPDATE ${source} SET cluster_id = 'another-cluster'`);
+    try {
+      const other = createProjector({
+        brokers: env.kafkaBrokers,
+        pool,
+        decoder: codecs,
+        groupId: `${id}-c`,
+        schemaPrefix: prefix,
+        topics,
+      });
+      projectors.push(other);
+      await expect(other.start()).rejects.toThrow(ClusterMismatchError);
+    } finally {
+      await pool.query(`UPDATE ${source} SET cluster_id = $1`, [clusterId]);
+    }
   });
 });
