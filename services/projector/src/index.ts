@@ -16,5 +16,6 @@ export {
   countRows,
 } from './schema';
 export { SOURCES, topicNames } from './sources';
+export { watermarks } from './kafka';
 export type { ProjectionName, Projection, SourceKey, TopicNames } from './sources';
 export type { RecordDecoder } from './decode';

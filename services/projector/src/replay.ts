@@ -97,8 +97,6 @@ export async function replayProjection(options: ReplayOptions): Promise<ReplayRe
   const kafka = kafkaClient(options.brokers, options.clientId ?? `replay-${projection.name}`, logger);
   const admin = kafka.admin();
   await admin.connect();
-  // the rebuilt schema's offsets are this cluster's (it replaces the live one on a swap)
-  await bindToCluster(pool, fresh, (await admin.describeCluster()).clusterId);
   const groupId = `${options.clientId ?? 'projector'}-replay-${projection.name}-${id}`;
   const consumer = kafka.consumer({
     groupId,
@@ -113,6 +111,8 @@ export async function replayProjection(options: ReplayOptions): Promise<ReplayRe
   let swapped = false;
   let replaced: string | undefined;
   try {
+    // the rebuilt schema's offsets are this cluster's (it replaces the live one on a swap)
+    await bindToCluster(pool, fresh, (await admin.describeCluster()).clusterId);
     const marks = await watermarks(admin, topics);
     const positions = new Map<string, number>();
     const left = new Set<string>();

@@ -1,4 +1,5 @@
 import type { Admin } from 'kafkajs';
+import { watermarks } from '@clearance/projector';
 
 /** A consumer group and the topics it reads. */
 export interface GroupInputs {
@@ -29,23 +30,18 @@ export const caughtUp = (lag: number, partitions: number): boolean => lag <= par
 
 /** Total lag of the groups over their topics, and how many partitions that covers. */
 export async function backlog(admin: Admin, groups: ReadonlyArray<GroupInputs>): Promise<{ lag: number; partitions: number }> {
+  const ends = await watermarks(admin, [...new Set(groups.flatMap((g) => g.topics))]);
   let lag = 0;
   let partitions = 0;
-  const ends = new Map<string, Map<number, { low: number; high: number }>>();
   for (const g of groups) {
     const committed = await admin.fetchOffsets({ groupId: g.groupId, topics: [...g.topics] });
-    for (const topic of g.topics) {
-      let bounds = ends.get(topic);
-      if (!bounds) {
-        bounds = new Map((await admin.fetchTopicOffsets(topic)).map((o) => [o.partition, { low: Number(o.low), high: Number(o.high) }]));
-        ends.set(topic, bounds);
-      }
+    for (const [tp, { low, high }] of ends) {
+      const [topic, partition] = tp.split('|');
+      if (!g.topics.includes(topic)) continue;
       const offsets = committed.find((c) => c.topic === topic)?.partitions ?? [];
-      for (const [partition, { low, high }] of bounds) {
-        const c = Number(offsets.find((o) => o.partition === partition)?.offset ?? -1);
-        lag += partitionLag({ committed: c, low, high });
-        partitions++;
-      }
+      const c = Number(offsets.find((o) => o.partition === Number(partition))?.offset ?? -1);
+      lag += partitionLag({ committed: c, low, high });
+      partitions++;
     }
   }
   return { lag, partitions };
