@@ -3,10 +3,14 @@ import type { Resolver, Type } from 'avsc';
 import { schemaByName } from './schemas';
 import { allTopics, TopicSpec, valueSubject } from './topics';
 
-/** Value serializer/deserializer of one topic (structurally the `Serde` of libs/streams). */
+/**
+ * Value serializer/deserializer of one topic (structurally the `Serde` of libs/streams). Encoding
+ * is synchronous; decoding is too once the writer's schema id has been seen (a first id is looked
+ * up in the registry, asynchronously). Callers await or check for a promise (`isPromiseLike`).
+ */
 export interface Serde<V> {
-  serialize(topic: string, value: V): Promise<Buffer>;
-  deserialize(topic: string, bytes: Buffer): Promise<V>;
+  serialize(topic: string, value: V): Buffer | Promise<Buffer>;
+  deserialize(topic: string, bytes: Buffer): V | Promise<V>;
 }
 
 /** Where processors get their value serdes: the registry in services, local Avro in unit tests. */
@@ -140,27 +144,23 @@ export class RegistryCodecs implements Codecs {
    * AvroDecodeError naming topic/partition/offset.
    */
   async decode<V>(spec: TopicSpec<V>, bytes: Buffer | null, where: { partition?: number; offset?: string } = {}): Promise<V> {
+    return this.decodeSyncOrAsync(spec, bytes, where);
+  }
+
+  /**
+   * `decode`, answered synchronously when the bytes' schema id was seen before (every record but
+   * the first of each writer schema): no promise and no microtask per record. Throws (or rejects)
+   * an AvroDecodeError.
+   */
+  decodeSyncOrAsync<V>(spec: TopicSpec<V>, bytes: Buffer | null, where: { partition?: number; offset?: string } = {}): V | Promise<V> {
     const fail = (reason: string) => new AvroDecodeError(spec.name, where.partition, where.offset, reason);
     if (!bytes || bytes.length === 0) throw fail('empty value');
     if (bytes.length < 5 || bytes[0] !== 0) throw fail('not registry-framed Avro (magic byte 0 missing)');
     const id = bytes.readUInt32BE(1);
     const reader = schemaByName(spec.schema).type;
     const cacheKey = `${spec.name}/${id}`;
-    let resolver = this.resolvers.get(cacheKey);
-    if (resolver === undefined) {
-      let writer: Type;
-      try {
-        writer = (await this.registry.getSchema(id)) as unknown as Type;
-      } catch (e) {
-        throw fail(`unknown schema id ${id}: ${(e as Error).message}`);
-      }
-      try {
-        resolver = reader.equals(writer) ? null : reader.createResolver(writer);
-      } catch (e) {
-        throw fail(`schema id ${id} (${writer.name ?? 'unnamed'}) cannot be read as ${spec.schema}: ${(e as Error).message}`);
-      }
-      this.resolvers.set(cacheKey, resolver);
-    }
+    const resolver = this.resolvers.get(cacheKey);
+    if (resolver === undefined) return this.resolve(spec, id, cacheKey, fail).then(() => this.decodeSyncOrAsync(spec, bytes, where));
     try {
       return reader.fromBuffer(bytes.subarray(5), resolver ?? undefined) as V;
     } catch (e) {
@@ -168,10 +168,26 @@ export class RegistryCodecs implements Codecs {
     }
   }
 
+  /** Fetches the writer schema of `id` and caches how to read it as the topic's schema. */
+  private async resolve(spec: TopicSpec<unknown>, id: number, cacheKey: string, fail: (reason: string) => Error): Promise<void> {
+    const reader = schemaByName(spec.schema).type;
+    let writer: Type;
+    try {
+      writer = (await this.registry.getSchema(id)) as unknown as Type;
+    } catch (e) {
+      throw fail(`unknown schema id ${id}: ${(e as Error).message}`);
+    }
+    try {
+      this.resolvers.set(cacheKey, reader.equals(writer) ? null : reader.createResolver(writer));
+    } catch (e) {
+      throw fail(`schema id ${id} (${writer.name ?? 'unnamed'}) cannot be read as ${spec.schema}: ${(e as Error).message}`);
+    }
+  }
+
   serde<V>(spec: TopicSpec<V>): Serde<V> {
     return {
-      serialize: (_topic, value) => this.encode(spec, value),
-      deserialize: (_topic, bytes) => this.decode(spec, bytes),
+      serialize: (_topic, value) => frame(spec, this.idOf(spec.name), value),
+      deserialize: (_topic, bytes) => this.decodeSyncOrAsync(spec, bytes),
     };
   }
 }
@@ -184,6 +200,7 @@ export class RegistryCodecs implements Codecs {
 export class LocalCodecs implements Codecs {
   private readonly ids = new Map<string, number>();
   private readonly byId = new Map<number, Type>();
+  private readonly resolvers = new Map<string, Resolver | null>();
 
   private idOf(spec: TopicSpec<unknown>): number {
     let id = this.ids.get(spec.schema);
@@ -200,13 +217,24 @@ export class LocalCodecs implements Codecs {
   }
 
   async decode<V>(spec: TopicSpec<V>, bytes: Buffer | null): Promise<V> {
+    return this.decodeSync(spec, bytes);
+  }
+
+  decodeSync<V>(spec: TopicSpec<V>, bytes: Buffer | null): V {
     const fail = (reason: string) => new AvroDecodeError(spec.name, undefined, undefined, reason);
     if (!bytes || bytes.length < 5 || bytes[0] !== 0) throw fail('not registry-framed Avro (magic byte 0 missing)');
-    const writer = this.byId.get(bytes.readUInt32BE(1));
-    if (!writer) throw fail(`unknown schema id ${bytes.readUInt32BE(1)}`);
+    const id = bytes.readUInt32BE(1);
+    const writer = this.byId.get(id);
+    if (!writer) throw fail(`unknown schema id ${id}`);
     const reader = schemaByName(spec.schema).type;
+    const cacheKey = `${spec.name}/${id}`;
     try {
-      return reader.fromBuffer(bytes.subarray(5), reader.equals(writer) ? undefined : reader.createResolver(writer)) as V;
+      let resolver = this.resolvers.get(cacheKey);
+      if (resolver === undefined) {
+        resolver = reader.equals(writer) ? null : reader.createResolver(writer);
+        this.resolvers.set(cacheKey, resolver);
+      }
+      return reader.fromBuffer(bytes.subarray(5), resolver ?? undefined) as V;
     } catch (e) {
       throw fail((e as Error).message);
     }
@@ -214,8 +242,8 @@ export class LocalCodecs implements Codecs {
 
   serde<V>(spec: TopicSpec<V>): Serde<V> {
     return {
-      serialize: (_topic, value) => this.encode(spec, value),
-      deserialize: (_topic, bytes) => this.decode(spec, bytes),
+      serialize: (_topic, value) => frame(spec, this.idOf(spec as TopicSpec<unknown>), value),
+      deserialize: (_topic, bytes) => this.decodeSync(spec, bytes),
     };
   }
 }

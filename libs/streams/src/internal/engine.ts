@@ -15,7 +15,7 @@ import type { Logger } from '../logger';
 import { partitionForKey } from '../partitioner';
 import { isPromiseLike, stringSerde } from '../serdes';
 import { checkpointTopic, changelogTopic, deadLetterTopic, DLQ_HEADERS } from './names';
-import { LayeredStore, type EncodedChange } from './store';
+import { LayeredStore, type ChangeEncoder, type EncodedChange } from './store';
 
 /** A consumed record as bytes (transport independent). */
 export interface RawRecord {
@@ -185,6 +185,11 @@ export class TaskEngine {
   private readonly storeByChangelog = new Map<string, string>();
   /** Value decoders of the stores whose serdes are synchronous (lazy restore). */
   private readonly lazyDecoders = new Map<string, (bytes: Buffer) => unknown>();
+  /**
+   * Changelog encoders of the stores whose serdes are synchronous: their writes are encoded once
+   * per transaction and key (the last value), not once per record.
+   */
+  private readonly deferredEncoders = new Map<string, ChangeEncoder<unknown>>();
 
   constructor(
     readonly definition: AnyProcessorDefinition,
@@ -202,6 +207,12 @@ export class TaskEngine {
       this.storeByChangelog.set(topic, name);
       const value = this.stores[name].value;
       if (value.sync) this.lazyDecoders.set(name, (bytes) => value.deserialize(topic, bytes));
+      const key = this.stores[name].key ?? stringSerde;
+      if (value.sync && key.sync)
+        this.deferredEncoders.set(name, (k, v) => ({
+          key: key.serialize(topic, k) as Buffer,
+          value: v === undefined ? null : (value.serialize(topic, v) as Buffer),
+        }));
     }
   }
 
@@ -363,7 +374,7 @@ export class TaskEngine {
     for (const [name, store] of task.stores) {
       if (!store.hasPendingChanges) continue;
       const topic = this.changelogTopics.get(name)!;
-      for (const change of store.pendingChanges()) {
+      for (const change of store.pendingChanges(this.deferredEncoders.get(name))) {
         records.push({ topic, partition: task.id, key: change.key, value: change.value, timestamp: ts });
       }
     }
@@ -509,7 +520,7 @@ export class TaskEngine {
     for (const e of pending) produced.push(await this.encodeEmit(txn, e));
     const encodedByStore = new Map<string, Map<string, EncodedChange>>();
     for (const [name, store] of txn.task.stores) {
-      if (!store.hasRecordWrites) continue;
+      if (!store.hasRecordWrites || this.deferredEncoders.has(name)) continue;
       const spec = this.stores[name];
       const topic = this.changelogTopics.get(name)!;
       const encoded = new Map<string, EncodedChange>();
@@ -525,6 +536,10 @@ export class TaskEngine {
       encodedByStore.set(name, encoded);
     }
     for (const [name, encoded] of encodedByStore) txn.task.stores.get(name)!.commitRecord(encoded);
+    for (const name of this.deferredEncoders.keys()) {
+      const store = txn.task.stores.get(name)!;
+      if (store.hasRecordWrites) store.commitRecordDeferred();
+    }
     for (const record of produced) txn.produced.push(record);
   }
 

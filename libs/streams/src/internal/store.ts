@@ -11,8 +11,12 @@ export interface EncodedChange {
 
 interface TxnEntry<V> {
   slot: Slot<V>;
-  encoded: EncodedChange;
+  /** Undefined for a deferred store until the transaction's changelog records are built. */
+  encoded?: EncodedChange;
 }
+
+/** Encodes a store entry for the changelog (`value === undefined`: a delete). */
+export type ChangeEncoder<V> = (key: string, value: V | undefined) => EncodedChange;
 
 /** A committed value restored from its changelog and not decoded yet: bytes `start..end` of `slab`. */
 class Encoded {
@@ -125,6 +129,17 @@ export class LayeredStore<V> implements KeyValueStore<V> {
     return this.record.size > 0;
   }
 
+  /**
+   * Moves the record's writes into the transaction unencoded: the changelog record of each key is
+   * encoded once per transaction, from its last value (`pendingChanges(encoder)`), instead of once
+   * per record that wrote it. For stores with a synchronous serde that cannot fail on the values
+   * the processor puts (an encoding error then fails the whole transaction, not one record).
+   */
+  commitRecordDeferred(): void {
+    for (const [key, slot] of this.record) this.txn.set(key, { slot });
+    this.record.clear();
+  }
+
   /** Moves the record's writes into the transaction, with their encodings (keyed like `recordWrites`). */
   commitRecord(encoded: ReadonlyMap<string, EncodedChange>): void {
     for (const [key, slot] of this.record) {
@@ -139,10 +154,16 @@ export class LayeredStore<V> implements KeyValueStore<V> {
     this.record.clear();
   }
 
-  /** The net changelog writes of the open transaction, one per key. */
-  pendingChanges(): EncodedChange[] {
+  /** The net changelog writes of the open transaction, one per key (deferred ones encoded by `encode`). */
+  pendingChanges(encode?: ChangeEncoder<V>): EncodedChange[] {
     const changes: EncodedChange[] = [];
-    for (const entry of this.txn.values()) changes.push(entry.encoded);
+    for (const [key, entry] of this.txn) {
+      if (entry.encoded === undefined) {
+        if (!encode) throw new Error(`store ${this.name}: no encoder for the deferred write of ${key}`);
+        entry.encoded = encode(key, entry.slot === TOMBSTONE ? undefined : entry.slot);
+      }
+      changes.push(entry.encoded);
+    }
     return changes;
   }
 

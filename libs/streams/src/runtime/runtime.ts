@@ -162,6 +162,8 @@ class RuntimeTask {
   restore?: RestoreStats;
   /** Whether the task waits for an input with records on the broker not fetched yet, since when. */
   readonly idle: IdleState = { waitingSince: 0, enforcing: false };
+  /** A drive of the task is scheduled and has not started processing yet (further ones would find nothing new). */
+  driveScheduled = false;
   recoveryTimer?: NodeJS.Timeout;
 
   constructor(
@@ -833,9 +835,12 @@ export class StreamsRuntime {
 
   /**
    * kafkajs hands over one batch per topic-partition. Its records join the task's queue of that
-   * input (the fetch position is resolved at once, so kafkajs fetches on while the task works;
-   * what is committed is only what the task's transactions send as offsets). Then the task
-   * processes what its queues hold, merged by timestamp, as far as it can (`drive`).
+   * input and the batch is resolved at once; the task is driven in the background, so kafkajs
+   * fetches the next batches while tasks process and commit (kafkajs waits for every eachBatch of
+   * a fetch before it fetches again: awaiting the processing here would leave the fetch idle
+   * during processing and the processing idle during every fetch). What is committed is only
+   * what the task's transactions send as offsets. A full queue pauses its partition
+   * (backpressure), so the queues stay bounded.
    */
   private async eachBatch(payload: EachBatchPayload): Promise<void> {
     const { batch } = payload;
@@ -853,23 +858,27 @@ export class StreamsRuntime {
       queue.paused = true; // backpressure: the partition fetches again once the task has worked its queue down
       this.consumer?.pause([{ topic: batch.topic, partitions: [task.id] }]);
     }
-    await this.drive(task, payload);
+    void this.drive(task);
   }
 
   /**
    * Processes the task's queued records while there are any and no input must be waited for, in
    * transactions of at most `maxRecordsPerTransaction` records. One turn of the event loop first,
    * so the other batches of the same fetch join the queues and the same transaction. At most
-   * `concurrency` tasks process at a time.
+   * `concurrency` tasks process at a time. A drive that is scheduled and has not started yet
+   * covers later calls (it will see their records).
    */
-  private async drive(task: RuntimeTask, payload?: EachBatchPayload): Promise<void> {
+  private async drive(task: RuntimeTask): Promise<void> {
+    if (task.driveScheduled) return;
+    task.driveScheduled = true;
     try {
       await task.lock.run(async () => {
         if (!this.runnable(task)) return;
         await this.slots.acquire();
         try {
           await new Promise<void>((resolve) => setImmediate(resolve));
-          while (this.runnable(task) && (await this.processSlice(task, payload))) {
+          task.driveScheduled = false;
+          while (this.runnable(task) && (await this.processSlice(task))) {
             // next transaction
           }
         } finally {
@@ -877,8 +886,10 @@ export class StreamsRuntime {
         }
       });
     } catch (error) {
-      // never let an error reach kafkajs's runner (it would retry, then crash the consumer)
+      // never let an error escape (an unhandled rejection would end the process)
       this.taskFailed(task, error, 'batch failed unexpectedly');
+    } finally {
+      task.driveScheduled = false;
     }
   }
 
@@ -929,7 +940,7 @@ export class StreamsRuntime {
    * Processes up to `maxRecordsPerTransaction` queued records, merged by timestamp, in one
    * transaction; returns whether to go on with another.
    */
-  private async processSlice(task: RuntimeTask, payload?: EachBatchPayload): Promise<boolean> {
+  private async processSlice(task: RuntimeTask): Promise<boolean> {
     const producer = task.producer;
     if (!producer) return false;
     const limit = this.cfg.maxRecordsPerTransaction;
@@ -937,7 +948,6 @@ export class StreamsRuntime {
     const txn = this.engine.beginTxn(task.state);
     let processed = false;
     let more = true;
-    let lastHeartbeat = started;
     const used = new Set<InputQueue>(); // a rejoin may replace the task's queues meanwhile
     try {
       for (;;) {
@@ -952,10 +962,6 @@ export class StreamsRuntime {
         await this.engine.process(txn, this.toRaw(q.topic, task.id, message));
         q.records[q.index++] = undefined as unknown as KafkaMessage; // let it go
         processed = true;
-        if (payload && Date.now() - lastHeartbeat > this.cfg.heartbeatInterval) {
-          lastHeartbeat = Date.now();
-          await payload.heartbeat().catch(() => undefined);
-        }
       }
     } catch (error) {
       this.engine.abortTxn(txn);
