@@ -1,0 +1,226 @@
+/**
+ * `node -r @swc-node/register tools/bench/src/domain-micro.ts [parcels] [rounds]`: CPU the pure
+ * domain spends per parcel, without runtime, stores or codecs. Parcels come from the generator
+ * (NO_ERRORS, seed 42) in event-time order; each document goes through `handleMatch` with an
+ * in-memory Map as the `cases` store, and each compiled list through `screen` + `buildDecision`
+ * as services/risk does. Prints one JSON object:
+ *
+ * - `domainMicrosPerParcel`: median over `rounds` (after a warm-up round) of process CPU time
+ *   (user + system, never wall time: the machine is shared) per parcel, matcher + risk;
+ * - `matchMicrosPerParcel` / `riskMicrosPerParcel`: the same split in two (separate timed loops);
+ * - `allocatedBytesPerParcel`: bytes allocated on the V8 heap per parcel (one extra round, from
+ *   v8.GCProfiler heap statistics around every GC);
+ * - `digest`: sha256 of every state, event, receipt, list, screening and decision produced, in
+ *   order (JSON): it must not change when the domain gets faster.
+ *
+ * Profile it with `node --cpu-prof -r @swc-node/register tools/bench/src/domain-micro.ts`.
+ */
+import { createHash } from 'node:crypto';
+import v8 from 'node:v8';
+import type { Commodity, Enterprise, Manifest, RuleSet } from '@clearance/contracts';
+import * as D from '@clearance/domain';
+import {
+  inEventTimeOrder,
+  loadReferenceData,
+  NO_ERRORS,
+  ParcelGenerator,
+  referenceRecords,
+} from '@clearance/generator';
+
+const cpuMicros = (): number => {
+  const u = process.cpuUsage();
+  return u.user + u.system;
+};
+const round2 = (v: number): number => Math.round(v * 100) / 100;
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/** Window of the matcher's default configuration (services/matcher config). */
+const MATCH_CONFIG: Partial<D.MatchConfig> = {
+  windowMs: 72 * 3600 * 1000,
+  tombstoneRetentionMs: 180 * 24 * 3600 * 1000,
+};
+
+interface Reference {
+  enterprises: Map<string, Enterprise>;
+  commodities: Map<string, Commodity>;
+  refs: Omit<D.RiskRefs, 'watchlist'>;
+  watchlist: ReturnType<typeof loadReferenceData>['watchlist'];
+  ruleSet: RuleSet;
+}
+
+function reference(): Reference {
+  const enterprises = new Map<string, Enterprise>();
+  const commodities = new Map<string, Commodity>();
+  const rates = new Map<string, { currency: string; period: string; cnyPerUnit: string }>();
+  const watchlist: Reference['watchlist'] = [];
+  let ruleSet: RuleSet | undefined;
+  for (const r of referenceRecords()) {
+    if (r.type === 'enterprise') enterprises.set(r.key, r.value);
+    else if (r.type === 'commodity') commodities.set(r.key, r.value);
+    else if (r.type === 'exchangeRate') rates.set(r.key, r.value);
+    else if (r.type === 'watchlist') watchlist.push(r.value);
+    else ruleSet = r.value;
+  }
+  return {
+    enterprises,
+    commodities,
+    refs: {
+      enterprise: (code) => enterprises.get(code),
+      commodity: (gcode) => commodities.get(gcode),
+      exchangeRate: (currency, period) => rates.get(`${currency}:${period}`) as never,
+    },
+    watchlist,
+    ruleSet: ruleSet ?? D.DEFAULT_RULE_SET,
+  };
+}
+
+type DocCommand = Exclude<D.MatchCommand, { type: 'TimeAdvanced' }>;
+
+function commands(parcels: number): DocCommand[] {
+  const generator = new ParcelGenerator({
+    seed: 42,
+    startTime: Date.UTC(2026, 10, 23),
+    errors: NO_ERRORS,
+    ratePerSecondOfEventTime: 1000,
+    maxDocumentDelayMs: 1000,
+  });
+  const generated = Array.from({ length: parcels }, () => generator.next());
+  return [...inEventTimeOrder(generated)].map(({ send: s }): DocCommand => {
+    const base = { caseKey: s.key, at: s.timestamp };
+    switch (s.doc) {
+      case 'ORDER':
+        return { type: 'OrderArrived', ...base, order: s.value };
+      case 'PAYMENT':
+        return { type: 'PaymentArrived', ...base, payment: s.value };
+      case 'WAYBILL':
+        return { type: 'WaybillArrived', ...base, waybill: s.value };
+    }
+  });
+}
+
+interface Sink {
+  match(r: D.MatchResult): void;
+  risk(s: D.Screening, d: ReturnType<typeof D.buildDecision>): void;
+}
+
+/** The matcher's step (services/matcher/src/processor.ts) over a Map; returns the lists. */
+function runMatch(cmds: ReadonlyArray<DocCommand>, ref: Reference, sink?: Sink): Manifest[] {
+  const cases = new Map<string, D.MatchState>();
+  const manifests: Manifest[] = [];
+  let counter = 0;
+  const enterprise = (code: string) => ref.enterprises.get(code);
+  const commodity = (gcode: string) => ref.commodities.get(gcode);
+  for (const cmd of cmds) {
+    const state = cases.get(cmd.caseKey);
+    const r = D.handleMatch(state, cmd, {
+      enterprise,
+      commodity,
+      invtSerial: D.invtSerial(0, counter),
+      config: MATCH_CONFIG,
+    });
+    sink?.match(r);
+    if (r.events.length === 0) continue;
+    if (r.state) cases.set(cmd.caseKey, r.state);
+    else cases.delete(cmd.caseKey);
+    if (r.serialUsed) counter++;
+    for (const m of r.manifests) manifests.push(m);
+    if (r.deadline !== undefined && r.deadline !== D.matchDeadline(state, MATCH_CONFIG)) {
+      // the service schedules a timer here; nothing to do in memory
+    }
+  }
+  return manifests;
+}
+
+/** The risk processor's step (services/risk/src/processor.ts) over a Map of buyer years. */
+function runRisk(manifests: ReadonlyArray<Manifest>, ref: Reference, sink?: Sink): void {
+  const years = new Map<string, D.BuyerYearState>();
+  for (const manifest of manifests) {
+    let watchIndex: D.RiskRefs | undefined; // built on first use, once per list, as the service does
+    const refs: D.RiskRefs = {
+      ...ref.refs,
+      watchlist: (type, subject) =>
+        (watchIndex ??= D.riskRefsFrom({ watchlist: [...ref.watchlist] })).watchlist(type, subject),
+    };
+    const imports = manifest.ieFlag === 'I';
+    const before = imports ? years.get(manifest.riskKey) : undefined;
+    const screening = D.screen(manifest, refs, ref.ruleSet, before);
+    if (imports && screening.buyerYear && screening.buyerYear !== before)
+      years.set(manifest.riskKey, screening.buyerYear);
+    const decision = D.buildDecision(manifest, screening, manifest.lastDocumentTime);
+    sink?.risk(screening, decision);
+  }
+}
+
+function digest(cmds: ReadonlyArray<DocCommand>, ref: Reference): string {
+  const h = createHash('sha256');
+  const sink: Sink = {
+    match: (r) => h.update(JSON.stringify(r)).update('\n'),
+    risk: (s, d) =>
+      h
+        .update(JSON.stringify(s))
+        .update(JSON.stringify(d))
+        .update('\n'),
+  };
+  runRisk(runMatch(cmds, ref, sink), ref, sink);
+  return h.digest('hex');
+}
+
+/** Bytes allocated on the V8 heap while `f` runs. */
+function allocatedBytes(f: () => void): number {
+  const profiler = new v8.GCProfiler();
+  const start = v8.getHeapStatistics().used_heap_size;
+  profiler.start();
+  f();
+  const end = v8.getHeapStatistics().used_heap_size;
+  const { statistics } = profiler.stop();
+  const freed = statistics.reduce(
+    (acc, s) => acc + s.beforeGC.heapStatistics.usedHeapSize - s.afterGC.heapStatistics.usedHeapSize,
+    0,
+  );
+  return end - start + freed;
+}
+
+function main(): void {
+  const parcels = Number(process.argv[2] ?? 20_000);
+  const rounds = Number(process.argv[3] ?? 5);
+  const ref = reference();
+  const cmds = commands(parcels);
+
+  runRisk(runMatch(cmds, ref), ref); // warm-up
+  const match: number[] = [];
+  const risk: number[] = [];
+  const total: number[] = [];
+  let manifests = 0;
+  for (let i = 0; i < rounds; i++) {
+    const t0 = cpuMicros();
+    const lists = runMatch(cmds, ref);
+    const t1 = cpuMicros();
+    runRisk(lists, ref);
+    const t2 = cpuMicros();
+    manifests = lists.length;
+    match.push((t1 - t0) / parcels);
+    risk.push((t2 - t1) / parcels);
+    total.push((t2 - t0) / parcels);
+  }
+  let lists: Manifest[] = [];
+  const matchBytes = allocatedBytes(() => (lists = runMatch(cmds, ref)));
+  const riskBytes = allocatedBytes(() => runRisk(lists, ref));
+  const result = {
+    parcels,
+    records: cmds.length,
+    manifests,
+    rounds,
+    domainMicrosPerParcel: round2(median(total)),
+    matchMicrosPerParcel: round2(median(match)),
+    riskMicrosPerParcel: round2(median(risk)),
+    allRoundsMicrosPerParcel: total.map(round2),
+    allocatedBytesPerParcel: {
+      match: Math.round(matchBytes / parcels),
+      risk: Math.round(riskBytes / parcels),
+    },
+    digest: digest(cmds, ref),
+  };
+  console.log(JSON.stringify(result, null, 2));
+}
+
+main();
