@@ -27,21 +27,50 @@ export class DecimalError extends Error {
   }
 }
 
-const PATTERN = /^(-?)(\d+)(?:\.(\d+))?$/;
+const DIGIT_0 = 48; // '0'
+const DIGIT_9 = 57; // '9'
+const MINUS = 45; // '-'
+const POINT = 46; // '.'
+const SYNTAX_PROBLEM = 'expected digits with an optional sign and point, e.g. "12.50000"';
+const FRACTION_PROBLEM = `more than ${FRACTION_DIGITS} digits after the point`;
+const TOTAL_PROBLEM = `more than ${TOTAL_DIGITS} digits (integer part limited to ${TOTAL_DIGITS - FRACTION_DIGITS})`;
+/** 10^(5 - n): scales a fraction of n digits to 5 digits. */
+const FRACTION_SCALE = [100000, 10000, 1000, 100, 10, 1];
+/** Largest integer part whose scaled value is a safe integer (computed in a double, exactly). */
+const MAX_FAST_INTEGER = Math.floor(Number.MAX_SAFE_INTEGER / 100000) - 1;
 
-/** Why `text` is not a CEB decimal, or undefined when it is one. */
+const isDigit = (c: number): boolean => c >= DIGIT_0 && c <= DIGIT_9;
+
+/**
+ * Why `text` is not a CEB decimal, or undefined when it is one: `-?\d+(\.\d+)?` with at most 5
+ * digits after the point and 14 before it (leading zeros not counted). A character scan: this
+ * runs for every amount of every document.
+ */
 export function decimalProblem(text: unknown): string | undefined {
   if (typeof text !== 'string') return 'not a string';
-  if (text.length === 0) return 'empty';
-  const m = PATTERN.exec(text);
-  if (!m) return 'expected digits with an optional sign and point, e.g. "12.50000"';
-  const intPart = m[2].replace(/^0+(?=\d)/, '');
-  const frac = m[3] ?? '';
-  if (frac.length > FRACTION_DIGITS) return `more than ${FRACTION_DIGITS} digits after the point`;
-  const intDigits = intPart === '0' ? 0 : intPart.length;
-  if (intDigits > TOTAL_DIGITS - FRACTION_DIGITS) {
-    return `more than ${TOTAL_DIGITS} digits (integer part limited to ${TOTAL_DIGITS - FRACTION_DIGITS})`;
+  const n = text.length;
+  if (n === 0) return 'empty';
+  let i = text.charCodeAt(0) === MINUS ? 1 : 0;
+  const intStart = i;
+  let significant = -1; // index of the first non-zero digit of the integer part
+  for (; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (!isDigit(c)) break;
+    if (significant < 0 && c !== DIGIT_0) significant = i;
   }
+  const intEnd = i;
+  if (intEnd === intStart) return SYNTAX_PROBLEM;
+  let fractionDigits = 0;
+  if (i < n) {
+    if (text.charCodeAt(i) !== POINT) return SYNTAX_PROBLEM;
+    const fracStart = ++i;
+    while (i < n && isDigit(text.charCodeAt(i))) i++;
+    if (i === fracStart || i < n) return SYNTAX_PROBLEM;
+    fractionDigits = i - fracStart;
+  }
+  if (fractionDigits > FRACTION_DIGITS) return FRACTION_PROBLEM;
+  const intDigits = significant < 0 ? 0 : intEnd - significant;
+  if (intDigits > TOTAL_DIGITS - FRACTION_DIGITS) return TOTAL_PROBLEM;
   return undefined;
 }
 
@@ -52,17 +81,41 @@ export const isDecimal = (text: unknown): text is string => decimalProblem(text)
 export function parseDecimal(text: string, field = 'value'): bigint {
   const problem = decimalProblem(text);
   if (problem) throw new DecimalError(field, String(text), problem);
-  const m = PATTERN.exec(text)!;
-  const frac = (m[3] ?? '').padEnd(FRACTION_DIGITS, '0');
-  const abs = BigInt(m[2]) * SCALE + BigInt(frac);
-  return m[1] === '-' ? -abs : abs;
+  // valid: [-]digits[.digits], integer part below 10^14 once leading zeros are dropped
+  const negative = text.charCodeAt(0) === MINUS;
+  let int = 0;
+  let frac = 0;
+  let fractionDigits = -1; // -1: no point seen yet
+  for (let i = negative ? 1 : 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === POINT) fractionDigits = 0;
+    else if (fractionDigits < 0) int = int * 10 + (c - DIGIT_0);
+    else {
+      frac = frac * 10 + (c - DIGIT_0);
+      fractionDigits++;
+    }
+  }
+  const scaledFrac = frac * FRACTION_SCALE[fractionDigits < 0 ? 0 : fractionDigits];
+  const abs =
+    int <= MAX_FAST_INTEGER ? BigInt(int * 100000 + scaledFrac) : BigInt(int) * SCALE + BigInt(scaledFrac);
+  return negative ? -abs : abs;
 }
 
 /** True when a scaled value fits 19 digits. */
 export const fitsDecimal = (scaled: bigint): boolean => (scaled < 0n ? -scaled : scaled) <= MAX_SCALED;
 
+const MAX_FAST_SCALED = BigInt(Number.MAX_SAFE_INTEGER);
+
 /** Formats a scaled value with exactly 5 digits after the point; throws when it exceeds 19 digits. */
 export function formatDecimal(scaled: bigint, field = 'result'): string {
+  if (scaled <= MAX_FAST_SCALED && scaled >= -MAX_FAST_SCALED) {
+    // a safe integer: exact in a double, and far below 19 digits
+    const value = Number(scaled);
+    const abs = value < 0 ? -value : value;
+    const frac = abs % 100000;
+    const int = (abs - frac) / 100000;
+    return `${value < 0 ? '-' : ''}${int}.${String(100000 + frac).slice(1)}`;
+  }
   const neg = scaled < 0n;
   const abs = neg ? -scaled : scaled;
   const intPart = (abs / SCALE).toString();
@@ -70,6 +123,24 @@ export function formatDecimal(scaled: bigint, field = 'result'): string {
   const text = `${neg ? '-' : ''}${intPart}.${frac}`;
   if (!fitsDecimal(scaled)) throw new DecimalError(field, text, `overflows ${TOTAL_DIGITS} digits`);
   return text;
+}
+
+/**
+ * True when `text` is already in the form formatDecimal writes: valid, exactly 5 digits after
+ * the point, no leading zero before it (other than "0."), and no minus on zero.
+ */
+function isCanonical(text: string): boolean {
+  const point = text.length - FRACTION_DIGITS - 1;
+  if (point < 1 || text.charCodeAt(point) !== POINT || decimalProblem(text) !== undefined) return false;
+  const negative = text.charCodeAt(0) === MINUS;
+  const intStart = negative ? 1 : 0;
+  if (text.charCodeAt(intStart) === DIGIT_0 && point - intStart > 1) return false; // leading zero
+  if (!negative) return true;
+  for (let i = intStart; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c !== DIGIT_0 && c !== POINT) return true;
+  }
+  return false; // "-0.00000"
 }
 
 /** Rounds numerator / denominator to the nearest integer, halves away from zero ("half-up"). */
@@ -90,7 +161,7 @@ export const divScaled = (a: bigint, b: bigint): bigint => divRoundHalfUp(a * SC
 
 /** Canonical form with exactly 5 fraction digits ("12.5" -> "12.50000"). */
 export const normalizeDecimal = (a: string, field?: string): string =>
-  formatDecimal(parseDecimal(a, field), field);
+  typeof a === 'string' && isCanonical(a) ? a : formatDecimal(parseDecimal(a, field), field);
 
 export const decAdd = (a: string, b: string): string =>
   formatDecimal(parseDecimal(a, 'a') + parseDecimal(b, 'b'));
