@@ -37,6 +37,16 @@ export interface StoreSpec<V> {
   key?: Serde<string>;
   /** Extra changelog topic configs (cleanup.policy=compact is always set). */
   changelogConfig?: Record<string, string>;
+  /**
+   * Makes the store timed: each value has a due time (event time ms, or undefined: never), and
+   * `store.due(now)` (in a punctuator) lists the keys whose due time has come. The index of due
+   * times is derived from the values and kept in memory only: a write costs no extra changelog
+   * record, and a restore rebuilds the index from the deadline each changelog value carries in a
+   * 9-byte header (values written without it, before the store was timed, are decoded once at
+   * restore to compute it). `resolutionMs` (default 60,000) is the granularity: a key is listed
+   * once stream time has passed the end of its deadline's bucket.
+   */
+  timer?: { deadline: (value: V) => number | undefined; resolutionMs?: number };
 }
 
 export interface GlobalSpec<V> {
@@ -84,6 +94,17 @@ export interface KeyValueStore<V> {
   entries(): IterableIterator<[string, V]>;
 }
 
+/** A task's store as processors see it. */
+export interface TaskStore<V> extends KeyValueStore<V> {
+  /**
+   * Timed stores only (StoreSpec.timer): the keys whose due time lies in a bucket that ended at
+   * or before `now`, not listed before; in due-time order (ties by key). Each key once per call.
+   * Listing a key changes nothing: the caller updates or deletes the entry (a value written with
+   * the same past due time is listed again at the next call).
+   */
+  due(now: number): string[];
+}
+
 /** A read-only view of a global table. */
 export interface GlobalTable<V> {
   get(key: string): V | undefined;
@@ -107,7 +128,7 @@ export interface BaseContext<O extends Outputs, S extends Stores, G extends Glob
   readonly task: number;
   /** Largest event time seen by this task (including the current record). */
   readonly streamTime: number;
-  store<N extends keyof S & string>(name: N): KeyValueStore<StoreValueOf<S[N]>>;
+  store<N extends keyof S & string>(name: N): TaskStore<StoreValueOf<S[N]>>;
   global<N extends keyof G & string>(name: N): GlobalTable<GlobalValueOf<G[N]>>;
   /** Sends a record to an output topic, inside the task's transaction. `value: null` is a tombstone. */
   emit<T extends keyof O & string>(

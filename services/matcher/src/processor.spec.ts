@@ -10,7 +10,7 @@ import {
   type Waybill,
 } from '@clearance/contracts';
 import * as D from '@clearance/domain';
-import { DeadlineIndex, TestDriver } from '@clearance/streams';
+import { TestDriver } from '@clearance/streams';
 import { defaultMatcherConfig } from './config';
 import { matcherProcessor, SERIAL_KEY, UNDECODABLE } from './processor';
 
@@ -248,7 +248,7 @@ describe('matcher processor', () => {
     expect(d.store('cases').get(c.key)?.status).toBe('FAILED');
     await d.advanceStreamTime(T0 + 27 * HOUR);
     expect(d.store('cases').has(c.key)).toBe(false);
-    expect(DeadlineIndex.pending(d.store('deadlines'))).toBe(0);
+    expect(d.dueIndexSize('cases')).toBe(0); // the deadlines live in the cases store's due index
   });
 
   it('dead-letters undecodable bytes and answers the sender where the key or the case names it', async () => {

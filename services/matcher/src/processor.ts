@@ -16,7 +16,6 @@ import {
   type BaseContext,
   type DeadLetterInfo,
   type Logger,
-  DeadlineIndex,
 } from '@clearance/streams';
 import type { MatcherConfig } from './config';
 
@@ -45,8 +44,9 @@ const KIND_BY_TOPIC: Readonly<Record<string, D.DocKind>> = {
  * The three-document match (三单对碰) as a stream processor: order, payment and waybill,
  * co-partitioned by order key, meet in the `cases` store and go through the domain's
  * `handleMatch`. Outputs receipts (key = the receipt's caseKey) and compiled lists (key =
- * manifest.riskKey). Case deadlines (match window, tombstone retention) are kept in a deadline
- * index and fired on stream time by a punctuator.
+ * manifest.riskKey). Case deadlines (match window, tombstone retention) come from the case itself:
+ * `cases` is a timed store (its due index lives in memory, derived from the cases; no changelog
+ * record of its own), and a punctuator steps the cases that are due on stream time.
  */
 export function matcherProcessor(deps: MatcherDeps) {
   const { codecs, config } = deps;
@@ -55,7 +55,6 @@ export function matcherProcessor(deps: MatcherDeps) {
     windowMs: config.matchWindowMs,
     tombstoneRetentionMs: config.tombstoneRetentionMs,
   };
-  const deadlines = new DeadlineIndex(config.timerResolutionMs);
 
   const globals = {
     enterprises: { topic: Topics.enterprise.name, value: codecs.serde(Topics.enterprise) },
@@ -63,10 +62,14 @@ export function matcherProcessor(deps: MatcherDeps) {
   };
   // changelogs `<applicationId>.<store>.changelog`
   const stores = {
-    /** MatchState per order key. */
-    cases: { value: jsonSerde<D.MatchState>() },
-    /** The deadline index (deadlines.ts). */
-    deadlines: { value: stringSerde },
+    /** MatchState per order key, due at its window end or tombstone purge. */
+    cases: {
+      value: jsonSerde<D.MatchState>(),
+      timer: {
+        deadline: (s: D.MatchState) => D.matchDeadline(s, matchConfig),
+        resolutionMs: config.timerResolutionMs,
+      },
+    },
     /** The task's invtNo serial counter (one entry, SERIAL_KEY). */
     serial: { value: numberSerde },
   };
@@ -96,9 +99,6 @@ export function matcherProcessor(deps: MatcherDeps) {
     if (r.serialUsed) serials.put(SERIAL_KEY, counter + 1);
     for (const receipt of r.receipts) ctx.emit(Topics.receipt.name, receipt.caseKey, receipt);
     for (const manifest of r.manifests) ctx.emit(Topics.manifest.name, manifest.riskKey, manifest);
-    if (r.deadline !== undefined && r.deadline !== D.matchDeadline(state, matchConfig)) {
-      deadlines.schedule(ctx.store('deadlines'), caseKey, r.deadline, ctx.streamTime);
-    }
     return r;
   }
 
@@ -141,12 +141,12 @@ export function matcherProcessor(deps: MatcherDeps) {
           const now = ctx.timestamp;
           const cases = ctx.store('cases');
           let fired = 0;
-          deadlines.fire(ctx.store('deadlines'), now, (caseKey) => {
+          for (const caseKey of cases.due(now)) {
             const deadline = D.matchDeadline(cases.get(caseKey), matchConfig);
-            if (deadline === undefined || deadline > now) return; // stale slot: the case moved on
+            if (deadline === undefined || deadline > now) continue; // due later within its bucket
             step(ctx, caseKey, { type: 'TimeAdvanced', caseKey, now });
             fired++;
-          });
+          }
           if (fired > 0) log.debug({ task: ctx.task, now, fired }, 'match deadlines fired');
         },
       },

@@ -15,7 +15,8 @@ import type { Logger } from '../logger';
 import { partitionForKey } from '../partitioner';
 import { isPromiseLike, stringSerde } from '../serdes';
 import { checkpointTopic, changelogTopic, deadLetterTopic, DLQ_HEADERS } from './names';
-import { LayeredStore, type ChangeEncoder, type EncodedChange } from './store';
+import { readDeadlineHeader, withDeadlineHeader } from './due-index';
+import { LayeredStore, type ChangeEncoder, type EncodedChange, type StoreTimer } from './store';
 
 /** A consumed record as bytes (transport independent). */
 export interface RawRecord {
@@ -89,13 +90,18 @@ export class TaskState {
   readonly stores = new Map<string, LayeredStore<unknown>>();
   committed: Progress = { positions: new Map(), streamTime: NO_TIME, nextPunctuation: new Map() };
 
-  /** @param decoders synchronous value decoders of the stores that restore lazily */
+  /**
+   * @param decoders synchronous value decoders of the stores that restore lazily
+   * @param timers the timed stores' deadline functions
+   */
   constructor(
     readonly id: number,
     storeNames: readonly string[],
     decoders: ReadonlyMap<string, (bytes: Buffer) => unknown> = new Map(),
+    timers: ReadonlyMap<string, StoreTimer<unknown>> = new Map(),
   ) {
-    for (const name of storeNames) this.stores.set(name, new LayeredStore(name, decoders.get(name)));
+    for (const name of storeNames)
+      this.stores.set(name, new LayeredStore(name, decoders.get(name), timers.get(name)));
   }
 
   get streamTime(): number {
@@ -190,6 +196,8 @@ export class TaskEngine {
    * per transaction and key (the last value), not once per record.
    */
   private readonly deferredEncoders = new Map<string, ChangeEncoder<unknown>>();
+  /** Deadline functions of the timed stores. */
+  private readonly timers = new Map<string, StoreTimer<unknown>>();
 
   constructor(
     readonly definition: AnyProcessorDefinition,
@@ -207,17 +215,30 @@ export class TaskEngine {
       this.storeByChangelog.set(topic, name);
       const value = this.stores[name].value;
       if (value.sync) this.lazyDecoders.set(name, (bytes) => value.deserialize(topic, bytes));
+      const timer = this.stores[name].timer;
+      if (timer) {
+        if (!value.sync || !(this.stores[name].key ?? stringSerde).sync)
+          throw new Error(`${this.applicationId}: timed store ${name} needs synchronous key and value serdes`);
+        this.timers.set(name, { deadline: timer.deadline, resolutionMs: timer.resolutionMs ?? 60_000 });
+      }
       const key = this.stores[name].key ?? stringSerde;
       if (value.sync && key.sync)
         this.deferredEncoders.set(name, (k, v) => ({
           key: key.serialize(topic, k) as Buffer,
-          value: v === undefined ? null : (value.serialize(topic, v) as Buffer),
+          value: v === undefined ? null : this.encodeStoreValue(name, topic, v),
         }));
     }
   }
 
   newTask(id: number): TaskState {
-    return new TaskState(id, this.storeNames, this.lazyDecoders);
+    return new TaskState(id, this.storeNames, this.lazyDecoders, this.timers);
+  }
+
+  /** A store value's changelog bytes (timed stores: the deadline header first). */
+  private encodeStoreValue(name: string, topic: string, value: unknown): Buffer {
+    const bytes = this.stores[name].value.serialize(topic, value) as Buffer;
+    const timer = this.timers.get(name);
+    return timer ? withDeadlineHeader(timer.deadline(value), bytes) : bytes;
   }
 
   beginTxn(task: TaskState): Txn {
@@ -442,7 +463,18 @@ export class TaskEngine {
       store.restoreDelete(key);
       return;
     }
-    if (value.length >= LAZY_RESTORE_MIN_BYTES && store.decodesLazily) {
+    if (store.timed) {
+      // header with the deadline; a value without one (written before the store was timed) is
+      // decoded now, and its deadline computed, below
+      const { deadline, payload } = readDeadlineHeader(value);
+      if (deadline !== 'unknown') {
+        if (payload.length >= LAZY_RESTORE_MIN_BYTES && store.decodesLazily) {
+          store.restoreEncoded(key, payload, deadline);
+          return;
+        }
+        value = payload;
+      }
+    } else if (value.length >= LAZY_RESTORE_MIN_BYTES && store.decodesLazily) {
       store.restoreEncoded(key, value);
       return;
     }

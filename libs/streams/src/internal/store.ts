@@ -1,4 +1,5 @@
-import type { KeyValueStore } from '../definition';
+import type { TaskStore } from '../definition';
+import { DueIndex } from './due-index';
 
 const TOMBSTONE: unique symbol = Symbol('tombstone');
 type Slot<V> = V | typeof TOMBSTONE;
@@ -24,7 +25,15 @@ class Encoded {
     readonly slab: Buffer,
     readonly start: number,
     readonly end: number,
+    /** Deadline of a timed store's value (from the changelog header), NaN when none. */
+    readonly deadline: number = Number.NaN,
   ) {}
+}
+
+/** A store whose values carry a due time (StoreSpec.timer): an in-memory index of the due keys. */
+export interface StoreTimer<V> {
+  deadline: (value: V) => number | undefined;
+  resolutionMs: number;
 }
 
 /**
@@ -42,7 +51,7 @@ const SLAB_BYTES = 1024 * 1024;
  *    `committed` after the commit succeeds, dropped when it aborts).
  * The committed layer always equals what the changelog holds as committed.
  */
-export class LayeredStore<V> implements KeyValueStore<V> {
+export class LayeredStore<V> implements TaskStore<V> {
   private readonly committed = new Map<string, V | Encoded>();
   private readonly txn = new Map<string, TxnEntry<V>>();
   private readonly record = new Map<string, Slot<V>>();
@@ -55,10 +64,81 @@ export class LayeredStore<V> implements KeyValueStore<V> {
    *   restored values as bytes and decodes each on first access (a restore then costs no
    *   decoding for the entries nobody reads, and bytes take less memory than decoded objects).
    */
+  private readonly index?: DueIndex;
+
   constructor(
     readonly name: string,
     private readonly decode?: (bytes: Buffer) => V,
-  ) {}
+    private readonly timer?: StoreTimer<V>,
+  ) {
+    if (timer) this.index = new DueIndex(timer.resolutionMs);
+  }
+
+  get timed(): boolean {
+    return this.timer !== undefined;
+  }
+
+  /** Deadline of a (non-tombstone) value. */
+  deadlineOfValue(value: V): number | undefined {
+    return this.timer!.deadline(value);
+  }
+
+  /** Deadline of the key's value in the transaction or committed layer (the record layer left out). */
+  private committedDeadline(key: string): number | undefined {
+    const entry = this.txn.get(key);
+    if (entry !== undefined) return entry.slot === TOMBSTONE ? undefined : this.timer!.deadline(entry.slot);
+    const value = this.committed.get(key);
+    if (value === undefined) return undefined;
+    if (value instanceof Encoded) return Number.isNaN(value.deadline) ? undefined : value.deadline;
+    return this.timer!.deadline(value);
+  }
+
+  /** Deadline of the key's current value, every layer (a restored value is not decoded for it). */
+  private currentDeadline(key: string): number | undefined {
+    const slot = this.record.get(key);
+    if (slot !== undefined) return slot === TOMBSTONE ? undefined : this.timer!.deadline(slot);
+    return this.committedDeadline(key);
+  }
+
+  /** Files a value written in the open transaction into the due index, unless its deadline is already filed. */
+  private fileWrite(key: string, slot: Slot<V>): void {
+    if (slot === TOMBSTONE) return;
+    const deadline = this.timer!.deadline(slot);
+    if (deadline === undefined) return;
+    const index = this.index!;
+    if (this.committedDeadline(key) === deadline && index.bucketOf(deadline) > index.handedOutUpTo) return;
+    index.file(key, deadline);
+  }
+
+  /**
+   * The keys whose value's deadline lies in a bucket that ended at or before `now` (event time)
+   * and that were not handed out before (in this transaction or a committed one): in bucket
+   * order, then by deadline, then by key (deterministic, whatever the filing or restore order).
+   * Each key once. Only for stores declared with a `timer`.
+   */
+  due(now: number): string[] {
+    if (!this.index) throw new Error(`store ${this.name} has no timer (declare StoreSpec.timer)`);
+    const out: string[] = [];
+    const seen = new Set<string>();
+    for (const { bucket, keys } of this.index.take(now)) {
+      const batch: Array<{ key: string; deadline: number }> = [];
+      for (const key of keys) {
+        if (seen.has(key)) continue;
+        const deadline = this.currentDeadline(key);
+        if (deadline === undefined || this.index.bucketOf(deadline) > bucket) continue; // stale entry
+        seen.add(key);
+        batch.push({ key, deadline });
+      }
+      batch.sort((a, b) => a.deadline - b.deadline || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+      for (const b of batch) out.push(b.key);
+    }
+    return out;
+  }
+
+  /** Entries of the due index, stale ones included (metrics, tests). */
+  get dueIndexSize(): number {
+    return this.index?.size ?? 0;
+  }
 
   get(key: string): V | undefined {
     const slot = this.record.get(key);
@@ -136,7 +216,10 @@ export class LayeredStore<V> implements KeyValueStore<V> {
    * the processor puts (an encoding error then fails the whole transaction, not one record).
    */
   commitRecordDeferred(): void {
-    for (const [key, slot] of this.record) this.txn.set(key, { slot });
+    for (const [key, slot] of this.record) {
+      if (this.index) this.fileWrite(key, slot);
+      this.txn.set(key, { slot });
+    }
     this.record.clear();
   }
 
@@ -145,6 +228,7 @@ export class LayeredStore<V> implements KeyValueStore<V> {
     for (const [key, slot] of this.record) {
       const enc = encoded.get(key);
       if (!enc) throw new Error(`store ${this.name}: missing encoding for ${key}`);
+      if (this.index) this.fileWrite(key, slot);
       this.txn.set(key, { slot, encoded: enc });
     }
     this.record.clear();
@@ -177,24 +261,41 @@ export class LayeredStore<V> implements KeyValueStore<V> {
       else this.committed.set(key, entry.slot);
     }
     this.txn.clear();
+    this.index?.commit();
   }
 
   rollbackTxn(): void {
     this.record.clear();
     this.txn.clear();
+    this.index?.rollback();
   }
 
   /** Restore path: write straight into the committed layer. */
   restorePut(key: string, value: V): void {
+    if (this.index) this.fileRestored(key, this.timer!.deadline(value));
     this.committed.set(key, value);
   }
 
-  /** Restore path, lazily: keeps the changelog bytes (copied), decoded on first access. Needs `decode`. */
-  restoreEncoded(key: string, bytes: Buffer): void {
+  /**
+   * Files a restored value's deadline, unless the key's previous restored value (an earlier
+   * record of the same key in the changelog) was due at the same time.
+   */
+  private fileRestored(key: string, deadline: number | undefined): void {
+    if (deadline === undefined || this.committedDeadline(key) === deadline) return;
+    this.index!.file(key, deadline);
+  }
+
+  /**
+   * Restore path, lazily: keeps the changelog bytes (copied), decoded on first access. Needs
+   * `decode`. `deadline`: a timed store's value deadline, from the changelog header.
+   */
+  restoreEncoded(key: string, bytes: Buffer, deadline?: number): void {
     if (!this.decode) throw new Error(`store ${this.name}: no synchronous decoder for lazy restore`);
+    if (this.index) this.fileRestored(key, deadline);
+    const d = deadline ?? Number.NaN;
     const n = bytes.length;
     if (n > SLAB_BYTES / 4) {
-      this.committed.set(key, new Encoded(Buffer.from(bytes), 0, n));
+      this.committed.set(key, new Encoded(Buffer.from(bytes), 0, n, d));
       return;
     }
     if (!this.slab || this.slabUsed + n > this.slab.length) {
@@ -202,7 +303,7 @@ export class LayeredStore<V> implements KeyValueStore<V> {
       this.slabUsed = 0;
     }
     bytes.copy(this.slab, this.slabUsed);
-    this.committed.set(key, new Encoded(this.slab, this.slabUsed, this.slabUsed + n));
+    this.committed.set(key, new Encoded(this.slab, this.slabUsed, this.slabUsed + n, d));
     this.slabUsed += n;
   }
 
@@ -220,6 +321,7 @@ export class LayeredStore<V> implements KeyValueStore<V> {
     this.committed.clear();
     this.txn.clear();
     this.record.clear();
+    this.index?.clear();
   }
 
   /** A copy of the committed entries (inspection in tests). */

@@ -565,8 +565,8 @@ export class StreamsRuntime {
     for (const id of [...assigned].sort((a, b) => a - b)) {
       const existing = this.tasks.get(id);
       if (existing) {
-        if (existing.phase === 'running') this.seekToCommitted(existing);
-        else this.pause(existing);
+        this.pause(existing);
+        if (existing.phase === 'running') this.repositionKept(existing);
         continue;
       }
       const task = new RuntimeTask(
@@ -592,6 +592,23 @@ export class StreamsRuntime {
     );
     this.updateGauges();
     if (created.length > 0) void this.activate(created);
+  }
+
+  /**
+   * A task kept across a rebalance: kafkajs restarts its partitions from the group's committed
+   * offsets, which can lag behind the task's own positions, and a transaction of the task may be
+   * in flight (processing runs beside the consumer loop). Paused meanwhile; once that transaction
+   * is done (the task lock), the task is positioned at its committed positions and resumed.
+   */
+  private repositionKept(task: RuntimeTask): void {
+    const epoch = task.epoch;
+    void task.lock
+      .run(() => {
+        if (this.tasks.get(task.id) !== task || task.epoch !== epoch || task.phase !== 'running') return;
+        this.seekToCommitted(task);
+        if (!this.stopping) this.resume(task);
+      })
+      .catch((error) => this.taskFailed(task, error, 'repositioning after a rebalance failed'));
   }
 
   private pause(task: RuntimeTask): void {

@@ -257,6 +257,14 @@ export class TestDriver<I extends Inputs, O extends Outputs, S extends Stores, G
     return merged;
   }
 
+  /** Entries of a timed store's due index (stale ones included), of one task or all. */
+  dueIndexSize<N extends keyof S & string>(name: N, task?: number): number {
+    const ids = task === undefined ? [...this.tasks.keys()] : [task];
+    let n = 0;
+    for (const id of ids) n += this.tasks.get(id)?.stores.get(name)?.dueIndexSize ?? 0;
+    return n;
+  }
+
   global<N extends keyof G & string>(name: N): GlobalTable<GlobalValueOf<G[N]>> {
     const table = this.globals.get(name);
     if (!table) throw new Error(`unknown global table ${name}`);
