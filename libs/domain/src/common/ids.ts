@@ -1,21 +1,31 @@
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 
 /** Separator between hashed parts, so ("ab","c") and ("a","bc") differ. */
 const SEP = '\u001f';
 
+/**
+ * sha256 hex of a string's UTF-8 bytes (the same digest as contracts' `sha256Hex`), in one call
+ * where Node has `crypto.hash` (20.12+): no Hash object per digest.
+ */
+export const sha256HexOf: (text: string) => string =
+  typeof hash === 'function'
+    ? (text) => hash('sha256', text, 'hex')
+    : (text) => createHash('sha256').update(text, 'utf8').digest('hex');
+
 /** sha256 hex of the parts joined by an unambiguous separator. */
-export const hashParts = (...parts: ReadonlyArray<string | number>): string =>
-  createHash('sha256').update(parts.map(String).join(SEP), 'utf8').digest('hex');
+export function hashParts(...parts: ReadonlyArray<string | number>): string {
+  let joined = String(parts[0] ?? '');
+  for (let i = 1; i < parts.length; i++) joined += SEP + parts[i];
+  return sha256HexOf(joined);
+}
 
 /**
  * A deterministic 36-character upper-case guid (8-4-4-4-12 hex, CEB style) derived from what it
  * identifies: the same inputs give the same guid, so a replay produces identical records.
  */
 export function deterministicGuid(...parts: ReadonlyArray<string | number>): string {
-  const h = hashParts(...parts)
-    .slice(0, 32)
-    .toUpperCase();
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
+  const h = hashParts(...parts);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`.toUpperCase();
 }
 
 /**
