@@ -131,9 +131,13 @@ export interface MatchContext {
   config?: Partial<MatchConfig>;
 }
 
-const configOf = (ctx: Pick<MatchContext, 'config'>): MatchConfig => ({
+/**
+ * The full configuration: merged once per public call (decideMatch, evolveMatch, matchDeadline,
+ * handleMatch), then passed on as is.
+ */
+const fullConfig = (config: Partial<MatchConfig> | undefined): MatchConfig => ({
   ...DEFAULT_MATCH_CONFIG,
-  ...ctx.config,
+  ...config,
 });
 
 // ---------------------------------------------------------------------------------- helpers
@@ -199,9 +203,11 @@ function splitKey(caseKey: string): { ebpCode: string; orderNo: string } {
 
 function refOf(caseKey: string, s: MatchState | undefined, waybill?: Waybill): CaseRef {
   const w = waybill ?? (s && 'waybill' in s ? s.waybill?.doc : undefined);
+  const { ebpCode, orderNo } = splitKey(caseKey);
   return {
     caseKey,
-    ...splitKey(caseKey),
+    ebpCode,
+    orderNo,
     logisticsCode: w?.logisticsCode ?? null,
     logisticsNo: w?.logisticsNo ?? null,
     invtNo: s && 'invtNo' in s ? s.invtNo : null,
@@ -255,13 +261,17 @@ export function matchDeadline(
   s: MatchState | undefined,
   config: Partial<MatchConfig> = {},
 ): number | undefined {
-  if (!s) return undefined;
-  const c = { ...DEFAULT_MATCH_CONFIG, ...config };
-  if (isOpen(s)) return (s.firstDocumentTime ?? s.openedAt) + c.windowMs;
-  return s.closedAt + c.tombstoneRetentionMs;
+  return s ? deadlineOf(s, fullConfig(config)) : undefined;
 }
 
-const missing = (s: OpenCase): DocKind[] => KINDS.filter((k) => !slotOf(s, k));
+function deadlineOf(s: MatchState, config: MatchConfig): number {
+  if (isOpen(s)) return (s.firstDocumentTime ?? s.openedAt) + config.windowMs;
+  return s.closedAt + config.tombstoneRetentionMs;
+}
+
+/** The kinds a case still lacks, `arriving` counted as present. */
+const missing = (s: OpenCase, arriving?: DocKind): DocKind[] =>
+  KINDS.filter((k) => k !== arriving && !slotOf(s, k));
 
 // ---------------------------------------------------------------------------------- decide
 /** Events for a command given the current state (pure; `ctx` carries reference data and the serial). */
@@ -270,19 +280,30 @@ export function decideMatch(
   state: MatchState | undefined,
   ctx: MatchContext,
 ): MatchEvent[] {
-  const config = configOf(ctx);
+  return decideAndEvolve(cmd, state, ctx, fullConfig(ctx.config)).events;
+}
+
+/** The events of a command and the state after them (decide evolves as it emits). */
+function decideAndEvolve(
+  cmd: MatchCommand,
+  state: MatchState | undefined,
+  ctx: MatchContext,
+  config: MatchConfig,
+): { events: MatchEvent[]; state: MatchState | undefined } {
   const events: MatchEvent[] = [];
   let s = state;
   const emit = (e: MatchEvent): void => {
     events.push(e);
-    s = evolveMatch(s, e, config);
+    s = evolve(s, e, config.seenGuidLimit);
   };
+  const result = () => ({ events, state: s });
   const now = cmd.type === 'TimeAdvanced' ? cmd.now : cmd.at;
-  expire(s, cmd.caseKey, now, config).forEach(emit);
-  if (cmd.type === 'TimeAdvanced') return events;
+  const due = expire(s, cmd.caseKey, now, config);
+  if (due) emit(due);
+  if (cmd.type === 'TimeAdvanced') return result();
 
   const { kind, doc } = docOf(cmd);
-  if (s && s.seen.includes(doc.guid)) return events; // duplicate: idempotent, no second receipt
+  if (s && s.seen.includes(doc.guid)) return result(); // duplicate: idempotent, no second receipt
   const to = senderOf(kind, doc);
   const ref = refOf(cmd.caseKey, s, kind === 'WAYBILL' ? (doc as Waybill) : undefined);
   const reject = (reasons: Reason[]): void =>
@@ -290,12 +311,12 @@ export function decideMatch(
 
   if (doc.appStatus === '1') {
     emit({ type: 'DocumentSaved', kind, guid: doc.guid, to, ref, at: cmd.at });
-    return events;
+    return result();
   }
   const problems = validate(kind, doc, cmd.caseKey);
   if (problems.length > 0) {
     reject(problems);
-    return events;
+    return result();
   }
   const current = s as MatchState | undefined;
   if (current && !isOpen(current)) {
@@ -306,7 +327,7 @@ export function decideMatch(
           `case already matched, list ${current.invtNo} created: document not applied`,
         ),
       ]);
-      return events;
+      return result();
     }
     if (current.status === 'FAILED') {
       reject([
@@ -315,11 +336,11 @@ export function decideMatch(
           `case closed as failed (${current.reasons.map((r) => r.code).join(', ')}): document not applied`,
         ),
       ]);
-      return events;
+      return result();
     }
     if (doc.appType === '3') {
       reject([reason(R.NOTHING_TO_DELETE, 'case already withdrawn: nothing to delete')]);
-      return events;
+      return result();
     }
     emit({ type: 'CaseReopened', at: cmd.at });
   }
@@ -329,11 +350,11 @@ export function decideMatch(
   if (doc.appType === '3') {
     if (!held) {
       reject([reason(R.NOTHING_TO_DELETE, `no ${kind.toLowerCase()} in this case to delete`)]);
-      return events;
+      return result();
     }
     const others = participantsOf(open).filter((a) => a.docType !== kind);
     emit({ type: 'CaseWithdrawn', kind, guid: doc.guid, by: to, others, ref, at: cmd.at });
-    return events;
+    return result();
   }
   if (doc.appType === '1' && held) {
     reject([
@@ -342,21 +363,21 @@ export function decideMatch(
         `duplicate ${kind.toLowerCase()}: ${held.doc.guid} is already in this case (send appType 2 to change it)`,
       ),
     ]);
-    return events;
+    return result();
   }
   const accepted = holdDocument(kind, doc, cmd.at);
-  const next = { ...open, [kind.toLowerCase()]: accepted.held } as OpenCase;
   emit({
     type: 'DocumentAccepted',
     doc: accepted,
     change: !!held,
-    waitingFor: missing(next),
+    waitingFor: missing(open, kind),
     to,
     ref,
     at: cmd.at,
   });
-  tryMatch(s as OpenCase, cmd, ctx, config).forEach(emit);
-  return events;
+  const decided = tryMatch(s as OpenCase, cmd, ctx, config);
+  if (decided) emit(decided);
+  return result();
 }
 
 function validate(kind: DocKind, doc: AnyDoc, caseKey: string): Reason[] {
@@ -370,14 +391,18 @@ function validate(kind: DocKind, doc: AnyDoc, caseKey: string): Reason[] {
   }
 }
 
-/** Timeout / purge events due at `now`. */
-function expire(s: MatchState | undefined, caseKey: string, now: number, config: MatchConfig): MatchEvent[] {
-  const deadline = matchDeadline(s, config);
-  if (!s || deadline === undefined || now < deadline) return [];
-  if (!isOpen(s)) return [{ type: 'CasePurged', at: now }];
-  if (s.status === 'REJECTED') return [{ type: 'CaseExpired', at: now }];
+/** The timeout / purge event due at `now`, if any. */
+function expire(
+  s: MatchState | undefined,
+  caseKey: string,
+  now: number,
+  config: MatchConfig,
+): MatchEvent | undefined {
+  if (!s || now < deadlineOf(s, config)) return undefined;
+  if (!isOpen(s)) return { type: 'CasePurged', at: now };
+  if (s.status === 'REJECTED') return { type: 'CaseExpired', at: now };
   const to = participantsOf(s);
-  if (to.length === 0) return [{ type: 'CasePurged', at: now }];
+  if (to.length === 0) return { type: 'CasePurged', at: now };
   const windowH = config.windowMs / 3600000;
   const reasons = [
     reason(
@@ -385,7 +410,7 @@ function expire(s: MatchState | undefined, caseKey: string, now: number, config:
       `not complete within ${windowH} h of the first document; missing ${missing(s).join(', ')}`,
     ),
   ];
-  return [{ type: 'CaseTimedOut', reasons, to, ref: refOf(caseKey, s), at: now }];
+  return { type: 'CaseTimedOut', reasons, to, ref: refOf(caseKey, s), at: now };
 }
 
 /** With all three documents present: the checks, then a match or a rejection. */
@@ -394,38 +419,52 @@ function tryMatch(
   cmd: Exclude<MatchCommand, { type: 'TimeAdvanced' }>,
   ctx: MatchContext,
   config: MatchConfig,
-): MatchEvent[] {
-  if (!s.order || !s.payment || !s.waybill) return [];
+): MatchEvent | undefined {
+  if (!s.order || !s.payment || !s.waybill) return undefined;
   const complete: CompleteCase = { order: s.order, payment: s.payment, waybill: s.waybill };
   const to = participantsOf(s);
   const cause = docOf(cmd).doc.guid;
   const reasons = runMatchChecks(complete, { enterprise: ctx.enterprise, commodity: ctx.commodity, config });
   if (reasons.length > 0)
-    return [{ type: 'CaseRejected', reasons, to, ref: refOf(s.caseKey, s), cause, at: cmd.at }];
+    return { type: 'CaseRejected', reasons, to, ref: refOf(s.caseKey, s), cause, at: cmd.at };
   const manifest = compileManifest(complete, {
     caseKey: s.caseKey,
     at: cmd.at,
     firstDocumentTime: s.firstDocumentTime ?? cmd.at,
     serial: ctx.invtSerial,
   });
-  return [
-    {
-      type: 'CaseMatched',
-      manifest,
-      to,
-      ref: { ...refOf(s.caseKey, s), invtNo: manifest.invtNo },
-      cause,
-      at: cmd.at,
-    },
-  ];
+  return {
+    type: 'CaseMatched',
+    manifest,
+    to,
+    ref: { ...refOf(s.caseKey, s), invtNo: manifest.invtNo },
+    cause,
+    at: cmd.at,
+  };
 }
 
 // ---------------------------------------------------------------------------------- evolve
-const remember = (seen: ReadonlyArray<string>, guid: string, limit: number): string[] =>
-  seen.includes(guid) ? [...seen] : [...seen, guid].slice(-limit);
+/**
+ * `seen` with each guid added that it lacks, newest last, then the newest `limit` kept
+ * (as `[...seen, guid].slice(-limit)` per guid): always a new array.
+ */
+function remember(seen: ReadonlyArray<string>, guids: ReadonlyArray<string>, limit: number): string[] {
+  let out = seen.slice();
+  for (const guid of guids) {
+    if (out.includes(guid)) continue;
+    out.push(guid);
+    if (out.length > limit) out = out.slice(-limit);
+  }
+  return out;
+}
 
-const heldGuids = (s: OpenCase): string[] =>
-  [s.order, s.payment, s.waybill].filter((h) => h !== null).map((h) => h!.doc.guid);
+function heldGuids(s: OpenCase): string[] {
+  const out: string[] = [];
+  if (s.order) out.push(s.order.doc.guid);
+  if (s.payment) out.push(s.payment.doc.guid);
+  if (s.waybill) out.push(s.waybill.doc.guid);
+  return out;
+}
 
 /** The state after an event (pure). */
 export function evolveMatch(
@@ -433,13 +472,17 @@ export function evolveMatch(
   e: MatchEvent,
   config: Partial<MatchConfig> = {},
 ): MatchState | undefined {
-  const limit = { ...DEFAULT_MATCH_CONFIG, ...config }.seenGuidLimit;
+  return evolve(state, e, fullConfig(config).seenGuidLimit);
+}
+
+/** evolveMatch with the seen-guid limit resolved. */
+function evolve(state: MatchState | undefined, e: MatchEvent, limit: number): MatchState | undefined {
   switch (e.type) {
     case 'DocumentSaved':
       return state;
     case 'DocumentRejected': {
       const s = state ?? emptyCase(e.ref.caseKey, e.at);
-      return { ...s, seen: remember(s.seen, e.guid, limit) };
+      return { ...s, seen: remember(s.seen, [e.guid], limit) };
     }
     case 'DocumentAccepted': {
       const s = isOpen(state) ? state : emptyCase(e.ref.caseKey, e.at);
@@ -448,7 +491,7 @@ export function evolveMatch(
         ...s,
         [key]: e.doc.held,
         firstDocumentTime: s.firstDocumentTime ?? e.at,
-        seen: remember(s.seen, e.doc.held.doc.guid, limit),
+        seen: remember(s.seen, [e.doc.held.doc.guid], limit),
       } as OpenCase;
     }
     case 'CaseMatched':
@@ -468,7 +511,7 @@ export function evolveMatch(
         [reason(R.CASE_WITHDRAWN, `${e.kind.toLowerCase()} deleted`)],
         limit,
       );
-      return s ? { ...s, seen: remember(s.seen, e.guid, limit) } : s;
+      return s ? { ...s, seen: remember(s.seen, [e.guid], limit) } : s;
     }
     case 'CaseReopened':
       return state ? { ...emptyCase(state.caseKey, e.at), seen: [...state.seen] } : state;
@@ -486,9 +529,7 @@ function closed(
   limit: number,
 ): ClosedCase | undefined {
   if (!state) return undefined;
-  const seen = isOpen(state)
-    ? heldGuids(state).reduce((acc, g) => remember(acc, g, limit), state.seen)
-    : state.seen;
+  const seen = isOpen(state) ? remember(state.seen, heldGuids(state), limit) : state.seen;
   return { status, caseKey: state.caseKey, closedAt: at, invtNo, reasons, seen };
 }
 
@@ -631,16 +672,21 @@ export function handleMatch(
   cmd: MatchCommand,
   ctx: MatchContext,
 ): MatchResult {
-  const config = configOf(ctx);
-  const events = decideMatch(cmd, state, ctx);
-  const next = events.reduce<MatchState | undefined>((s, e) => evolveMatch(s, e, config), state);
-  const outs = events.map(matchOutputs);
+  const config = fullConfig(ctx.config);
+  const { events, state: next } = decideAndEvolve(cmd, state, ctx, config);
+  const receipts: Receipt[] = [];
+  const manifests: Manifest[] = [];
+  for (const e of events) {
+    const out = matchOutputs(e);
+    for (const r of out.receipts) receipts.push(r);
+    for (const m of out.manifests) manifests.push(m);
+  }
   return {
     state: next,
     events,
-    receipts: outs.flatMap((o) => o.receipts),
-    manifests: outs.flatMap((o) => o.manifests),
+    receipts,
+    manifests,
     serialUsed: events.some((e) => e.type === 'CaseMatched'),
-    deadline: matchDeadline(next, config),
+    deadline: next ? deadlineOf(next, config) : undefined,
   };
 }

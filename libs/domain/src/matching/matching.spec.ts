@@ -25,9 +25,11 @@ import {
 } from '../testing/samples';
 import type { CommodityLookup } from './checks';
 import {
+  evolveMatch,
   handleMatch,
   type MatchCommand,
   type MatchContext,
+  type MatchEvent,
   type MatchResult,
   type MatchState,
 } from './decider';
@@ -541,5 +543,69 @@ describe('three-document match: consistency checks', () => {
       'BUYER_PAYER_MISMATCH',
       'CONSIGNEE_MISMATCH',
     ]);
+  });
+});
+
+describe('three-document match: the seen guids', () => {
+  // The former way of remembering a guid, kept as the reference.
+  const refRemember = (seen: ReadonlyArray<string>, guid: string, limit: number): string[] =>
+    seen.includes(guid) ? [...seen] : [...seen, guid].slice(-limit);
+
+  it('are remembered as before, one event at a time and when a case closes, whatever the limit', () => {
+    let seed = 7; // mulberry32
+    const int = (n: number): number => {
+      seed = (seed + 0x6d2b79f5) | 0;
+      let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+      return Math.floor((((t ^ (t >>> 14)) >>> 0) / 4294967296) * n);
+    };
+    const ref = {
+      caseKey: EXPORT_KEY,
+      ebpCode: null,
+      orderNo: null,
+      logisticsCode: null,
+      logisticsNo: null,
+      invtNo: null,
+    };
+    const to = { participant: 'EBP' as const, code: 'X', docType: 'ORDER' as const, docGuid: null };
+    const kinds = ['ORDER', 'PAYMENT', 'WAYBILL'] as const;
+    const differences: string[] = [];
+    for (let run = 0; run < 2000; run++) {
+      const limit = [-2, -1, 0, 1, 2, 3, 5, 32][int(8)];
+      const config = { seenGuidLimit: limit };
+      let state: MatchState | undefined;
+      let expected: string[] = [];
+      const held = new Map<string, string>();
+      for (let n = int(12); n >= 0; n--) {
+        const guid = `G${int(8)}`;
+        const kind = kinds[int(3)];
+        const e: MatchEvent =
+          int(2) === 0
+            ? { type: 'DocumentRejected', kind, guid, to, ref, reasons: [], at: T0 }
+            : ({
+                type: 'DocumentAccepted',
+                doc: { kind, held: { doc: { guid }, at: T0, idHash: null } },
+                change: false,
+                waitingFor: [],
+                to,
+                ref,
+                at: T0,
+              } as unknown as MatchEvent);
+        if (e.type === 'DocumentAccepted') held.set(kind, guid);
+        expected = refRemember(expected, guid, limit);
+        state = evolveMatch(state, e, config);
+        if (JSON.stringify(state!.seen) !== JSON.stringify(expected))
+          differences.push(
+            `limit ${limit}: ${JSON.stringify(state!.seen)}, reference ${JSON.stringify(expected)}`,
+          );
+      }
+      state = evolveMatch(state, { type: 'CaseTimedOut', reasons: [], to: [], ref, at: T0 }, config);
+      for (const kind of kinds) if (held.has(kind)) expected = refRemember(expected, held.get(kind)!, limit);
+      if (JSON.stringify(state!.seen) !== JSON.stringify(expected))
+        differences.push(
+          `closed, limit ${limit}: ${JSON.stringify(state!.seen)}, reference ${JSON.stringify(expected)}`,
+        );
+    }
+    expect(differences.slice(0, 10)).toEqual([]);
   });
 });
