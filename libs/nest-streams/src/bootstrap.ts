@@ -90,6 +90,7 @@ export async function bootstrapStreamsService<C>(
         autoOffsetReset: env.AUTO_OFFSET_RESET,
         maxTaskIdleMs: env.MAX_TASK_IDLE_MS,
         maxBufferedRecords: env.MAX_BUFFERED_RECORDS,
+        commitIntervalMs: env.COMMIT_INTERVAL_MS,
         consumer: {
           partitionsConsumedConcurrently: env.CONCURRENT_TASKS,
           sessionTimeout: env.SESSION_TIMEOUT_MS,

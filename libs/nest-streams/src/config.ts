@@ -34,6 +34,8 @@ export const streamsEnvSchema = z.object({
   MAX_TASK_IDLE_MS: z.coerce.number().int().min(-1).max(600_000).default(5000),
   /** Fetched records an input partition may hold waiting for its task before it stops fetching. */
   MAX_BUFFERED_RECORDS: z.coerce.number().int().min(100).default(10_000),
+  /** How long a task's transaction stays open for more records before it commits (0: at once); larger = fewer, fuller transactions, more latency. */
+  COMMIT_INTERVAL_MS: z.coerce.number().int().min(0).max(60_000).default(100),
 });
 
 export type StreamsEnv = z.infer<typeof streamsEnvSchema>;

@@ -88,6 +88,13 @@ export interface StreamsRuntimeConfig {
   maxTaskIdleMs?: number;
   /** Fetched records an input partition may hold waiting for its task before it stops fetching (Kafka Streams' buffered.records.per.partition). Default 10000. */
   maxBufferedRecords?: number;
+  /**
+   * How long a task's transaction stays open for more records (Kafka Streams' commit.interval.ms;
+   * default 100): a task commits when its transaction holds `maxRecordsPerTransaction` records or
+   * is this old. Larger: fewer, fuller transactions (less CPU per record at moderate rates), more
+   * latency. 0: commit as soon as the queued records are processed.
+   */
+  commitIntervalMs?: number;
   restore?: { maxBytesPerPartition?: number };
   logger?: Logger;
   /** kafkajs's own log level (routed into `logger`). Default warn. */
@@ -151,8 +158,23 @@ interface Fallback {
   highs: Map<string, number>;
 }
 
+/** A task's transaction while it is open: records processed into it, not sent yet. */
+class OpenTxn {
+  /** Input queues the transaction read (their positions are committed with it). */
+  readonly used = new Set<InputQueue>();
+  /** Commits the transaction once it is commitIntervalMs old. */
+  timer?: NodeJS.Timeout;
+
+  constructor(
+    readonly txn: Txn,
+    readonly started: number,
+  ) {}
+}
+
 class RuntimeTask {
   phase: TaskPhase = 'initializing';
+  /** The open transaction (processing goes on into it until it is due, see commitIntervalMs). */
+  open?: OpenTxn;
   producer?: Producer;
   readonly lock = new Mutex();
   /** Per input topic, what was fetched and not processed yet. */
@@ -261,6 +283,7 @@ export class StreamsRuntime {
     restoreMaxBytesPerPartition: number;
     maxTaskIdleMs: number;
     maxBufferedRecords: number;
+    commitIntervalMs: number;
   };
 
   constructor(
@@ -293,6 +316,7 @@ export class StreamsRuntime {
       restoreMaxBytesPerPartition: config.restore?.maxBytesPerPartition ?? 4 * 1024 * 1024,
       maxTaskIdleMs: config.maxTaskIdleMs ?? 5_000,
       maxBufferedRecords: config.maxBufferedRecords ?? 10_000,
+      commitIntervalMs: config.commitIntervalMs ?? 100,
     };
     this.kafka = new Kafka({
       clientId: config.clientId ?? this.applicationId,
@@ -440,6 +464,16 @@ export class StreamsRuntime {
       await this.consumer
         .disconnect()
         .catch((err) => this.logger.warn({ err }, 'consumer disconnect failed'));
+    // what the tasks processed into their open transactions is committed before they close
+    await Promise.all(
+      [...this.tasks.values()].map((task) =>
+        task.lock
+          .run(async () => {
+            if (task.open && task.phase === 'running') await this.commitOpenTxn(task);
+          })
+          .catch((err) => this.logger.warn({ err, task: task.id }, 'final commit failed')),
+      ),
+    );
     for (const task of [...this.tasks.values()]) this.closeTask(task, 'shutdown');
     await Promise.all([...this.closing]);
     await this.globals.stop();
@@ -603,7 +637,9 @@ export class StreamsRuntime {
   private repositionKept(task: RuntimeTask): void {
     const epoch = task.epoch;
     void task.lock
-      .run(() => {
+      .run(async () => {
+        if (this.tasks.get(task.id) !== task || task.epoch !== epoch || task.phase !== 'running') return;
+        if (task.open) await this.commitOpenTxn(task); // what it processed stays processed
         if (this.tasks.get(task.id) !== task || task.epoch !== epoch || task.phase !== 'running') return;
         this.seekToCommitted(task);
         if (!this.stopping) this.resume(task);
@@ -629,6 +665,7 @@ export class StreamsRuntime {
 
   /** Positions the task's inputs at its committed positions, with empty queues. */
   private seekToCommitted(task: RuntimeTask): void {
+    this.dropOpenTxn(task); // processing restarts from the committed positions
     task.idle.waitingSince = 0;
     task.idle.enforcing = false;
     for (const { topic, partition } of task.partitions) {
@@ -653,6 +690,7 @@ export class StreamsRuntime {
     this.logger.info({ task: task.id, reason }, 'task closed');
     const closing = task.lock
       .run(async () => {
+        this.dropOpenTxn(task);
         const producer = task.producer;
         task.producer = undefined;
         if (producer)
@@ -818,6 +856,7 @@ export class StreamsRuntime {
 
   private taskFailed(task: RuntimeTask, error: unknown, what: string, delayMs?: number): void {
     if (this.tasks.get(task.id) !== task || task.phase === 'closed') return;
+    this.dropOpenTxn(task);
     task.phase = 'recovering';
     task.failures++;
     task.epoch++;
@@ -958,17 +997,15 @@ export class StreamsRuntime {
    * transaction; returns whether to go on with another.
    */
   private async processSlice(task: RuntimeTask): Promise<boolean> {
-    const producer = task.producer;
-    if (!producer) return false;
+    if (!task.producer) return false;
     const limit = this.cfg.maxRecordsPerTransaction;
-    const started = Date.now();
-    const txn = this.engine.beginTxn(task.state);
-    let processed = false;
+    let open = task.open;
+    if (!open) open = task.open = new OpenTxn(this.engine.beginTxn(task.state), Date.now());
+    const { txn, used } = open;
     let more = true;
-    const used = new Set<InputQueue>(); // a rejoin may replace the task's queues meanwhile
     try {
       for (;;) {
-        if (txn.recordsIn >= limit || (this.stopping && processed)) break;
+        if (txn.recordsIn >= limit || (this.stopping && txn.recordsIn > 0)) break;
         const q = this.nextQueue(task);
         if (q === undefined || q === 'wait') {
           more = false;
@@ -978,10 +1015,9 @@ export class StreamsRuntime {
         const message = q.records[q.index];
         await this.engine.process(txn, this.toRaw(q.topic, task.id, message));
         q.records[q.index++] = undefined as unknown as KafkaMessage; // let it go
-        processed = true;
       }
     } catch (error) {
-      this.engine.abortTxn(txn);
+      this.dropOpenTxn(task);
       if (error instanceof FatalProcessingError) {
         task.phase = 'failed';
         this.pause(task);
@@ -991,7 +1027,58 @@ export class StreamsRuntime {
       this.taskFailed(task, error, 'processing failed');
       return false;
     }
-    if (!processed) return false;
+    if (txn.isEmpty) {
+      this.dropOpenTxn(task);
+      return false;
+    }
+    // commit when full, when stopping, or once the transaction is commitIntervalMs old;
+    // until then the task goes on adding what is fetched to the same transaction
+    const age = Date.now() - open.started;
+    if (txn.recordsIn < limit && !this.stopping && age < this.cfg.commitIntervalMs) {
+      if (!open.timer) {
+        const timer = setTimeout(() => {
+          this.timers.delete(timer);
+          if (task.open === open) void this.drive(task);
+        }, this.cfg.commitIntervalMs - age);
+        timer.unref();
+        open.timer = timer;
+        this.timers.add(timer);
+      }
+      return false;
+    }
+    return (await this.commitOpenTxn(task)) && more && !this.stopping;
+  }
+
+  /** Drops the task's open transaction uncommitted (its store writes are rolled back). */
+  private dropOpenTxn(task: RuntimeTask): void {
+    const open = task.open;
+    if (!open) return;
+    task.open = undefined;
+    if (open.timer) {
+      clearTimeout(open.timer);
+      this.timers.delete(open.timer);
+    }
+    this.engine.abortTxn(open.txn);
+  }
+
+  /**
+   * Commits the task's open transaction: outputs, changelog and checkpoint records, the consumed
+   * offsets, then EndTxn; returns whether it committed. Called under the task lock.
+   */
+  private async commitOpenTxn(task: RuntimeTask): Promise<boolean> {
+    const open = task.open;
+    const producer = task.producer;
+    if (!open) return true;
+    task.open = undefined;
+    if (open.timer) {
+      clearTimeout(open.timer);
+      this.timers.delete(open.timer);
+    }
+    const { txn, used, started } = open;
+    if (!producer) {
+      this.engine.abortTxn(txn);
+      return false;
+    }
 
     // positions: past the last record processed; past what was fetched (control records
     // included) where the queue is empty
@@ -1047,7 +1134,7 @@ export class StreamsRuntime {
     if (txn.punctuations) m.punctuations.inc(m.labels(), txn.punctuations);
     for (const q of used)
       m.lag.set(m.labels({ topic: q.topic, partition: task.id }), Math.max(0, q.hw - offsets.get(q.topic)!));
-    return more && !this.stopping;
+    return true;
   }
 
   /** Drops a queue's processed records; resumes its partition once the queue is worked down. */
