@@ -212,6 +212,30 @@ describe('risk screening: import limits and the buyer year', () => {
     expect(twice.buyerYear).toEqual(once.buyerYear);
   });
 
+  it('remembers the newest 500 counted lists, a re-screened list moved to the end', () => {
+    const counted = Array.from({ length: 500 }, (_, i): [string, string] => [`L${i}`, '0.00001']);
+    const full: BuyerYearState = { year: '2026', totalCny: '0.00500', counted };
+    const added = screen(m('1.00000', { invtNo: 'NEW' }), refs(), NO_SAMPLING, full).buyerYear!;
+    expect(added.counted).toEqual([...counted.slice(1), ['NEW', '1.00000']]);
+    expect(added.totalCny).toBe('1.00500');
+    const again = screen(m('2.00000', { invtNo: 'L7' }), refs(), NO_SAMPLING, full).buyerYear!;
+    expect(again.counted).toEqual([...counted.filter(([no]) => no !== 'L7'), ['L7', '2.00000']]);
+    expect(again.totalCny).toBe('2.00499');
+  });
+
+  it('reads the roles parameter of a rule with spaces around the commas', () => {
+    const rs: RuleSet = {
+      ...NO_SAMPLING,
+      rules: NO_SAMPLING.rules.map((r) =>
+        r.kind === 'ENTERPRISE_GRADE_D' ? { ...r, params: { roles: ' EBP , CARRIER ' } } : r,
+      ),
+    };
+    const carrierD = gradeOf(SAMPLE_CODES.carrier, ['CARRIER'], 'D');
+    expect(kinds(m('1.00000'), { enterprises: carrierD }, rs).fired).toEqual(['ENTERPRISE_GRADE_D']);
+    const payerD = gradeOf(SAMPLE_CODES.payer, ['PAYER'], 'D');
+    expect(kinds(m('1.00000'), { enterprises: payerD }, rs).fired).toEqual([]);
+  });
+
   it('holds an import list whose currency has no exchange rate (limits cannot be checked)', () => {
     const r = kinds(m('100.00000', { currency: SAMPLE_CODES.usd }), { exchangeRates: [] });
     expect(r).toMatchObject({ outcome: 'HOLD', fired: ['IMPORT_SINGLE_LIMIT', 'IMPORT_ANNUAL_LIMIT'] });

@@ -1,14 +1,8 @@
-import {
-  sha256Hex,
-  type Manifest,
-  type RuleDefinition,
-  type RuleHit,
-  type RuleSet,
-} from '@clearance/contracts';
+import { type Manifest, type RuleDefinition, type RuleHit, type RuleSet } from '@clearance/contracts';
 import { formatDecimal, isDecimal, mulScaled, parseDecimal, SCALE } from '../common/decimal';
-import { hashDraw64 } from '../common/ids';
+import { hashDraw64, sha256HexOf } from '../common/ids';
 import { CNY, onFileAs, type EnterpriseRole } from '../matching/checks';
-import type { RiskRefs } from './refs';
+import type { RiskRefs, WatchSubjectType } from './refs';
 
 /**
  * Risk rules as data: each RuleDefinition of a RuleSet names a `kind` below, whether it is
@@ -83,17 +77,39 @@ export function toCnyScaled(
 
 const ALL_ROLES = 'EBP,EBC,OWNER,AGENT,PAYER,CARRIER';
 
+/** The role of each enterprise field of a list, in the order rules report them. */
+const ROLE_FIELDS: ReadonlyArray<
+  readonly [EnterpriseRole, 'ebpCode' | 'ebcCode' | 'ownerCode' | 'agentCode' | 'payCode' | 'logisticsCode']
+> = [
+  ['EBP', 'ebpCode'],
+  ['EBC', 'ebcCode'],
+  ['OWNER', 'ownerCode'],
+  ['AGENT', 'agentCode'],
+  ['PAYER', 'payCode'],
+  ['CARRIER', 'logisticsCode'],
+];
+
+/** Parsed `roles` parameters ("EBP,EBC,..."): a rule set has a handful, each list reads them. */
+const roleSets = new Map<string, ReadonlySet<string>>();
+
+function roleSet(roles: string): ReadonlySet<string> {
+  let set = roleSets.get(roles);
+  if (!set) {
+    if (roleSets.size >= 64) roleSets.clear(); // rule sets come and go: keep the cache small
+    set = new Set(roles.split(',').map((r) => r.trim()));
+    roleSets.set(roles, set);
+  }
+  return set;
+}
+
 function enterprisesOf(m: Manifest, roles: string): Array<{ role: EnterpriseRole; code: string }> {
-  const wanted = new Set(roles.split(',').map((r) => r.trim()));
-  const named: Array<{ role: EnterpriseRole; code: string | null }> = [
-    { role: 'EBP', code: m.ebpCode },
-    { role: 'EBC', code: m.ebcCode },
-    { role: 'OWNER', code: m.ownerCode },
-    { role: 'AGENT', code: m.agentCode },
-    { role: 'PAYER', code: m.payCode },
-    { role: 'CARRIER', code: m.logisticsCode },
-  ];
-  return named.filter((e): e is { role: EnterpriseRole; code: string } => !!e.code && wanted.has(e.role));
+  const wanted = roleSet(roles);
+  const out: Array<{ role: EnterpriseRole; code: string }> = [];
+  for (const [role, field] of ROLE_FIELDS) {
+    const code = m[field];
+    if (code && wanted.has(role)) out.push({ role, code });
+  }
+  return out;
 }
 
 const prohibited: Evaluator = (rule, { manifest, refs }) => {
@@ -135,18 +151,18 @@ const gradeD: Evaluator = (rule, { manifest, refs }) => {
 };
 
 const watchlist: Evaluator = (rule, { manifest, refs }) => {
-  const subjects: Array<{ type: 'BUYER' | 'CONSIGNEE' | 'ENTERPRISE'; subject: string; label: string }> = [];
-  if (manifest.buyerIdHash) subjects.push({ type: 'BUYER', subject: manifest.buyerIdHash, label: 'buyer' });
-  if (manifest.consignee)
-    subjects.push({ type: 'CONSIGNEE', subject: sha256Hex(manifest.consignee), label: 'consignee' });
-  for (const e of enterprisesOf(manifest, ALL_ROLES))
-    subjects.push({ type: 'ENTERPRISE', subject: e.code, label: `${e.role} ${e.code}` });
-  return subjects.flatMap((s) =>
-    refs.watchlist(s.type, s.subject).map((w) => {
+  const hits: RuleHit[] = [];
+  const check = (type: WatchSubjectType, subject: string, label: () => string): void => {
+    for (const w of refs.watchlist(type, subject)) {
       const action = w.action === 'HOLD' || w.action === 'INSPECT' ? w.action : rule.outcome;
-      return hit(rule, `${s.label} on watchlist (${w.id}): ${w.reason}`, action);
-    }),
-  );
+      hits.push(hit(rule, `${label()} on watchlist (${w.id}): ${w.reason}`, action));
+    }
+  };
+  if (manifest.buyerIdHash) check('BUYER', manifest.buyerIdHash, () => 'buyer');
+  if (manifest.consignee) check('CONSIGNEE', sha256HexOf(manifest.consignee), () => 'consignee');
+  for (const e of enterprisesOf(manifest, ALL_ROLES))
+    check('ENTERPRISE', e.code, () => `${e.role} ${e.code}`);
+  return hits;
 };
 
 const priceAnomaly: Evaluator = (rule, { manifest, refs, period }) => {
@@ -243,10 +259,12 @@ export function samplingGrade(m: Manifest, refs: RiskRefs, role = 'EBC'): string
   return e && e.onFile ? e.creditGrade : 'UNKNOWN';
 }
 
+const TWO_TO_64 = 2n ** 64n;
+
 /** Deterministic sampling: sha256(case key, rule-set version) as a fraction of 2^64, below the rate. */
 export function sampled(caseKey: string, version: string, rate: string): boolean {
   const draw = hashDraw64(caseKey, version);
-  return draw * SCALE < parseDecimal(rate, 'sampling rate') * 2n ** 64n;
+  return draw * SCALE < parseDecimal(rate, 'sampling rate') * TWO_TO_64;
 }
 
 const sampling: Evaluator = (rule, { manifest, refs, ruleSet }) => {

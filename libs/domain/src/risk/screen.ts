@@ -68,13 +68,13 @@ function nextBuyerYear(
   before: bigint,
   value: bigint,
 ): BuyerYearState {
-  const counted = (state && state.year === year ? state.counted : []).filter(([no]) => no !== invtNo);
+  const counted: Array<[string, string]> = [];
+  if (state && state.year === year) for (const c of state.counted) if (c[0] !== invtNo) counted.push(c);
+  counted.push([invtNo, formatDecimal(value)]);
   return {
     year,
     totalCny: formatDecimal(before + value),
-    counted: [...counted, [invtNo, formatDecimal(value)] as [string, string]].slice(
-      -BUYER_YEAR_COUNTED_LIMIT,
-    ),
+    counted: counted.length > BUYER_YEAR_COUNTED_LIMIT ? counted.slice(-BUYER_YEAR_COUNTED_LIMIT) : counted,
   };
 }
 
@@ -94,9 +94,10 @@ export function screen(
   const valueCny = imports ? importValueCny(manifest, refs, period) : undefined;
   const before = imports ? totalBefore(buyerYear, year, manifest.invtNo) : 0n;
   const input: RuleInput = { manifest, refs, ruleSet, valueCny, yearTotalBefore: before, period };
-  const rulesFired = ruleSet.rules
-    .filter((r) => r.enabled && r.kind in EVALUATORS)
-    .flatMap((r) => EVALUATORS[r.kind as RuleKindValue](r, input));
+  const rulesFired: RuleHit[] = [];
+  for (const r of ruleSet.rules)
+    if (r.enabled && r.kind in EVALUATORS)
+      for (const h of EVALUATORS[r.kind as RuleKindValue](r, input)) rulesFired.push(h);
   const outcome = strongest(rulesFired);
   const counts = imports && valueCny !== undefined && outcome !== 'REJECT';
   return {
