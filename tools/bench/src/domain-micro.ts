@@ -213,7 +213,7 @@ function main(): void {
     domainMicrosPerParcel: round2(median(total)),
     matchMicrosPerParcel: round2(median(match)),
     riskMicrosPerParcel: round2(median(risk)),
-    allRoundsMicrosPerParcel: total.map(round2),
+    allRoundsMicrosPerParcel: { total: total.map(round2), match: match.map(round2), risk: risk.map(round2) },
     allocatedBytesPerParcel: {
       match: Math.round(matchBytes / parcels),
       risk: Math.round(riskBytes / parcels),
