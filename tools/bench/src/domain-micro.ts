@@ -13,7 +13,9 @@
  * - `digest`: sha256 of every state, event, receipt, list, screening and decision produced, in
  *   order (JSON): it must not change when the domain gets faster.
  *
- * Profile it with `node --cpu-prof -r @swc-node/register tools/bench/src/domain-micro.ts`.
+ * Profile it with `node --cpu-prof -r @swc-node/register tools/bench/src/domain-micro.ts`. The
+ * functions are exported with the domain as a parameter, so a harness can alternate two versions
+ * of the domain in one process (A/B on a noisy machine).
  */
 import { createHash } from 'node:crypto';
 import v8 from 'node:v8';
@@ -40,7 +42,7 @@ const MATCH_CONFIG: Partial<D.MatchConfig> = {
   tombstoneRetentionMs: 180 * 24 * 3600 * 1000,
 };
 
-interface Reference {
+export interface Reference {
   enterprises: Map<string, Enterprise>;
   commodities: Map<string, Commodity>;
   refs: Omit<D.RiskRefs, 'watchlist'>;
@@ -48,7 +50,7 @@ interface Reference {
   ruleSet: RuleSet;
 }
 
-function reference(): Reference {
+export function reference(): Reference {
   const enterprises = new Map<string, Enterprise>();
   const commodities = new Map<string, Commodity>();
   const rates = new Map<string, { currency: string; period: string; cnyPerUnit: string }>();
@@ -74,9 +76,10 @@ function reference(): Reference {
   };
 }
 
-type DocCommand = Exclude<D.MatchCommand, { type: 'TimeAdvanced' }>;
+export type Domain = typeof D;
+export type DocCommand = Exclude<D.MatchCommand, { type: 'TimeAdvanced' }>;
 
-function commands(parcels: number): DocCommand[] {
+export function commands(parcels: number): DocCommand[] {
   const generator = new ParcelGenerator({
     seed: 42,
     startTime: Date.UTC(2026, 10, 23),
@@ -98,13 +101,18 @@ function commands(parcels: number): DocCommand[] {
   });
 }
 
-interface Sink {
+export interface Sink {
   match(r: D.MatchResult): void;
   risk(s: D.Screening, d: ReturnType<typeof D.buildDecision>): void;
 }
 
 /** The matcher's step (services/matcher/src/processor.ts) over a Map; returns the lists. */
-function runMatch(cmds: ReadonlyArray<DocCommand>, ref: Reference, sink?: Sink): Manifest[] {
+export function runMatch(
+  domain: Domain,
+  cmds: ReadonlyArray<DocCommand>,
+  ref: Reference,
+  sink?: Sink,
+): Manifest[] {
   const cases = new Map<string, D.MatchState>();
   const manifests: Manifest[] = [];
   let counter = 0;
@@ -112,10 +120,10 @@ function runMatch(cmds: ReadonlyArray<DocCommand>, ref: Reference, sink?: Sink):
   const commodity = (gcode: string) => ref.commodities.get(gcode);
   for (const cmd of cmds) {
     const state = cases.get(cmd.caseKey);
-    const r = D.handleMatch(state, cmd, {
+    const r = domain.handleMatch(state, cmd, {
       enterprise,
       commodity,
-      invtSerial: D.invtSerial(0, counter),
+      invtSerial: domain.invtSerial(0, counter),
       config: MATCH_CONFIG,
     });
     sink?.match(r);
@@ -124,7 +132,7 @@ function runMatch(cmds: ReadonlyArray<DocCommand>, ref: Reference, sink?: Sink):
     else cases.delete(cmd.caseKey);
     if (r.serialUsed) counter++;
     for (const m of r.manifests) manifests.push(m);
-    if (r.deadline !== undefined && r.deadline !== D.matchDeadline(state, MATCH_CONFIG)) {
+    if (r.deadline !== undefined && r.deadline !== domain.matchDeadline(state, MATCH_CONFIG)) {
       // the service schedules a timer here; nothing to do in memory
     }
   }
@@ -132,41 +140,42 @@ function runMatch(cmds: ReadonlyArray<DocCommand>, ref: Reference, sink?: Sink):
 }
 
 /** The risk processor's step (services/risk/src/processor.ts) over a Map of buyer years. */
-function runRisk(manifests: ReadonlyArray<Manifest>, ref: Reference, sink?: Sink): void {
+export function runRisk(
+  domain: Domain,
+  manifests: ReadonlyArray<Manifest>,
+  ref: Reference,
+  sink?: Sink,
+): void {
   const years = new Map<string, D.BuyerYearState>();
   for (const manifest of manifests) {
     let watchIndex: D.RiskRefs | undefined; // built on first use, once per list, as the service does
     const refs: D.RiskRefs = {
       ...ref.refs,
       watchlist: (type, subject) =>
-        (watchIndex ??= D.riskRefsFrom({ watchlist: [...ref.watchlist] })).watchlist(type, subject),
+        (watchIndex ??= domain.riskRefsFrom({ watchlist: [...ref.watchlist] })).watchlist(type, subject),
     };
     const imports = manifest.ieFlag === 'I';
     const before = imports ? years.get(manifest.riskKey) : undefined;
-    const screening = D.screen(manifest, refs, ref.ruleSet, before);
+    const screening = domain.screen(manifest, refs, ref.ruleSet, before);
     if (imports && screening.buyerYear && screening.buyerYear !== before)
       years.set(manifest.riskKey, screening.buyerYear);
-    const decision = D.buildDecision(manifest, screening, manifest.lastDocumentTime);
+    const decision = domain.buildDecision(manifest, screening, manifest.lastDocumentTime);
     sink?.risk(screening, decision);
   }
 }
 
-function digest(cmds: ReadonlyArray<DocCommand>, ref: Reference): string {
+export function digest(domain: Domain, cmds: ReadonlyArray<DocCommand>, ref: Reference): string {
   const h = createHash('sha256');
   const sink: Sink = {
     match: (r) => h.update(JSON.stringify(r)).update('\n'),
-    risk: (s, d) =>
-      h
-        .update(JSON.stringify(s))
-        .update(JSON.stringify(d))
-        .update('\n'),
+    risk: (s, d) => h.update(JSON.stringify(s)).update(JSON.stringify(d)).update('\n'),
   };
-  runRisk(runMatch(cmds, ref, sink), ref, sink);
+  runRisk(domain, runMatch(domain, cmds, ref, sink), ref, sink);
   return h.digest('hex');
 }
 
 /** Bytes allocated on the V8 heap while `f` runs. */
-function allocatedBytes(f: () => void): number {
+export function allocatedBytes(f: () => void): number {
   const profiler = new v8.GCProfiler();
   const start = v8.getHeapStatistics().used_heap_size;
   profiler.start();
@@ -186,16 +195,16 @@ function main(): void {
   const ref = reference();
   const cmds = commands(parcels);
 
-  runRisk(runMatch(cmds, ref), ref); // warm-up
+  runRisk(D, runMatch(D, cmds, ref), ref); // warm-up
   const match: number[] = [];
   const risk: number[] = [];
   const total: number[] = [];
   let manifests = 0;
   for (let i = 0; i < rounds; i++) {
     const t0 = cpuMicros();
-    const lists = runMatch(cmds, ref);
+    const lists = runMatch(D, cmds, ref);
     const t1 = cpuMicros();
-    runRisk(lists, ref);
+    runRisk(D, lists, ref);
     const t2 = cpuMicros();
     manifests = lists.length;
     match.push((t1 - t0) / parcels);
@@ -203,8 +212,8 @@ function main(): void {
     total.push((t2 - t0) / parcels);
   }
   let lists: Manifest[] = [];
-  const matchBytes = allocatedBytes(() => (lists = runMatch(cmds, ref)));
-  const riskBytes = allocatedBytes(() => runRisk(lists, ref));
+  const matchBytes = allocatedBytes(() => (lists = runMatch(D, cmds, ref)));
+  const riskBytes = allocatedBytes(() => runRisk(D, lists, ref));
   const result = {
     parcels,
     records: cmds.length,
@@ -218,9 +227,9 @@ function main(): void {
       match: Math.round(matchBytes / parcels),
       risk: Math.round(riskBytes / parcels),
     },
-    digest: digest(cmds, ref),
+    digest: digest(D, cmds, ref),
   };
   console.log(JSON.stringify(result, null, 2));
 }
 
-main();
+if (require.main === module) main();
