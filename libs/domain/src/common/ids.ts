@@ -14,9 +14,13 @@ export const sha256HexOf: (text: string) => string =
 
 /** sha256 hex of the parts joined by an unambiguous separator. */
 export function hashParts(...parts: ReadonlyArray<string | number>): string {
-  let joined = String(parts[0] ?? '');
-  for (let i = 1; i < parts.length; i++) joined += SEP + parts[i];
-  return sha256HexOf(joined);
+  return sha256HexOf(joinParts(parts));
+}
+
+/** The parts as String() spells them, joined by SEP (join alone would write null as ''). */
+function joinParts(parts: ReadonlyArray<string | number>): string {
+  for (const p of parts) if (p === null || p === undefined) return parts.map(String).join(SEP);
+  return parts.join(SEP);
 }
 
 /**
