@@ -34,10 +34,12 @@ export interface DocumentHeader {
   appStatus: string;
 }
 
-/** Collects reasons for one document. */
+/** Collects reasons for one document (or one goods line of it, into the document's list). */
 class Problems {
-  readonly list: Reason[] = [];
-  constructor(private readonly doc: Record<string, unknown>) {}
+  constructor(
+    private readonly doc: Record<string, unknown>,
+    readonly list: Reason[] = [],
+  ) {}
 
   add(code: (typeof R)[keyof typeof R], message: string): void {
     this.list.push(reason(code, message));
@@ -76,17 +78,17 @@ class Problems {
   }
 
   /** A CEB decimal, non-negative; `optional` lets null pass. */
-  decimal(field: string, opts: { optional?: boolean; prefix?: string } = {}): void {
+  decimal(field: string, optional = false, prefix = ''): void {
     const v = this.doc[field];
-    const prefix = opts.prefix ?? '';
     if (v === null || v === undefined) {
-      if (!opts.optional) this.add(R.MISSING_FIELD, `${prefix}${field} is required`);
+      if (!optional) this.add(R.MISSING_FIELD, `${prefix}${field} is required`);
       return;
     }
     const problem = decimalProblem(v);
     if (problem) {
       this.add(R.INVALID_DECIMAL, `${prefix}${field} ${JSON.stringify(v)}: ${problem}`);
-    } else if (parseDecimal(v as string) < 0n) {
+    } else if ((v as string).startsWith('-') && parseDecimal(v as string) < 0n) {
+      // only a leading minus makes a valid decimal negative ("-0.00" is not)
       this.add(R.INVALID_DECIMAL, `${prefix}${field} ${JSON.stringify(v)} must not be negative`);
     }
   }
@@ -99,15 +101,18 @@ class Problems {
   }
 }
 
+const APP_TYPES: ReadonlyArray<string> = ['1', '2', '3'];
+const APP_STATUSES: ReadonlyArray<string> = ['1', '2'];
+
 function header(p: Problems, doc: DocumentHeader): void {
   if (!GUID_PATTERN.test(doc.guid ?? '')) {
     p.add(R.INVALID_GUID, `guid ${JSON.stringify(doc.guid)} must be 36 upper-case characters (A-Z, 0-9, -)`);
   }
-  if (!['1', '2', '3'].includes(doc.appType))
+  if (!APP_TYPES.includes(doc.appType))
     p.add(R.INVALID_APP_TYPE, `appType ${JSON.stringify(doc.appType)} must be 1, 2 or 3`);
   if (!isCebTime(doc.appTime))
     p.add(R.INVALID_APP_TIME, `appTime ${JSON.stringify(doc.appTime)} must be a real time YYYYMMDDhhmmss`);
-  if (!['1', '2'].includes(doc.appStatus))
+  if (!APP_STATUSES.includes(doc.appStatus))
     p.add(R.INVALID_APP_STATUS, `appStatus ${JSON.stringify(doc.appStatus)} must be 1 or 2`);
 }
 
@@ -121,8 +126,10 @@ const CODE3 = /^[0-9A-Z]{3}$/;
 const DIGITS4 = /^\d{4}$/;
 const HS10 = /^\d{10}$/;
 
+const ITEM_QUANTITIES = ['qty', 'qty1', 'price', 'totalPrice'];
+
 function item(p: Problems, it: OrderItem, index: number, imports: boolean): void {
-  const q = new Problems(it as unknown as Record<string, unknown>);
+  const q = new Problems(it as unknown as Record<string, unknown>, p.list);
   const prefix = `items[${index}].`;
   if (it.gnum !== index + 1)
     q.add(R.INVALID_ITEMS, `${prefix}gnum ${it.gnum} must be ${index + 1} (consecutive from 1)`);
@@ -133,11 +140,26 @@ function item(p: Problems, it: OrderItem, index: number, imports: boolean): void
   q.format('unit', CODE3, 'a 3-character unit code', prefix);
   q.format('unit1', CODE3, 'a 3-character unit code', prefix);
   q.format('currency', CODE3, 'a 3-character currency code', prefix);
-  for (const f of ['qty', 'qty1', 'price', 'totalPrice']) q.decimal(f, { prefix });
-  q.decimal('qty2', { optional: true, prefix });
+  for (const f of ITEM_QUANTITIES) q.decimal(f, false, prefix);
+  q.decimal('qty2', true, prefix);
   if (imports) q.format('country', CODE3, 'a 3-character country code (origin)', prefix);
-  p.list.push(...q.list);
 }
+
+const ORDER_PARTIES = ['orderNo', 'ebpCode', 'ebpName', 'ebcCode', 'ebcName', 'ownerCode', 'ownerName'];
+const IMPORT_BUYER = [
+  'buyerRegNo',
+  'buyerName',
+  'buyerTelephone',
+  'buyerIdNumber',
+  'consignee',
+  'consigneeTelephone',
+  'consigneeAddress',
+];
+const ID_TYPES: ReadonlyArray<string> = ['1', '2'];
+const STATISTICS_FLAGS: ReadonlyArray<string> = ['A', 'B'];
+const SUMMARY_FLAGS: ReadonlyArray<string> = ['1', '2'];
+const ORDER_AMOUNTS = ['discount', 'taxTotal', 'acturalPaid'];
+const IE_FLAGS: ReadonlyArray<string> = ['I', 'E'];
 
 /** Problems of an order (CEB303/CEB311 plus our list fields), for the case `caseKey`. */
 export function validateOrder(order: Order, caseKey: string): Reason[] {
@@ -145,8 +167,7 @@ export function validateOrder(order: Order, caseKey: string): Reason[] {
   header(p, order);
   keyCheck(p, order, caseKey);
   p.oneOf('orderType', ORDER_TYPES, R.INVALID_ORDER_TYPE);
-  for (const f of ['orderNo', 'ebpCode', 'ebpName', 'ebcCode', 'ebcName', 'ownerCode', 'ownerName'])
-    p.required(f);
+  for (const f of ORDER_PARTIES) p.required(f);
   p.format('currency', CODE3, 'a 3-character currency code');
   p.format('customsCode', DIGITS4, 'a 4-digit customs code');
   p.decimal('goodsValue');
@@ -155,23 +176,13 @@ export function validateOrder(order: Order, caseKey: string): Reason[] {
   if (allowedModes) p.oneOf('tradeMode', allowedModes);
   const imports = order.orderType === 'I';
   if (imports) {
-    for (const f of [
-      'buyerRegNo',
-      'buyerName',
-      'buyerTelephone',
-      'buyerIdNumber',
-      'consignee',
-      'consigneeTelephone',
-      'consigneeAddress',
-    ]) {
-      p.required(f);
-    }
-    p.oneOf('buyerIdType', ['1', '2']);
-    for (const f of ['discount', 'taxTotal', 'acturalPaid']) p.decimal(f);
+    for (const f of IMPORT_BUYER) p.required(f);
+    p.oneOf('buyerIdType', ID_TYPES);
+    for (const f of ORDER_AMOUNTS) p.decimal(f);
   } else {
-    p.oneOf('statisticsFlag', ['A', 'B']);
-    p.oneOf('summaryFlag', ['1', '2']);
-    for (const f of ['discount', 'taxTotal', 'acturalPaid']) p.decimal(f, { optional: true });
+    p.oneOf('statisticsFlag', STATISTICS_FLAGS);
+    p.oneOf('summaryFlag', SUMMARY_FLAGS);
+    for (const f of ORDER_AMOUNTS) p.decimal(f, true);
   }
   const items = Array.isArray(order.items) ? order.items : [];
   if (items.length < 1 || items.length > MAX_ITEMS) {
@@ -181,48 +192,57 @@ export function validateOrder(order: Order, caseKey: string): Reason[] {
   return p.list;
 }
 
+const PAYMENT_PARTIES = ['ebpCode', 'ebpName', 'orderNo', 'payCode', 'payName'];
+const IMPORT_PAYER = ['payTransactionId', 'payerIdNumber', 'payerName'];
+const EXPORT_SELLER = ['ebcCode', 'ebcName'];
+
 /** Problems of a payment (CEB403 export / CEB411 import), for the case `caseKey`. */
 export function validatePayment(payment: Payment, caseKey: string): Reason[] {
   const p = new Problems(payment as unknown as Record<string, unknown>);
   header(p, payment);
   keyCheck(p, payment, caseKey);
-  p.oneOf('ieFlag', ['I', 'E'], R.INVALID_IE_FLAG);
-  for (const f of ['ebpCode', 'ebpName', 'orderNo', 'payCode', 'payName']) p.required(f);
+  p.oneOf('ieFlag', IE_FLAGS, R.INVALID_IE_FLAG);
+  for (const f of PAYMENT_PARTIES) p.required(f);
   p.format('currency', CODE3, 'a 3-character currency code');
   if (payment.ieFlag === 'I') {
-    for (const f of ['payTransactionId', 'payerIdNumber', 'payerName']) p.required(f);
-    p.oneOf('payerIdType', ['1', '2']);
+    for (const f of IMPORT_PAYER) p.required(f);
+    p.oneOf('payerIdType', ID_TYPES);
     p.decimal('amountPaid');
     p.time('payTime');
   } else if (payment.ieFlag === 'E') {
-    for (const f of ['ebcCode', 'ebcName']) p.required(f);
+    for (const f of EXPORT_SELLER) p.required(f);
     p.decimal('charge');
     p.time('accountingDate');
   }
   return p.list;
 }
 
+const WAYBILL_PARTIES = ['logisticsCode', 'logisticsName', 'logisticsNo', 'ebpCode', 'orderNo'];
+const IMPORT_CONSIGNEE = ['consignee', 'consigneeAddress', 'consigneeTelephone'];
+const TRAF_MODE = /^[0-9A-Z]$/;
+const PORT_CODE = /^[0-9A-Z]{3,4}$/;
+
 /** Problems of a waybill (CEB505 export / CEB511 import plus our transport fields), for the case `caseKey`. */
 export function validateWaybill(waybill: Waybill, caseKey: string): Reason[] {
   const p = new Problems(waybill as unknown as Record<string, unknown>);
   header(p, waybill);
   keyCheck(p, waybill, caseKey);
-  p.oneOf('ieFlag', ['I', 'E'], R.INVALID_IE_FLAG);
-  for (const f of ['logisticsCode', 'logisticsName', 'logisticsNo', 'ebpCode', 'orderNo']) p.required(f);
+  p.oneOf('ieFlag', IE_FLAGS, R.INVALID_IE_FLAG);
+  for (const f of WAYBILL_PARTIES) p.required(f);
   p.format('currency', CODE3, 'a 3-character currency code');
   p.decimal('freight');
   p.decimal('insuredFee');
   p.decimal('grossWeight');
-  p.decimal('netWeight', { optional: true });
+  p.decimal('netWeight', true);
   if (!Number.isInteger(waybill.packNo) || waybill.packNo < 1) {
     p.add(R.INVALID_FIELD, `packNo ${JSON.stringify(waybill.packNo)} must be a whole number of at least 1`);
   }
-  p.format('trafMode', /^[0-9A-Z]$/, 'a 1-character transport mode code');
+  p.format('trafMode', TRAF_MODE, 'a 1-character transport mode code');
   p.format('portCode', DIGITS4, 'a 4-digit customs code');
   p.format('country', CODE3, 'a 3-character country code');
-  p.format('POD', /^[0-9A-Z]{3,4}$/, 'a 3- or 4-character port code');
+  p.format('POD', PORT_CODE, 'a 3- or 4-character port code');
   if (waybill.ieFlag === 'I') {
-    for (const f of ['consignee', 'consigneeAddress', 'consigneeTelephone']) p.required(f);
+    for (const f of IMPORT_CONSIGNEE) p.required(f);
   }
   return p.list;
 }
