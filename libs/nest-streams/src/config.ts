@@ -33,7 +33,7 @@ export const streamsEnvSchema = z.object({
   /** How long a task waits for an input with records on the broker not fetched yet before it goes on without it (-1: never waits). */
   MAX_TASK_IDLE_MS: z.coerce.number().int().min(-1).max(600_000).default(5000),
   /** Fetched records an input partition may hold waiting for its task before it stops fetching. */
-  MAX_BUFFERED_RECORDS: z.coerce.number().int().min(100).default(10_000),
+  MAX_BUFFERED_RECORDS: z.coerce.number().int().min(100).default(2_000),
   /** How long a task's transaction stays open for more records before it commits (0: at once); larger = fewer, fuller transactions, more latency. */
   COMMIT_INTERVAL_MS: z.coerce.number().int().min(0).max(60_000).default(100),
 });

@@ -47,6 +47,13 @@ export interface StoreSpec<V> {
    * once stream time has passed the end of its deadline's bucket.
    */
   timer?: { deadline: (value: V) => number | undefined; resolutionMs?: number };
+  /**
+   * Keep committed values as their changelog bytes (off the V8 heap) and decode them on each
+   * read: far less memory per entry and less garbage-collector work for stores with many entries
+   * read seldom (a matcher's pending cases and tombstones), a decode per read. Needs synchronous
+   * serdes; values must be treated as immutable (as always).
+   */
+  compact?: boolean;
 }
 
 export interface GlobalSpec<V> {

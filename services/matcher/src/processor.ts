@@ -69,6 +69,7 @@ export function matcherProcessor(deps: MatcherDeps) {
         deadline: (s: D.MatchState) => D.matchDeadline(s, matchConfig),
         resolutionMs: config.timerResolutionMs,
       },
+      compact: true,
     },
     /** The task's invtNo serial counter (one entry, SERIAL_KEY). */
     serial: { value: numberSerde },

@@ -93,15 +93,20 @@ export class TaskState {
   /**
    * @param decoders synchronous value decoders of the stores that restore lazily
    * @param timers the timed stores' deadline functions
+   * @param compact the stores that keep committed values encoded
    */
   constructor(
     readonly id: number,
     storeNames: readonly string[],
     decoders: ReadonlyMap<string, (bytes: Buffer) => unknown> = new Map(),
     timers: ReadonlyMap<string, StoreTimer<unknown>> = new Map(),
+    compact: ReadonlySet<string> = new Set(),
   ) {
     for (const name of storeNames)
-      this.stores.set(name, new LayeredStore(name, decoders.get(name), timers.get(name)));
+      this.stores.set(
+        name,
+        new LayeredStore(name, decoders.get(name), timers.get(name), compact.has(name)),
+      );
   }
 
   get streamTime(): number {
@@ -198,6 +203,8 @@ export class TaskEngine {
   private readonly deferredEncoders = new Map<string, ChangeEncoder<unknown>>();
   /** Deadline functions of the timed stores. */
   private readonly timers = new Map<string, StoreTimer<unknown>>();
+  /** Stores that keep committed values as their changelog bytes. */
+  private readonly compactStores = new Set<string>();
 
   constructor(
     readonly definition: AnyProcessorDefinition,
@@ -222,6 +229,11 @@ export class TaskEngine {
         this.timers.set(name, { deadline: timer.deadline, resolutionMs: timer.resolutionMs ?? 60_000 });
       }
       const key = this.stores[name].key ?? stringSerde;
+      if (this.stores[name].compact) {
+        if (!value.sync || !key.sync)
+          throw new Error(`${this.applicationId}: compact store ${name} needs synchronous key and value serdes`);
+        this.compactStores.add(name);
+      }
       if (value.sync && key.sync)
         this.deferredEncoders.set(name, (k, v) => ({
           key: key.serialize(topic, k) as Buffer,
@@ -231,7 +243,7 @@ export class TaskEngine {
   }
 
   newTask(id: number): TaskState {
-    return new TaskState(id, this.storeNames, this.lazyDecoders, this.timers);
+    return new TaskState(id, this.storeNames, this.lazyDecoders, this.timers, this.compactStores);
   }
 
   /** A store value's changelog bytes (timed stores: the deadline header first). */

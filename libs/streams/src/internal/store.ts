@@ -1,5 +1,5 @@
 import type { TaskStore } from '../definition';
-import { DueIndex } from './due-index';
+import { DueIndex, readDeadlineHeader } from './due-index';
 
 const TOMBSTONE: unique symbol = Symbol('tombstone');
 type Slot<V> = V | typeof TOMBSTONE;
@@ -70,8 +70,11 @@ export class LayeredStore<V> implements TaskStore<V> {
     readonly name: string,
     private readonly decode?: (bytes: Buffer) => V,
     private readonly timer?: StoreTimer<V>,
+    /** Keep committed values as their changelog bytes, decoded on each read (StoreSpec.compact). */
+    private readonly compact = false,
   ) {
     if (timer) this.index = new DueIndex(timer.resolutionMs);
+    if (compact && !decode) throw new Error(`store ${name}: a compact store needs a synchronous decoder`);
   }
 
   get timed(): boolean {
@@ -167,7 +170,7 @@ export class LayeredStore<V> implements TaskStore<V> {
         `store ${this.name}: cannot decode the restored value of ${key}: ${(error as Error).message}`,
       );
     }
-    this.committed.set(key, decoded);
+    if (!this.compact) this.committed.set(key, decoded);
     return decoded;
   }
 
@@ -258,6 +261,7 @@ export class LayeredStore<V> implements TaskStore<V> {
   commitTxn(): void {
     for (const [key, entry] of this.txn) {
       if (entry.slot === TOMBSTONE) this.committed.delete(key);
+      else if (this.compact && entry.encoded?.value) this.keepEncoded(key, entry.encoded.value);
       else this.committed.set(key, entry.slot);
     }
     this.txn.clear();
@@ -305,6 +309,26 @@ export class LayeredStore<V> implements TaskStore<V> {
     bytes.copy(this.slab, this.slabUsed);
     this.committed.set(key, new Encoded(this.slab, this.slabUsed, this.slabUsed + n, d));
     this.slabUsed += n;
+  }
+
+  /**
+   * A compact store keeps a committed value as its changelog bytes (its own copy, off the V8
+   * heap: no object graph for the collector to trace), the timed header's deadline aside.
+   */
+  private keepEncoded(key: string, value: Buffer): void {
+    let start = 0;
+    let deadline = Number.NaN;
+    if (this.timer) {
+      const { deadline: d, payload } = readDeadlineHeader(value);
+      if (d !== 'unknown') {
+        deadline = d ?? Number.NaN;
+        start = value.length - payload.length;
+      }
+    }
+    const n = value.length - start;
+    const copy = Buffer.allocUnsafeSlow(n);
+    value.copy(copy, 0, start);
+    this.committed.set(key, new Encoded(copy, 0, n, deadline));
   }
 
   get decodesLazily(): boolean {

@@ -86,7 +86,7 @@ export interface StreamsRuntimeConfig {
    * (batches are merged as fetched). Default 5000 ms.
    */
   maxTaskIdleMs?: number;
-  /** Fetched records an input partition may hold waiting for its task before it stops fetching (Kafka Streams' buffered.records.per.partition). Default 10000. */
+  /** Fetched records an input partition may hold waiting for its task before it stops fetching (Kafka Streams' buffered.records.per.partition). Default 2000 (measured: 10,000 cost more memory and CPU in a catch-up, 1,000 more CPU). */
   maxBufferedRecords?: number;
   /**
    * How long a task's transaction stays open for more records (Kafka Streams' commit.interval.ms;
@@ -315,7 +315,7 @@ export class StreamsRuntime {
       maxRecordsPerTransaction: config.maxRecordsPerTransaction ?? 5000,
       restoreMaxBytesPerPartition: config.restore?.maxBytesPerPartition ?? 4 * 1024 * 1024,
       maxTaskIdleMs: config.maxTaskIdleMs ?? 5_000,
-      maxBufferedRecords: config.maxBufferedRecords ?? 10_000,
+      maxBufferedRecords: config.maxBufferedRecords ?? 2_000,
       commitIntervalMs: config.commitIntervalMs ?? 100,
     };
     this.kafka = new Kafka({
