@@ -363,5 +363,8 @@ export const MATCH_CHECKS: ReadonlyArray<Check> = [
 ];
 
 /** All reasons a complete case fails the match; empty when the three documents agree. */
-export const runMatchChecks = (c: CompleteCase, ctx: CheckContext): Reason[] =>
-  MATCH_CHECKS.flatMap((check) => check(c, ctx));
+export function runMatchChecks(c: CompleteCase, ctx: CheckContext): Reason[] {
+  const reasons: Reason[] = [];
+  for (const check of MATCH_CHECKS) for (const r of check(c, ctx)) reasons.push(r);
+  return reasons;
+}

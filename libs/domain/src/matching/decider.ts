@@ -1,5 +1,4 @@
 import {
-  sha256Hex,
   type Manifest,
   type Order,
   type Payment,
@@ -9,6 +8,7 @@ import {
 } from '@clearance/contracts';
 import { reason, ReasonCode as R } from '../common/reasons';
 import { buildReceipt, describeReasons, Status, type Addressee, type CaseRef } from '../common/receipts';
+import { sha256HexOf } from '../common/ids';
 import { cebTime } from '../common/time';
 import {
   DEFAULT_MATCH_CONFIG,
@@ -223,7 +223,7 @@ export function holdDocument(kind: DocKind, doc: AnyDoc, at: number): HeldDoc {
       held: {
         doc: { ...o, buyerIdNumber: null },
         at,
-        idHash: o.buyerIdNumber ? sha256Hex(o.buyerIdNumber) : null,
+        idHash: o.buyerIdNumber ? sha256HexOf(o.buyerIdNumber) : null,
       },
     };
   }
@@ -234,7 +234,7 @@ export function holdDocument(kind: DocKind, doc: AnyDoc, at: number): HeldDoc {
       held: {
         doc: { ...p, payerIdNumber: null },
         at,
-        idHash: p.payerIdNumber ? sha256Hex(p.payerIdNumber) : null,
+        idHash: p.payerIdNumber ? sha256HexOf(p.payerIdNumber) : null,
       },
     };
   }
@@ -261,7 +261,17 @@ export function matchDeadline(
   s: MatchState | undefined,
   config: Partial<MatchConfig> = {},
 ): number | undefined {
-  return s ? deadlineOf(s, fullConfig(config)) : undefined;
+  // called for every state the service stores: the two settings read without merging
+  if (!s) return undefined;
+  if (isOpen(s)) return (s.firstDocumentTime ?? s.openedAt) + setting(config, 'windowMs');
+  return s.closedAt + setting(config, 'tombstoneRetentionMs');
+}
+
+/** config[key] as `{ ...DEFAULT_MATCH_CONFIG, ...config }` has it, without building that object. */
+function setting<K extends keyof MatchConfig>(config: Partial<MatchConfig>, key: K): MatchConfig[K] {
+  return Object.prototype.hasOwnProperty.call(config, key)
+    ? (config[key] as MatchConfig[K])
+    : DEFAULT_MATCH_CONFIG[key];
 }
 
 function deadlineOf(s: MatchState, config: MatchConfig): number {

@@ -23,10 +23,12 @@ import {
   sampleImportWaybill,
   SAMPLE_CODES,
 } from '../testing/samples';
-import type { CommodityLookup } from './checks';
+import { DEFAULT_MATCH_CONFIG, type CommodityLookup, type MatchConfig } from './checks';
 import {
   evolveMatch,
   handleMatch,
+  matchDeadline,
+  type ClosedCase,
   type MatchCommand,
   type MatchContext,
   type MatchEvent,
@@ -607,5 +609,31 @@ describe('three-document match: the seen guids', () => {
         );
     }
     expect(differences.slice(0, 10)).toEqual([]);
+  });
+});
+
+describe('three-document match: deadlines', () => {
+  it('matchDeadline reads the settings as the merged config did, explicit undefined included', () => {
+    // the former implementation, kept as the reference
+    const reference = (s: MatchState | undefined, config: Partial<MatchConfig> = {}) => {
+      if (!s) return undefined;
+      const c = { ...DEFAULT_MATCH_CONFIG, ...config };
+      if (s.status === 'OPEN' || s.status === 'REJECTED')
+        return (s.firstDocumentTime ?? s.openedAt) + c.windowMs;
+      return (s as ClosedCase).closedAt + c.tombstoneRetentionMs;
+    };
+    const open = given(exportDocs().slice(0, 1)).state;
+    const closed = given(exportDocs()).state;
+    const configs: Array<Partial<MatchConfig> | undefined> = [
+      undefined,
+      {},
+      { windowMs: 1000 },
+      { tombstoneRetentionMs: 5 },
+      { windowMs: undefined },
+      { tombstoneRetentionMs: undefined, seenGuidLimit: 3 },
+      Object.create({ windowMs: 7 }),
+    ];
+    for (const s of [undefined, open, closed, { ...open!, firstDocumentTime: null } as MatchState])
+      for (const c of configs) expect(matchDeadline(s, c)).toEqual(reference(s, c));
   });
 });
