@@ -79,6 +79,8 @@ export const isDecimal = (text: unknown): text is string => decimalProblem(text)
 
 /** Parses a CEB decimal into its scaled bigint; throws DecimalError naming `field`. */
 export function parseDecimal(text: string, field = 'value'): bigint {
+  const small = typeof text === 'string' ? smallScaled(text) : NaN;
+  if (!Number.isNaN(small)) return BigInt(small); // the common case, in one scan
   const problem = decimalProblem(text);
   if (problem) throw new DecimalError(field, String(text), problem);
   // valid: [-]digits[.digits], integer part below 10^14 once leading zeros are dropped
@@ -96,9 +98,39 @@ export function parseDecimal(text: string, field = 'value'): bigint {
     }
   }
   const scaledFrac = frac * FRACTION_SCALE[fractionDigits < 0 ? 0 : fractionDigits];
-  const abs =
-    int <= MAX_FAST_INTEGER ? BigInt(int * 100000 + scaledFrac) : BigInt(int) * SCALE + BigInt(scaledFrac);
+  const abs = BigInt(int) * SCALE + BigInt(scaledFrac);
   return negative ? -abs : abs;
+}
+
+/**
+ * The scaled value of `text` when it is a valid decimal whose scaled value a double holds
+ * exactly (integer part at most MAX_FAST_INTEGER); NaN otherwise, every invalid text included.
+ */
+function smallScaled(text: string): number {
+  const n = text.length;
+  const start = text.charCodeAt(0) === MINUS ? 1 : 0;
+  let i = start;
+  let int = 0;
+  for (; i < n; i++) {
+    const d = text.charCodeAt(i) - DIGIT_0;
+    if (d < 0 || d > 9) break;
+    int = int * 10 + d;
+  }
+  if (i === start || int > MAX_FAST_INTEGER) return NaN;
+  let frac = 0;
+  let fractionDigits = 0;
+  if (i < n) {
+    if (text.charCodeAt(i) !== POINT) return NaN;
+    for (i++; i < n; i++) {
+      const d = text.charCodeAt(i) - DIGIT_0;
+      if (d < 0 || d > 9) return NaN;
+      frac = frac * 10 + d;
+      fractionDigits++;
+    }
+    if (fractionDigits === 0 || fractionDigits > FRACTION_DIGITS) return NaN;
+  }
+  const abs = int * 100000 + frac * FRACTION_SCALE[fractionDigits];
+  return start === 1 ? -abs : abs;
 }
 
 /** True when a scaled value fits 19 digits. */
