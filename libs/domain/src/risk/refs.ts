@@ -21,19 +21,26 @@ export interface RiskRefData {
 
 /** RiskRefs over plain lists (tests, the CLI, or a service that keeps arrays). */
 export function riskRefsFrom(data: RiskRefData): RiskRefs {
-  const enterprises = new Map((data.enterprises ?? []).map((e) => [e.code, e]));
-  const commodities = new Map((data.commodities ?? []).map((c) => [c.gcode, c]));
-  const rates = new Map((data.exchangeRates ?? []).map((r) => [`${r.currency}:${r.period}`, r]));
-  const watch = new Map<string, WatchlistEntry[]>();
+  const enterprises = new Map<string, Enterprise>();
+  for (const e of data.enterprises ?? []) enterprises.set(e.code, e);
+  const commodities = new Map<string, Commodity>();
+  for (const c of data.commodities ?? []) commodities.set(c.gcode, c);
+  const rates = new Map<string, ExchangeRate>();
+  for (const r of data.exchangeRates ?? []) rates.set(`${r.currency}:${r.period}`, r);
+  // active entries by subject type, then subject (services build this per list: keep it cheap)
+  const watch = new Map<string, Map<string, WatchlistEntry[]>>();
   for (const w of data.watchlist ?? []) {
     if (!w.active) continue;
-    const k = `${w.subjectType}:${w.subject}`;
-    watch.set(k, [...(watch.get(k) ?? []), w]);
+    let bySubject = watch.get(w.subjectType);
+    if (!bySubject) watch.set(w.subjectType, (bySubject = new Map()));
+    const entries = bySubject.get(w.subject);
+    if (entries) entries.push(w);
+    else bySubject.set(w.subject, [w]);
   }
   return {
     enterprise: (code) => enterprises.get(code),
     commodity: (gcode) => commodities.get(gcode),
-    watchlist: (type, subject) => watch.get(`${type}:${subject}`) ?? [],
+    watchlist: (type, subject) => watch.get(type)?.get(subject) ?? [],
     exchangeRate: (currency, period) => rates.get(`${currency}:${period}`),
   };
 }

@@ -315,3 +315,34 @@ describe('rule sets and decisions', () => {
     expect(buildDecision(manifest, { ...s, ruleSetVersion: 'v2' }, 1).guid).not.toBe(d.guid);
   });
 });
+
+describe('risk reference lookups over plain lists', () => {
+  it('index the active watchlist entries by subject type and subject, in list order', () => {
+    const entry = (id: string, subjectType: string, subject: string, active = true): WatchlistEntry => ({
+      id,
+      subjectType,
+      subject,
+      action: 'INSPECT',
+      reason: id,
+      active,
+    });
+    const list = [
+      entry('W1', 'BUYER', 'h1'),
+      entry('W2', 'ENTERPRISE', 'h1'),
+      entry('W3', 'BUYER', 'h1', false),
+      entry('W4', 'BUYER', 'h1'),
+      entry('W5', 'CONSIGNEE', 'h2'),
+    ];
+    const r = riskRefsFrom({ watchlist: list });
+    expect(r.watchlist('BUYER', 'h1').map((w) => w.id)).toEqual(['W1', 'W4']);
+    expect(r.watchlist('ENTERPRISE', 'h1').map((w) => w.id)).toEqual(['W2']);
+    expect(r.watchlist('CONSIGNEE', 'h2').map((w) => w.id)).toEqual(['W5']);
+    expect(r.watchlist('CONSIGNEE', 'h1')).toEqual([]);
+    expect(r.watchlist('BUYER', 'h2')).toEqual([]);
+    expect(riskRefsFrom({}).watchlist('BUYER', 'h1')).toEqual([]);
+    expect(riskRefsFrom({}).enterprise('X')).toBeUndefined();
+    expect(riskRefsFrom({ exchangeRates: [USD_RATE] }).exchangeRate(USD_RATE.currency, '202611')).toBe(
+      USD_RATE,
+    );
+  });
+});
