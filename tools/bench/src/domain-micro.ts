@@ -1,6 +1,6 @@
 /**
- * `node -r @swc-node/register tools/bench/src/domain-micro.ts [parcels] [rounds]`: CPU the pure
- * domain spends per parcel, without runtime, stores or codecs. Parcels come from the generator
+ * `node -r @swc-node/register tools/bench/src/domain-micro.ts [parcels] [rounds] [errorScale]`:
+ * CPU the pure domain spends per parcel, without runtime, stores or codecs. Parcels come from the generator
  * (NO_ERRORS, seed 42) in event-time order; each document goes through `handleMatch` with an
  * in-memory Map as the `cases` store, and each compiled list through `screen` + `buildDecision`
  * as services/risk does, in batches of 500 records (match, then risk on the batch's lists: the
@@ -13,7 +13,10 @@
  * - `allocatedBytesPerParcel`: bytes allocated on the V8 heap per parcel (one extra round, from
  *   v8.GCProfiler heap statistics around every GC);
  * - `digest`: sha256 of every state, event, receipt, list, screening and decision produced, in
- *   order (JSON): it must not change when the domain gets faster.
+ *   order (JSON), then of the timeouts and purges once stream time passes every deadline: it must
+ *   not change when the domain gets faster. With `errorScale` (1..20) the parcels carry
+ *   REALISTIC_ERRORS times that factor, so the digest covers rejections, changes, deletions,
+ *   duplicates and timeouts too.
  *
  * Profile it with `node --cpu-prof -r @swc-node/register tools/bench/src/domain-micro.ts`. The
  * functions are exported with the domain as a parameter, so a harness can alternate two versions
@@ -25,9 +28,11 @@ import type { Commodity, Enterprise, Manifest, RuleSet } from '@clearance/contra
 import * as D from '@clearance/domain';
 import {
   inEventTimeOrder,
+  type ErrorRates,
   loadReferenceData,
   NO_ERRORS,
   ParcelGenerator,
+  REALISTIC_ERRORS,
   referenceRecords,
 } from '@clearance/generator';
 
@@ -81,16 +86,24 @@ export function reference(): Reference {
 export type Domain = typeof D;
 export type DocCommand = Exclude<D.MatchCommand, { type: 'TimeAdvanced' }>;
 
-export function commands(parcels: number): DocCommand[] {
+/** REALISTIC_ERRORS, each rate times `factor` (at most 20: the case-level rates must stay below 1). */
+export const scaledErrors = (factor: number): ErrorRates =>
+  Object.fromEntries(
+    Object.entries(REALISTIC_ERRORS).map(([k, v]) => [k, Math.min(1, v * factor)]),
+  ) as unknown as ErrorRates;
+
+/** The documents of `parcels` generated parcels in event-time order (undecodable sends left out). */
+export function commands(parcels: number, errors: ErrorRates = NO_ERRORS): DocCommand[] {
   const generator = new ParcelGenerator({
     seed: 42,
     startTime: Date.UTC(2026, 10, 23),
-    errors: NO_ERRORS,
+    errors,
     ratePerSecondOfEventTime: 1000,
     maxDocumentDelayMs: 1000,
   });
   const generated = Array.from({ length: parcels }, () => generator.next());
-  return [...inEventTimeOrder(generated)].map(({ send: s }): DocCommand => {
+  const sends = [...inEventTimeOrder(generated)].filter(({ send }) => send.role !== 'UNDECODABLE');
+  return sends.map(({ send: s }): DocCommand => {
     const base = { caseKey: s.key, at: s.timestamp };
     switch (s.doc) {
       case 'ORDER':
@@ -120,7 +133,7 @@ export const emptyStores = (): Stores => ({ cases: new Map(), counter: 0, years:
 /** The matcher's step (services/matcher/src/processor.ts) for each command; returns the lists. */
 export function runMatch(
   domain: Domain,
-  cmds: ReadonlyArray<DocCommand>,
+  cmds: ReadonlyArray<D.MatchCommand>,
   ref: Reference,
   stores: Stores = emptyStores(),
   sink?: Sink,
@@ -185,8 +198,8 @@ export function runBatches(
   cmds: ReadonlyArray<DocCommand>,
   ref: Reference,
   sink?: Sink,
+  stores: Stores = emptyStores(),
 ): { matchMicros: number; riskMicros: number; manifests: number } {
-  const stores = emptyStores();
   let matchMicros = 0;
   let riskMicros = 0;
   let manifests = 0;
@@ -203,13 +216,27 @@ export function runBatches(
   return { matchMicros, riskMicros, manifests };
 }
 
+/**
+ * sha256 of everything the domain produces for `cmds`, then for stream time moved past every
+ * match window (timeouts) and past the tombstone retention (purges).
+ */
 export function digest(domain: Domain, cmds: ReadonlyArray<DocCommand>, ref: Reference): string {
   const h = createHash('sha256');
   const sink: Sink = {
     match: (r) => h.update(JSON.stringify(r)).update('\n'),
     risk: (s, d) => h.update(JSON.stringify(s)).update(JSON.stringify(d)).update('\n'),
   };
-  runBatches(domain, cmds, ref, sink);
+  const stores = emptyStores();
+  runBatches(domain, cmds, ref, sink, stores);
+  const end = cmds.length > 0 ? cmds[cmds.length - 1].at : 0;
+  for (const now of [end + 73 * D.HOUR_MS, end + 73 * D.HOUR_MS + 181 * D.DAY_MS]) {
+    const ticks = [...stores.cases.keys()].map((caseKey): D.MatchCommand => ({
+      type: 'TimeAdvanced',
+      caseKey,
+      now,
+    }));
+    runMatch(domain, ticks, ref, stores, sink);
+  }
   return h.digest('hex');
 }
 
@@ -231,8 +258,10 @@ export function allocatedBytes(f: () => void): number {
 function main(): void {
   const parcels = Number(process.argv[2] ?? 20_000);
   const rounds = Number(process.argv[3] ?? 5);
+  // optional: REALISTIC_ERRORS times this factor (rejections, changes, deletions, timeouts...)
+  const errorScale = Number(process.argv[4] ?? 0);
   const ref = reference();
-  const cmds = commands(parcels);
+  const cmds = commands(parcels, errorScale > 0 ? scaledErrors(errorScale) : NO_ERRORS);
 
   runBatches(D, cmds, ref); // warm-up
   const match: number[] = [];
