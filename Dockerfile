@@ -25,6 +25,8 @@ COPY services ./services
 COPY tools ./tools
 
 ENV NODE_ENV=production
+# V8: a 64 MiB young generation for the stream services (tools/cli/src/processes.ts, docs/BENCHMARKS.md)
+ENV NODE_OPTIONS=--max-semi-space-size=64
 USER node
 # Health and metrics listen on every interface inside a pod.
 ENV HTTP_HOST=0.0.0.0 HOST=0.0.0.0
