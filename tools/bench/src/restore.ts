@@ -1,6 +1,6 @@
 /**
  * State restore of the matcher: N orders without their payment and waybill (N pending cases in
- * the `cases` store, N deadlines in the `deadlines` index), then the matcher instance goes away
+ * the `cases` store, each with its deadline in the value's header), then the matcher instance goes away
  * (graceful stop, or SIGKILL) and a new one takes over its tasks: it restores every task from
  * the changelogs before processing. The restore time and records are what the new instance's
  * runtime exports (streams_restore_duration_seconds, streams_restore_records_total) and logs per

@@ -164,6 +164,8 @@ class OpenTxn {
   readonly used = new Set<InputQueue>();
   /** Commits the transaction once it is commitIntervalMs old. */
   timer?: NodeJS.Timeout;
+  /** The timer fired: commit at the next chance. */
+  due = false;
 
   constructor(
     readonly txn: Txn,
@@ -1034,10 +1036,13 @@ export class StreamsRuntime {
     // commit when full, when stopping, or once the transaction is commitIntervalMs old;
     // until then the task goes on adding what is fetched to the same transaction
     const age = Date.now() - open.started;
-    if (txn.recordsIn < limit && !this.stopping && age < this.cfg.commitIntervalMs) {
+    if (txn.recordsIn < limit && !this.stopping && !open.due && age < this.cfg.commitIntervalMs) {
       if (!open.timer) {
         const timer = setTimeout(() => {
           this.timers.delete(timer);
+          // due by the timer, whatever Date.now() says (a timer may fire a millisecond early by it)
+          open.timer = undefined;
+          open.due = true;
           if (task.open === open) void this.drive(task);
         }, this.cfg.commitIntervalMs - age);
         timer.unref();
