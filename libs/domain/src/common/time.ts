@@ -112,18 +112,29 @@ function digitsAt(text: string, from: number, width: number): number {
 
 /** Parses YYYYMMDDhhmmss (China time) into ms; undefined when malformed or not a real date/time. */
 export function parseCebTime(text: string | null | undefined): number | undefined {
-  if (typeof text !== 'string' || text.length !== 14) return undefined;
+  if (!isCebTime(text)) return undefined;
+  const t = text as string;
+  const utc = Date.UTC(
+    digitsAt(t, 0, 4),
+    digitsAt(t, 4, 2) - 1,
+    digitsAt(t, 6, 2),
+    digitsAt(t, 8, 2),
+    digitsAt(t, 10, 2),
+    digitsAt(t, 12, 2),
+  );
+  return utc - CHINA_OFFSET_MS;
+}
+
+/** True for a well-formed, real YYYYMMDDhhmmss (every document's appTime: no Date here). */
+export function isCebTime(text: string | null | undefined): boolean {
+  if (typeof text !== 'string' || text.length !== 14) return false;
   const year = digitsAt(text, 0, 4);
   const month = digitsAt(text, 4, 2);
   const day = digitsAt(text, 6, 2);
   const hour = digitsAt(text, 8, 2);
   const minute = digitsAt(text, 10, 2);
   const second = digitsAt(text, 12, 2);
-  if (year < 0 || hour < 0 || minute < 0 || second < 0) return undefined; // month, day: below
-  if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59) return undefined;
-  if (day > daysInMonth(year, month)) return undefined; // e.g. 20260231
-  return Date.UTC(year, month - 1, day, hour, minute, second) - CHINA_OFFSET_MS;
+  if (year < 0 || hour < 0 || minute < 0 || second < 0) return false; // month, day: below
+  if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59) return false;
+  return day <= daysInMonth(year, month); // not e.g. 20260231
 }
-
-/** True for a well-formed, real YYYYMMDDhhmmss. */
-export const isCebTime = (text: string | null | undefined): boolean => parseCebTime(text) !== undefined;

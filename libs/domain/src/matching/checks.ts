@@ -1,6 +1,10 @@
 import type { Commodity, Enterprise, Order, Payment, Reason, Waybill } from '@clearance/contracts';
-import { formatDecimal, mulScaled, parseDecimal } from '../common/decimal';
+import * as decimal from '../common/decimal';
 import { reason, ReasonCode as R } from '../common/reasons';
+
+// Bound once: swc's CommonJS output reads an imported binding through a getter at every use
+// (see validate.ts); these run for every amount of every case.
+const { formatDecimal, mulScaled, parseDecimal } = decimal;
 
 /** Reference data lookups the matcher needs (backed by global tables in the service). */
 export type EnterpriseLookup = (code: string) => Enterprise | undefined;

@@ -1,8 +1,12 @@
 import { buyerKeyFromHash, waybillKey, type Manifest, type ManifestItem } from '@clearance/contracts';
-import { normalizeDecimal } from '../common/decimal';
+import * as decimal from '../common/decimal';
 import { deterministicGuid } from '../common/ids';
 import { cebDate, chinaYear } from '../common/time';
 import type { CompleteCase } from './checks';
+
+// Bound once: swc's CommonJS output reads an imported binding through a getter at every use
+// (see validate.ts); these run for every amount of every list.
+const { normalizeDecimal } = decimal;
 
 /**
  * List numbers (invtNo): 4-digit customs code + 4-digit year + I/E + 9-digit serial (18 chars,

@@ -1,8 +1,14 @@
 import { type Manifest, type RuleDefinition, type RuleHit, type RuleSet } from '@clearance/contracts';
-import { formatDecimal, isDecimal, mulScaled, parseDecimal, SCALE } from '../common/decimal';
+import * as decimal from '../common/decimal';
 import { hashDraw64, sha256HexOf } from '../common/ids';
-import { CNY, onFileAs, type EnterpriseRole } from '../matching/checks';
+import * as checks from '../matching/checks';
+import type { EnterpriseRole } from '../matching/checks';
 import type { RiskRefs, WatchSubjectType } from './refs';
+
+// Bound once: swc's CommonJS output reads an imported binding through a getter at every use
+// (see validate.ts); these run for every amount of every list.
+const { formatDecimal, isDecimal, mulScaled, parseDecimal, SCALE } = decimal;
+const { CNY, onFileAs } = checks;
 
 /**
  * Risk rules as data: each RuleDefinition of a RuleSet names a `kind` below, whether it is
