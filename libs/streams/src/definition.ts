@@ -119,6 +119,8 @@ export interface GlobalTable<V> {
   values(): IterableIterator<V>;
   entries(): IterableIterator<[string, V]>;
   readonly size: number;
+  /** Changes whenever the table does (an update or delete arrived): for caching what is derived from it. */
+  readonly version: number;
 }
 
 export interface EmitOptions {

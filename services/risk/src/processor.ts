@@ -1,4 +1,11 @@
-import { Topics, waybillKey, type Codecs, type Manifest, type RuleSet } from '@clearance/contracts';
+import {
+  Topics,
+  waybillKey,
+  type Codecs,
+  type Manifest,
+  type RuleSet,
+  type WatchlistEntry,
+} from '@clearance/contracts';
 import * as D from '@clearance/domain';
 import {
   defineProcessor,
@@ -59,6 +66,14 @@ export function riskProcessor(deps: RiskDeps) {
     return ruleSet;
   }
 
+  /** The watchlist's index, built on first use after each change of the table (not once per list). */
+  let watchIndex: { version: number; refs: D.RiskRefs } | undefined;
+  function watchIndexOf(table: GlobalTable<WatchlistEntry>): D.RiskRefs {
+    if (watchIndex?.version !== table.version)
+      watchIndex = { version: table.version, refs: D.riskRefsFrom({ watchlist: [...table.values()] }) };
+    return watchIndex.refs;
+  }
+
   return defineProcessor({
     name: config.applicationId,
     inputs: {
@@ -91,13 +106,11 @@ export function riskProcessor(deps: RiskDeps) {
       const commodities = ctx.global('commodities');
       const rates = ctx.global('exchangeRates');
       const watchlist = ctx.global('watchlist');
-      let watchIndex: D.RiskRefs | undefined; // built on first use, once per list
       const refs: D.RiskRefs = {
         enterprise: (code) => enterprises.get(code),
         commodity: (gcode) => commodities.get(gcode),
         exchangeRate: (currency, period) => rates.get(exchangeRateKey(currency, period)),
-        watchlist: (type, subject) =>
-          (watchIndex ??= D.riskRefsFrom({ watchlist: [...watchlist.values()] })).watchlist(type, subject),
+        watchlist: (type, subject) => watchIndexOf(watchlist).watchlist(type, subject),
       };
 
       const years = ctx.store('buyer-years');

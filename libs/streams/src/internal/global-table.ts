@@ -3,6 +3,7 @@ import type { GlobalTable } from '../definition';
 /** @internal the in-memory contents of a global table, filled by the reader (or the test driver). */
 export class GlobalTableImpl<V> implements GlobalTable<V> {
   private readonly map = new Map<string, V>();
+  private changes = 0;
 
   constructor(readonly name: string) {}
 
@@ -26,15 +27,21 @@ export class GlobalTableImpl<V> implements GlobalTable<V> {
     return this.map.size;
   }
 
+  get version(): number {
+    return this.changes;
+  }
+
   set(key: string, value: V): void {
     this.map.set(key, value);
+    this.changes++;
   }
 
   delete(key: string): void {
-    this.map.delete(key);
+    if (this.map.delete(key)) this.changes++;
   }
 
   clear(): void {
     this.map.clear();
+    this.changes++;
   }
 }
