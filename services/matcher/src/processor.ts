@@ -9,7 +9,6 @@ import {
 import * as D from '@clearance/domain';
 import {
   defineProcessor,
-  jsonSerde,
   numberSerde,
   silentLogger,
   stringSerde,
@@ -17,6 +16,7 @@ import {
   type DeadLetterInfo,
   type Logger,
 } from '@clearance/streams';
+import { caseSerde } from './case-serde';
 import type { MatcherConfig } from './config';
 
 export interface MatcherDeps {
@@ -64,7 +64,7 @@ export function matcherProcessor(deps: MatcherDeps) {
   const stores = {
     /** MatchState per order key, due at its window end or tombstone purge. */
     cases: {
-      value: jsonSerde<D.MatchState>(),
+      value: caseSerde(),
       timer: {
         deadline: (s: D.MatchState) => D.matchDeadline(s, matchConfig),
         resolutionMs: config.timerResolutionMs,
