@@ -3,6 +3,7 @@ import { schemaByName, sha256Hex } from '@clearance/contracts';
 import { deterministicGuid, hashDraw64, hashParts, sha256HexOf } from './ids';
 import { buildReceipt, Status } from './receipts';
 import { cebDate, cebTime, chinaYear, isCebTime, parseCebTime, returnTime } from './time';
+import { seededRandom } from '../testing/random';
 
 describe('China time', () => {
   // 2026-11-30T16:30:00.123Z is 2026-12-01 00:30:00.123 in China
@@ -67,15 +68,8 @@ describe('receipts', () => {
 });
 
 describe('the fast time and id functions match the implementations they replaced', () => {
-  // mulberry32: a small seeded generator, so a failure reproduces
-  let seed = 20261206;
-  const random = (): number => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const int = (n: number): number => Math.floor(random() * n);
+  // seeded, so a failure reproduces
+  const { random, int } = seededRandom(20261206);
   const outcome = <T>(f: () => T): T | string => {
     try {
       return f();

@@ -22,6 +22,7 @@ import {
   normalizeDecimal,
   parseDecimal,
 } from './decimal';
+import { seededRandom } from '../testing/random';
 
 describe('CEB decimal parsing', () => {
   it.each([
@@ -166,15 +167,8 @@ describe('the character-scan decimals match the regex implementation they replac
     }
   };
 
-  // mulberry32: a small seeded generator, so a failure reproduces
-  let seed = 20261206;
-  const random = (): number => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const int = (n: number): number => Math.floor(random() * n);
+  // seeded, so a failure reproduces
+  const { random, int } = seededRandom(20261206);
   const digits = (n: number, zeros = 0.3): string =>
     Array.from({ length: n }, () => (random() < zeros ? '0' : String(int(10)))).join('');
   /** Mostly well-formed decimals of every size, some with stray characters. */

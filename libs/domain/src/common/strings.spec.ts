@@ -1,15 +1,10 @@
 import { orderKey } from '@clearance/contracts';
 import { isBlank, isGuidForm, isOrderKeyOf } from './strings';
+import { seededRandom } from '../testing/random';
 
 describe('hot-path string tests agree with the obvious forms they replace', () => {
-  // mulberry32: a small seeded generator, so a failure reproduces
-  let seed = 42;
-  const random = (): number => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  // seeded, so a failure reproduces
+  const { random } = seededRandom(42);
   const pick = <T>(xs: ReadonlyArray<T>): T => xs[Math.floor(random() * xs.length)];
   // whitespace of every kind trim() knows, look-alikes, ASCII, CJK, surrogates
   const alphabet = [' ', '\t', '\n', '\r', '\v', '\f', '\u00a0', '\u1680', '\u2000', '\u200a', '\u2028'];
