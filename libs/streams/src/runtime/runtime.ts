@@ -660,9 +660,21 @@ export class StreamsRuntime {
   }
 
   private resume(task: RuntimeTask): void {
-    this.consumer?.resume(
-      task.partitions.map(({ topic, partition }) => ({ topic, partitions: [partition] })),
-    );
+    this.resumePartitions(task.partitions.map(({ topic, partition }) => ({ topic, partitions: [partition] })));
+  }
+
+  /**
+   * Resumes fetching; a no-op once the consumer has stopped (a transaction committed during
+   * shutdown works its queue down: kafkajs throws on resume then, which failed the task after
+   * its commit had succeeded).
+   */
+  private resumePartitions(partitions: Array<{ topic: string; partitions: number[] }>): void {
+    if (this.stopping) return;
+    try {
+      this.consumer?.resume(partitions);
+    } catch (err) {
+      this.logger.debug({ err }, 'resume failed (consumer not running)');
+    }
   }
 
   /** Positions the task's inputs at its committed positions, with empty queues. */
@@ -675,7 +687,7 @@ export class StreamsRuntime {
       const old = task.queues.get(topic);
       if (old?.paused) {
         old.paused = false;
-        this.consumer?.resume([{ topic, partitions: [partition] }]);
+        this.resumePartitions([{ topic, partitions: [partition] }]);
       }
       task.queues.set(topic, new InputQueue(topic, position ?? 0, old?.hw ?? 0));
       if (position !== undefined) this.consumer!.seek({ topic, partition, offset: String(position) });
@@ -1150,7 +1162,7 @@ export class StreamsRuntime {
     }
     if (q.paused && q.size < this.cfg.maxBufferedRecords / 2) {
       q.paused = false;
-      this.consumer?.resume([{ topic: q.topic, partitions: [task.id] }]);
+      this.resumePartitions([{ topic: q.topic, partitions: [task.id] }]);
     }
   }
 
