@@ -8,6 +8,13 @@ import { RegistryCodecs } from '@clearance/contracts';
 import { AnyProcessorDefinition, Logger, StreamsRuntime } from '@clearance/streams';
 import { StreamsEnv, streamsEnvSchema, validateConfig } from './config';
 import { StreamsOpsModule } from './health';
+import {
+  runtimeStatus,
+  serveStreamThread,
+  StreamThreads,
+  streamThreadIndex,
+  type RuntimeStatus,
+} from './threads';
 import { StreamsTransport } from './transport';
 
 export interface StreamsServiceContext<C> {
@@ -30,7 +37,9 @@ export interface StreamsServiceSpec<C> {
 
 export interface RunningStreamsService {
   app: INestApplication;
+  /** The runtimes of this thread (none with stream threads: they run in the workers). */
   runtimes: StreamsRuntime[];
+  threads?: StreamThreads;
   /** Base URL of the health / metrics endpoints. */
   url: string;
   logger: pino.Logger;
@@ -67,7 +76,12 @@ class PinoNestLogger implements LoggerService {
 export async function bootstrapStreamsService<C>(
   spec: StreamsServiceSpec<C>,
   source: NodeJS.ProcessEnv = process.env,
-  options: { logger?: pino.Logger; shutdownHooks?: boolean } = {},
+  options: {
+    logger?: pino.Logger;
+    shutdownHooks?: boolean;
+    /** Module each stream thread runs when STREAM_THREADS > 1 (the service's main); none: one thread. */
+    threadEntry?: string;
+  } = {},
 ): Promise<RunningStreamsService> {
   const env = validateConfig(streamsEnvSchema, source, spec.name);
   const config = validateConfig(spec.config, source, spec.name);
@@ -77,8 +91,72 @@ export async function bootstrapStreamsService<C>(
 
   const registry = new Registry();
   registry.setDefaultLabels({ service: spec.name });
-  const definitions = spec.definitions({ env, config, codecs, logger });
-  const runtimes = definitions.map(
+  const threadCount = env.STREAM_THREADS;
+  if (threadCount > 1 && !options.threadEntry) {
+    logger.warn(
+      { STREAM_THREADS: threadCount },
+      'STREAM_THREADS ignored: this service runs in-process (one thread)',
+    );
+  }
+  const threaded = threadCount > 1 && options.threadEntry !== undefined;
+  const runtimes = threaded ? [] : createRuntimes(spec, { env, config, codecs, logger }, registry, logger);
+  const afterThreadDied: { close?: () => void } = {};
+  const threads = threaded
+    ? new StreamThreads(
+        threadCount,
+        options.threadEntry as string,
+        { ...process.env, ...source },
+        logger,
+        () => afterThreadDied.close?.(),
+      )
+    : undefined;
+  const statuses: () => RuntimeStatus[] = threads
+    ? () => threads.statuses()
+    : () => runtimes.map(runtimeStatus);
+
+  @Module({ imports: [StreamsOpsModule.forRuntimes(statuses, threads ?? registry)] })
+  class StreamsServiceModule {}
+
+  const app = await NestFactory.create(StreamsServiceModule, {
+    logger: new PinoNestLogger(logger),
+    abortOnError: false,
+  });
+  if (options.shutdownHooks !== false) app.enableShutdownHooks();
+  app.connectMicroservice(
+    { strategy: new StreamsTransport(threads ? [threads] : runtimes) },
+    { inheritAppConfig: true },
+  );
+  await app.startAllMicroservices();
+  await app.listen(env.HTTP_PORT, env.HTTP_HOST);
+  const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+  logger.info(
+    { url, processors: runtimes.map((r) => r.definition.name), threads: threads ? threadCount : 1 },
+    `${spec.name} started: health at ${url}/health/ready, metrics at ${url}/metrics`,
+  );
+  NestLogger.flush();
+
+  let closed = false;
+  const close = async () => {
+    if (closed) return;
+    closed = true;
+    await app.close();
+  };
+  afterThreadDied.close = () => {
+    process.exitCode = 1;
+    void close().finally(() => process.exit(1));
+  };
+  return { app, runtimes, threads, url, logger, close };
+}
+
+/** One exactly-once runtime per processor definition of the service. */
+function createRuntimes<C>(
+  spec: StreamsServiceSpec<C>,
+  ctx: StreamsServiceContext<C>,
+  registry: Registry,
+  logger: pino.Logger,
+): StreamsRuntime[] {
+  const { env, config } = ctx;
+  return spec.definitions(ctx).map(
     (definition) =>
       new StreamsRuntime(definition, {
         brokers: env.KAFKA_BROKERS,
@@ -98,39 +176,49 @@ export async function bootstrapStreamsService<C>(
         },
         logger: logger.child({ processor: definition.name }),
         registry,
-        onFatalError: (error) => logger.fatal({ err: error, processor: definition.name }, 'processor cannot go on'),
+        onFatalError: (error) =>
+          logger.fatal({ err: error, processor: definition.name }, 'processor cannot go on'),
       }),
   );
-
-  @Module({ imports: [StreamsOpsModule.forRuntimes(runtimes, registry)] })
-  class StreamsServiceModule {}
-
-  const app = await NestFactory.create(StreamsServiceModule, { logger: new PinoNestLogger(logger), abortOnError: false });
-  if (options.shutdownHooks !== false) app.enableShutdownHooks();
-  app.connectMicroservice({ strategy: new StreamsTransport(runtimes) }, { inheritAppConfig: true });
-  await app.startAllMicroservices();
-  await app.listen(env.HTTP_PORT, env.HTTP_HOST);
-  const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
-  logger.info({ url, processors: definitions.map((d) => d.name) }, `${spec.name} started: health at ${url}/health/ready, metrics at ${url}/metrics`);
-  NestLogger.flush();
-
-  let closed = false;
-  return {
-    app,
-    runtimes,
-    url,
-    logger,
-    close: async () => {
-      if (closed) return;
-      closed = true;
-      await app.close();
-    },
-  };
 }
 
-/** `main.ts` helper: boots the service, exits non-zero with the reason when it cannot start. */
+/**
+ * A stream thread's body (see threads.ts): the service's runtimes, without HTTP; the main thread
+ * serves health and metrics from what the thread reports.
+ */
+async function runStreamThread<C>(spec: StreamsServiceSpec<C>, index: number): Promise<void> {
+  const source = process.env;
+  const env = validateConfig(streamsEnvSchema, source, spec.name);
+  const config = validateConfig(spec.config, source, spec.name);
+  const logger = pino({ name: spec.name, level: env.LOG_LEVEL }).child({ thread: index });
+  const codecs = new RegistryCodecs({ url: env.SCHEMA_REGISTRY_URL });
+  await codecs.register();
+  const registry = new Registry();
+  registry.setDefaultLabels({ service: spec.name });
+  await serveStreamThread(
+    createRuntimes(spec, { env, config, codecs, logger }, registry, logger),
+    registry,
+    logger,
+  );
+}
+
+/**
+ * `main.ts` helper: boots the service, exits non-zero with the reason when it cannot start. With
+ * `STREAM_THREADS` > 1 the main module is also what each stream thread runs (as a worker, where
+ * this runs the thread's part instead).
+ */
 export function runStreamsServiceMain<C>(spec: StreamsServiceSpec<C>): void {
-  bootstrapStreamsService(spec).catch((e: unknown) => {
+  const thread = streamThreadIndex();
+  if (thread !== undefined) {
+    runStreamThread(spec, thread).catch((e: unknown) => {
+      console.error(
+        `${spec.name} stream thread ${thread} failed: ${e instanceof Error ? e.message : String(e)}`,
+      );
+      process.exit(1);
+    });
+    return;
+  }
+  bootstrapStreamsService(spec, process.env, { threadEntry: require.main?.filename }).catch((e: unknown) => {
     console.error(`${spec.name} failed to start: ${e instanceof Error ? e.message : String(e)}`);
     process.exit(1);
   });

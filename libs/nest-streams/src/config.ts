@@ -22,6 +22,8 @@ export const streamsEnvSchema = z.object({
   /** Replication factor of topics a runtime creates (changelogs, internal topics); unset: the broker's default.replication.factor. */
   REPLICATION_FACTOR: z.coerce.number().int().min(1).max(32).optional(),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+  /** Stream threads (worker threads) of the process, each a group member with its own tasks, as Kafka Streams' num.stream.threads; one core each. */
+  STREAM_THREADS: z.coerce.number().int().min(1).max(32).default(1),
   /** Input records per Kafka transaction. */
   MAX_RECORDS_PER_TRANSACTION: z.coerce.number().int().min(1).default(5000),
   /** Where a new consumer group starts: earliest (default: process the whole log) or latest. */

@@ -1,7 +1,6 @@
 import { Controller, Get, Header, Inject, Module, DynamicModule } from '@nestjs/common';
 import { HealthCheck, HealthCheckService, HealthIndicatorService, TerminusModule } from '@nestjs/terminus';
-import type { Registry } from 'prom-client';
-import type { StreamsRuntime } from '@clearance/streams';
+import type { MetricsSource, RuntimeStatus } from './threads';
 
 export const STREAMS_RUNTIMES = Symbol('STREAMS_RUNTIMES');
 export const METRICS_REGISTRY = Symbol('METRICS_REGISTRY');
@@ -16,15 +15,18 @@ export class StreamsHealthController {
   constructor(
     private readonly health: HealthCheckService,
     private readonly indicator: HealthIndicatorService,
-    @Inject(STREAMS_RUNTIMES) private readonly runtimes: ReadonlyArray<StreamsRuntime>,
+    @Inject(STREAMS_RUNTIMES) private readonly runtimes: () => ReadonlyArray<RuntimeStatus>,
   ) {}
 
   private check(kind: 'alive' | 'ready') {
-    return this.runtimes.map((runtime) => async () => {
-      const name = runtime.definition.name;
+    return this.runtimes().map((runtime) => async () => {
+      const name = runtime.name;
       const ok = kind === 'alive' ? runtime.isAlive() : runtime.isReady();
       const assignment = runtime.assignment();
-      const details = { generation: assignment.generation, tasks: assignment.tasks.map((t) => `${t.task}:${t.phase}`) };
+      const details = {
+        generation: assignment.generation,
+        tasks: assignment.tasks.map((t) => `${t.task}:${t.phase}`),
+      };
       return ok ? this.indicator.check(name).up(details) : this.indicator.check(name).down(details);
     });
   }
@@ -44,7 +46,7 @@ export class StreamsHealthController {
 
 @Controller('metrics')
 export class MetricsController {
-  constructor(@Inject(METRICS_REGISTRY) private readonly registry: Registry) {}
+  constructor(@Inject(METRICS_REGISTRY) private readonly registry: MetricsSource) {}
 
   @Get()
   @Header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8')
@@ -56,7 +58,8 @@ export class MetricsController {
 /** Health (terminus) and Prometheus metrics endpoints for a set of runtimes. */
 @Module({})
 export class StreamsOpsModule {
-  static forRuntimes(runtimes: ReadonlyArray<StreamsRuntime>, registry: Registry): DynamicModule {
+  /** `runtimes`: the processors' status, read at each request (stream threads report theirs). */
+  static forRuntimes(runtimes: () => ReadonlyArray<RuntimeStatus>, registry: MetricsSource): DynamicModule {
     return {
       module: StreamsOpsModule,
       imports: [TerminusModule.forRoot({ logger: false })],

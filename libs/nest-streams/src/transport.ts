@@ -1,5 +1,5 @@
 import { CustomTransportStrategy, Server } from '@nestjs/microservices';
-import type { StreamsRuntime } from '@clearance/streams';
+import type { Startable } from './threads';
 
 /**
  * Runs stream processors (our exactly-once runtime) as a NestJS microservice transport.
@@ -10,12 +10,12 @@ import type { StreamsRuntime } from '@clearance/streams';
 export class StreamsTransport extends Server implements CustomTransportStrategy {
   private started = false;
 
-  constructor(private readonly runtimes: ReadonlyArray<StreamsRuntime>) {
+  constructor(private readonly runtimes: ReadonlyArray<Startable>) {
     super();
   }
 
   async listen(callback: (err?: unknown, info?: unknown) => void): Promise<void> {
-    const started: StreamsRuntime[] = [];
+    const started: Startable[] = [];
     try {
       for (const runtime of this.runtimes) {
         started.push(runtime);
