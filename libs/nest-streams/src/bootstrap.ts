@@ -6,7 +6,7 @@ import { Registry } from 'prom-client';
 import { z } from 'zod';
 import { RegistryCodecs } from '@clearance/contracts';
 import { AnyProcessorDefinition, Logger, StreamsRuntime } from '@clearance/streams';
-import { StreamsEnv, streamsEnvSchema, validateConfig } from './config';
+import { type StreamsEnv, streamsEnvSchema, validateConfig } from './config';
 import { StreamsOpsModule } from './health';
 import {
   runtimeStatus,
@@ -86,11 +86,6 @@ export async function bootstrapStreamsService<C>(
   const env = validateConfig(streamsEnvSchema, source, spec.name);
   const config = validateConfig(spec.config, source, spec.name);
   const logger = options.logger ?? pino({ name: spec.name, level: env.LOG_LEVEL });
-  const codecs = new RegistryCodecs({ url: env.SCHEMA_REGISTRY_URL });
-  await codecs.register();
-
-  const registry = new Registry();
-  registry.setDefaultLabels({ service: spec.name });
   const threadCount = env.STREAM_THREADS;
   if (threadCount > 1 && !options.threadEntry) {
     logger.warn(
@@ -99,7 +94,6 @@ export async function bootstrapStreamsService<C>(
     );
   }
   const threaded = threadCount > 1 && options.threadEntry !== undefined;
-  const runtimes = threaded ? [] : createRuntimes(spec, { env, config, codecs, logger }, registry, logger);
   const afterThreadDied: { close?: () => void } = {};
   const threads = threaded
     ? new StreamThreads(
@@ -110,6 +104,30 @@ export async function bootstrapStreamsService<C>(
         () => afterThreadDied.close?.(),
       )
     : undefined;
+  // the threads load and join while this thread sets up HTTP (the transport awaits the same start)
+  threads?.start().catch(() => undefined);
+  try {
+    return await serve(spec, options, { env, config, logger }, threads, afterThreadDied);
+  } catch (e) {
+    await threads?.stop();
+    throw e;
+  }
+}
+
+async function serve<C>(
+  spec: StreamsServiceSpec<C>,
+  options: { shutdownHooks?: boolean },
+  { env, config, logger }: { env: StreamsEnv; config: C; logger: pino.Logger },
+  threads: StreamThreads | undefined,
+  afterThreadDied: { close?: () => void },
+): Promise<RunningStreamsService> {
+  const threadCount = env.STREAM_THREADS;
+  const codecs = new RegistryCodecs({ url: env.SCHEMA_REGISTRY_URL });
+  await codecs.register();
+
+  const registry = new Registry();
+  registry.setDefaultLabels({ service: spec.name });
+  const runtimes = threads ? [] : createRuntimes(spec, { env, config, codecs, logger }, registry, logger);
   const statuses: () => RuntimeStatus[] = threads
     ? () => threads.statuses()
     : () => runtimes.map(runtimeStatus);
@@ -172,7 +190,8 @@ function createRuntimes<C>(
         consumer: {
           partitionsConsumedConcurrently: env.CONCURRENT_TASKS,
           sessionTimeout: env.SESSION_TIMEOUT_MS,
-          heartbeatInterval: Math.max(1000, Math.floor(env.SESSION_TIMEOUT_MS / 10)),
+          // 1 s: a member learns of a rebalance at its next heartbeat (a thread or instance joining)
+          heartbeatInterval: 1000,
         },
         logger: logger.child({ processor: definition.name }),
         registry,

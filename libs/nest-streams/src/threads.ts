@@ -184,7 +184,15 @@ export class StreamThreads implements Startable, MetricsSource {
     private readonly onThreadDied: (index: number, code: number) => void,
   ) {}
 
-  async start(): Promise<void> {
+  private starting?: Promise<void>;
+
+  /** Starts the threads once; later calls return the same promise (resolved when all have joined). */
+  start(): Promise<void> {
+    this.starting ??= this.startThreads();
+    return this.starting;
+  }
+
+  private async startThreads(): Promise<void> {
     this.threads = Array.from(
       { length: this.count },
       (_, i) =>
