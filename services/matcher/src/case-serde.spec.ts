@@ -58,4 +58,27 @@ describe('cases store codec', () => {
     const again = serde.serialize(TOPIC, serde.deserialize(TOPIC, bytes) as D.MatchState) as Buffer;
     expect(again.equals(bytes)).toBe(true);
   });
+
+  it('decodes a held document only when it is read, and writes its bytes back unchanged until then', () => {
+    const [, second] = lifeOfACase(11); // order and payment held
+    const bytes = serde.serialize(TOPIC, second) as Buffer;
+    const read = serde.deserialize(TOPIC, bytes) as D.OpenCase;
+    const orderSlot = read.order!;
+    expect(Object.getOwnPropertyDescriptor(orderSlot, 'doc')?.get).toBeDefined(); // not decoded yet
+    expect((serde.serialize(TOPIC, read) as Buffer).equals(bytes)).toBe(true); // written back: still not decoded
+    expect(Object.getOwnPropertyDescriptor(orderSlot, 'doc')?.get).toBeDefined();
+    expect(orderSlot.doc.orderNo).toBe((second as D.OpenCase).order!.doc.orderNo); // first read decodes
+    expect(Object.getOwnPropertyDescriptor(orderSlot, 'doc')).toMatchObject({
+      enumerable: true,
+      writable: true,
+    });
+    expect(orderSlot.doc).toBe(orderSlot.doc); // once
+    expect((serde.serialize(TOPIC, read) as Buffer).equals(bytes)).toBe(true);
+  });
+
+  it('refuses a value whose documents are cut short', () => {
+    const [, second] = lifeOfACase(12);
+    const bytes = serde.serialize(TOPIC, second) as Buffer;
+    expect(() => serde.deserialize(TOPIC, bytes.subarray(0, bytes.length - 10))).toThrow(/cut short/);
+  });
 });

@@ -12,7 +12,8 @@ import type { Type } from 'avsc';
  *   0x01 | u32 header length | header JSON | 3 × (u32 length, 0 = none | Avro body)
  *
  * The header is the state with each held slot as `{at, idHash}` (or null). A closed case has no
- * documents. Values written before this codec (plain JSON, first byte `{`) still decode.
+ * documents. Values written before this codec (plain JSON, first byte `{`) still decode. Held
+ * documents read back are decoded only when the domain looks at them (`lazyHeld`).
  */
 const MAGIC = 0x01;
 const SLOTS = ['order', 'payment', 'waybill'] as const;
@@ -25,12 +26,46 @@ const TYPES: Record<Slot, () => Type> = {
 
 /** Avro body of each held document object, computed once (documents are immutable while held). */
 const bodies = new WeakMap<object, Buffer>();
+/** Avro body of each held slot read back and not decoded yet (see `lazyHeld`). */
+const undecoded = new WeakMap<object, Buffer>();
+
+/**
+ * A held slot read back from the store whose document is decoded on first use of `doc`. Most
+ * reads of a case never look at the documents already held (a second document arrives: only the
+ * third one brings the checks and the list), so most are never decoded, and a case written back
+ * unchanged in those slots reuses their bytes. `doc` is an own enumerable property once read
+ * (JSON and spreads see the document).
+ */
+function lazyHeld(meta: { at: number; idHash: string | null }, body: Buffer, type: Type): object {
+  const held = { at: meta.at, idHash: meta.idHash } as { at: number; idHash: string | null; doc?: object };
+  undecoded.set(held, body);
+  Object.defineProperty(held, 'doc', {
+    enumerable: true,
+    configurable: true,
+    get() {
+      const doc = type.fromBuffer(body) as object;
+      bodies.set(doc, body);
+      undecoded.delete(held);
+      Object.defineProperty(held, 'doc', {
+        value: doc,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+      return doc;
+    },
+  });
+  return held;
+}
 
 export function caseSerde(): Serde<D.MatchState> {
   const types = {} as Record<Slot, Type>;
   const typeOf = (slot: Slot): Type => (types[slot] ??= TYPES[slot]());
 
-  function body(slot: Slot, doc: object): Buffer {
+  function body(slot: Slot, held: { doc: object }): Buffer {
+    const raw = undecoded.get(held);
+    if (raw !== undefined) return raw;
+    const doc = held.doc;
     let b = bodies.get(doc);
     if (b === undefined) {
       b = typeOf(slot).toBuffer(doc);
@@ -50,7 +85,7 @@ export function caseSerde(): Serde<D.MatchState> {
         const held = open[slot];
         if (held) {
           header[slot] = { at: held.at, idHash: held.idHash };
-          docs.push(body(slot, held.doc));
+          docs.push(body(slot, held));
         } else docs.push(EMPTY);
       }
       return frame(JSON.stringify(header), docs);
@@ -66,12 +101,11 @@ export function caseSerde(): Serde<D.MatchState> {
         const n = bytes.readUInt32BE(pos);
         pos += 4;
         if (n === 0) continue;
-        const b = bytes.subarray(pos, pos + n);
+        if (pos + n > bytes.length) throw new Error(`case value on ${topic} is cut short`);
+        // a copy: the value may be a slice of a large restore buffer
+        const b = Buffer.from(bytes.subarray(pos, pos + n));
         pos += n;
-        const doc = typeOf(slot).fromBuffer(b) as object;
-        bodies.set(doc, Buffer.from(b)); // a copy: the value may be a slice of a large restore buffer
-        const meta = state[slot] as { at: number; idHash: string | null };
-        state[slot] = { doc, at: meta.at, idHash: meta.idHash };
+        state[slot] = lazyHeld(state[slot] as { at: number; idHash: string | null }, b, typeOf(slot));
       }
       return state as unknown as D.MatchState;
     },
