@@ -4,7 +4,7 @@ export * from './keys';
 export * from './codec';
 export { loadSchemas, schemas, schemaByName, SCHEMA_DIR } from './schemas';
 export type { LoadedSchema } from './schemas';
-export { installFastAvroStrings } from './avro-strings';
+export { installFastAvroStrings, avscWriteString, writeStringFast } from './avro-strings';
 
 import { installFastAvroStrings } from './avro-strings';
 installFastAvroStrings();
