@@ -1,4 +1,5 @@
 import * as D from '@clearance/domain';
+import { schemaByName } from '@clearance/contracts';
 import { NO_ERRORS, ParcelGenerator } from '@clearance/generator';
 import { caseSerde } from './case-serde';
 
@@ -80,5 +81,90 @@ describe('cases store codec', () => {
     const [, second] = lifeOfACase(12);
     const bytes = serde.serialize(TOPIC, second) as Buffer;
     expect(() => serde.deserialize(TOPIC, bytes.subarray(0, bytes.length - 10))).toThrow(/cut short/);
+  });
+
+  const roundTrip = (state: D.MatchState) =>
+    JSON.parse(JSON.stringify(serde.deserialize(TOPIC, serde.serialize(TOPIC, state) as Buffer)));
+
+  it('keeps every field of rejected, failed and withdrawn cases, and guids or hashes not in canonical form as written', () => {
+    const [first, second] = lifeOfACase(13) as [D.OpenCase, D.OpenCase];
+    const reasons = [
+      { code: 'AMOUNT_MISMATCH', message: '支付金额与订单不符 (12.50 ≠ 13.00)' },
+      { code: '-301', message: 'x' },
+    ];
+    const states: D.MatchState[] = [
+      { ...second, status: 'REJECTED', reasons, seen: [...second.seen, 'lower-case-guid-1', 'ab'] },
+      { ...first, firstDocumentTime: null, order: { ...first.order!, idHash: 'not-a-hash' } },
+      {
+        status: 'FAILED',
+        caseKey: first.caseKey,
+        closedAt: T0 + 5,
+        invtNo: null,
+        reasons,
+        seen: ['3F7FF2F1-47E5-8AC6-DEEF-9B32E264037F'],
+      },
+      { status: 'WITHDRAWN', caseKey: first.caseKey, closedAt: T0 + 6, invtNo: null, reasons: [], seen: [] },
+      {
+        status: 'MATCHED',
+        caseKey: first.caseKey,
+        closedAt: T0 + 7,
+        invtNo: '51002026E0000000017',
+        reasons: [],
+        seen: ['3f7ff2f1-47e5-8ac6-deef-9b32e264037f'],
+      },
+    ];
+    for (const state of states) expect(roundTrip(state)).toEqual(JSON.parse(JSON.stringify(state)));
+  });
+
+  it('holds a closed case in well under the bytes of its JSON', () => {
+    const states = lifeOfACase(14) as D.OpenCase[];
+    const last = states[states.length - 1];
+    const closed: D.ClosedCase = {
+      status: 'MATCHED',
+      caseKey: last.caseKey,
+      closedAt: T0 + 3,
+      invtNo: '51002026E0000000017',
+      reasons: [],
+      seen: [last.order!.doc.guid, last.payment!.doc.guid, last.waybill!.doc.guid],
+    };
+    expect(roundTrip(closed)).toEqual(closed);
+    const bytes = serde.serialize(TOPIC, closed) as Buffer;
+    expect(bytes.length).toBeLessThan(Buffer.byteLength(JSON.stringify(closed)) * 0.7);
+  });
+
+  it('refuses to write a state with a field it does not know (it would be lost)', () => {
+    const [first] = lifeOfACase(15);
+    expect(() => serde.serialize(TOPIC, { ...first, extra: 1 } as unknown as D.MatchState)).toThrow(
+      /does not know: .*extra/,
+    );
+  });
+
+  it('reads values of the previous version (JSON header, held documents as Avro)', () => {
+    const [, second] = lifeOfACase(16) as [D.OpenCase, D.OpenCase];
+    const header = JSON.stringify({
+      ...second,
+      order: { at: second.order!.at, idHash: second.order!.idHash },
+      payment: { at: second.payment!.at, idHash: second.payment!.idHash },
+      waybill: null,
+    });
+    const body = (type: string, doc: object) => {
+      const b = schemaByName(type).type.toBuffer(doc);
+      const len = Buffer.alloc(4);
+      len.writeUInt32BE(b.length);
+      return Buffer.concat([len, b]);
+    };
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(Buffer.byteLength(header));
+    const legacy = Buffer.concat([
+      Buffer.from([0x01]),
+      len,
+      Buffer.from(header),
+      body('Order', second.order!.doc),
+      body('Payment', second.payment!.doc),
+      Buffer.alloc(4),
+    ]);
+    expect(JSON.parse(JSON.stringify(serde.deserialize(TOPIC, legacy)))).toEqual(
+      JSON.parse(JSON.stringify(second)),
+    );
   });
 });

@@ -1,21 +1,25 @@
 import { schemaByName } from '@clearance/contracts';
 import type * as D from '@clearance/domain';
 import type { Serde } from '@clearance/streams';
-import type { Type } from 'avsc';
+import { type Schema, Type } from 'avsc';
 
 /**
  * The `cases` store's value codec. An open case holds up to three documents, which are most of its
  * bytes and never change while held: each is written as its Avro body (the topic's schema, the
  * held form: id numbers already replaced by their hash), encoded once per document object and
- * reused by every later write of the case; the rest of the state is a small JSON header.
+ * reused by every later write of the case; the rest of the state is a small binary header (Avro of
+ * an internal schema: id hashes as 32 bytes, canonical guids as 16).
  *
- *   0x01 | u32 header length | header JSON | 3 × (u32 length, 0 = none | Avro body)
+ *   open:   0x02 | Avro OpenHeader   | 3 × (u32 length, 0 = none | Avro body)
+ *   closed: 0x03 | Avro ClosedHeader
  *
- * The header is the state with each held slot as `{at, idHash}` (or null). A closed case has no
- * documents. Values written before this codec (plain JSON, first byte `{`) still decode. Held
- * documents read back are decoded only when the domain looks at them (`lazyHeld`).
+ * The open header is the state with each held slot as `{at, idHash}` (or null). Held documents
+ * read back are decoded only when the domain looks at them (`lazyHeld`). Values of earlier
+ * versions still decode: 0x01 (the same with a JSON header) and plain JSON (first byte `{`).
  */
-const MAGIC = 0x01;
+const LEGACY_JSON_HEADER = 0x01;
+const OPEN = 0x02;
+const CLOSED = 0x03;
 const SLOTS = ['order', 'payment', 'waybill'] as const;
 type Slot = (typeof SLOTS)[number];
 const TYPES: Record<Slot, () => Type> = {
@@ -23,6 +27,86 @@ const TYPES: Record<Slot, () => Type> = {
   payment: () => schemaByName('Payment').type,
   waybill: () => schemaByName('Waybill').type,
 };
+
+const GUID = /^[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}$/;
+const HASH = /^[0-9a-f]{64}$/;
+const reasonSchema = {
+  type: 'record',
+  name: 'Reason',
+  fields: [
+    { name: 'code', type: 'string' },
+    { name: 'message', type: 'string' },
+  ],
+};
+const slotSchema = [
+  'null',
+  {
+    type: 'record',
+    name: 'Slot',
+    fields: [
+      { name: 'at', type: 'long' },
+      // a sha256 as 32 bytes; anything else as written
+      { name: 'idHash', type: ['null', { type: 'fixed', name: 'Sha256', size: 32 }, 'string'] },
+    ],
+  },
+];
+// a guid in the canonical upper-case form as 16 bytes; anything else as written
+const seenSchema = { type: 'array', items: [{ type: 'fixed', name: 'Guid', size: 16 }, 'string'] };
+const OPEN_HEADER = Type.forSchema({
+  type: 'record',
+  name: 'OpenHeader',
+  namespace: 'clearance.matcher.cases',
+  fields: [
+    { name: 'status', type: { type: 'enum', name: 'OpenStatus', symbols: ['OPEN', 'REJECTED'] } },
+    { name: 'caseKey', type: 'string' },
+    { name: 'openedAt', type: 'long' },
+    { name: 'firstDocumentTime', type: ['null', 'long'] },
+    { name: 'order', type: slotSchema },
+    { name: 'payment', type: ['null', 'clearance.matcher.cases.Slot'] },
+    { name: 'waybill', type: ['null', 'clearance.matcher.cases.Slot'] },
+    { name: 'reasons', type: { type: 'array', items: reasonSchema } },
+    { name: 'seen', type: seenSchema },
+  ],
+} as Schema);
+const CLOSED_HEADER = Type.forSchema({
+  type: 'record',
+  name: 'ClosedHeader',
+  namespace: 'clearance.matcher.cases',
+  fields: [
+    {
+      name: 'status',
+      type: { type: 'enum', name: 'ClosedStatus', symbols: ['MATCHED', 'FAILED', 'WITHDRAWN'] },
+    },
+    { name: 'caseKey', type: 'string' },
+    { name: 'closedAt', type: 'long' },
+    { name: 'invtNo', type: ['null', 'string'] },
+    { name: 'reasons', type: { type: 'array', items: reasonSchema } },
+    { name: 'seen', type: seenSchema },
+  ],
+} as Schema);
+const OPEN_KEYS = 9;
+const CLOSED_KEYS = 6;
+
+const packGuid = (g: string): Buffer | string => (GUID.test(g) ? Buffer.from(g.replace(/-/g, ''), 'hex') : g);
+function unpackGuid(g: Buffer | string): string {
+  if (typeof g === 'string') return g;
+  const h = g.toString('hex').toUpperCase();
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+const packHash = (h: string | null): Buffer | string | null =>
+  h !== null && HASH.test(h) ? Buffer.from(h, 'hex') : h;
+const unpackHash = (h: Buffer | string | null): string | null =>
+  h === null || typeof h === 'string' ? h : h.toString('hex');
+
+/** Scratch the headers are written into (grown on demand). */
+let scratch = Buffer.allocUnsafe(16 * 1024);
+function encodeHeader(type: Type, value: unknown): Buffer {
+  for (;;) {
+    const end = type.encode(value, scratch, 0);
+    if (end >= 0) return scratch.subarray(0, end);
+    scratch = Buffer.allocUnsafe(Math.max(scratch.length * 2, -end));
+  }
+}
 
 /** Avro body of each held document object, computed once (documents are immutable while held). */
 const bodies = new WeakMap<object, Buffer>();
@@ -76,26 +160,61 @@ export function caseSerde(): Serde<D.MatchState> {
 
   return {
     sync: true,
-    serialize(_topic, state) {
-      if (!('order' in state)) return frame(JSON.stringify(state), []);
+    serialize(topic, state) {
+      if (!('order' in state)) {
+        const closed = state as D.ClosedCase;
+        if (Object.keys(closed).length !== CLOSED_KEYS)
+          throw new Error(
+            `closed case on ${topic} has fields the codec does not know: ${Object.keys(closed).join(',')}`,
+          );
+        const header = encodeHeader(CLOSED_HEADER, { ...closed, seen: closed.seen.map(packGuid) });
+        const out = Buffer.allocUnsafe(1 + header.length);
+        out[0] = CLOSED;
+        header.copy(out, 1);
+        return out;
+      }
       const open = state as D.OpenCase;
+      if (Object.keys(open).length !== OPEN_KEYS)
+        throw new Error(
+          `open case on ${topic} has fields the codec does not know: ${Object.keys(open).join(',')}`,
+        );
       const docs: Buffer[] = [];
-      const header: Record<string, unknown> = { ...open };
+      const header: Record<string, unknown> = { ...open, seen: open.seen.map(packGuid) };
       for (const slot of SLOTS) {
         const held = open[slot];
         if (held) {
-          header[slot] = { at: held.at, idHash: held.idHash };
+          header[slot] = { at: held.at, idHash: packHash(held.idHash) };
           docs.push(body(slot, held));
         } else docs.push(EMPTY);
       }
-      return frame(JSON.stringify(header), docs);
+      return frame(OPEN, encodeHeader(OPEN_HEADER, header), docs);
     },
     deserialize(topic, bytes) {
-      if (bytes.length === 0 || bytes[0] !== MAGIC) return JSON.parse(bytes.toString('utf8')) as D.MatchState;
-      const headerLength = bytes.readUInt32BE(1);
-      let pos = 5 + headerLength;
-      const state = JSON.parse(bytes.toString('utf8', 5, pos)) as Record<string, unknown>;
-      if (pos === bytes.length) return state as unknown as D.MatchState; // closed: no documents
+      const kind = bytes.length === 0 ? -1 : bytes[0];
+      if (kind === CLOSED) {
+        const closed = CLOSED_HEADER.fromBuffer(bytes.subarray(1)) as D.ClosedCase & {
+          seen: Array<Buffer | string>;
+        };
+        return { ...closed, seen: closed.seen.map(unpackGuid) };
+      }
+      let state: Record<string, unknown>;
+      let pos: number;
+      if (kind === OPEN) {
+        const { value, offset } = OPEN_HEADER.decode(bytes, 1);
+        if (offset < 0) throw new Error(`case value on ${topic} is cut short`);
+        const h = value as Record<string, unknown> & { seen: Array<Buffer | string> };
+        state = { ...h, seen: h.seen.map(unpackGuid) };
+        for (const slot of SLOTS) {
+          const meta = h[slot] as { at: number; idHash: Buffer | string | null } | null;
+          state[slot] = meta && { at: meta.at, idHash: unpackHash(meta.idHash) };
+        }
+        pos = offset;
+      } else if (kind === LEGACY_JSON_HEADER) {
+        const headerLength = bytes.readUInt32BE(1);
+        pos = 5 + headerLength;
+        state = JSON.parse(bytes.toString('utf8', 5, pos)) as Record<string, unknown>;
+        if (pos === bytes.length) return state as unknown as D.MatchState; // closed: no documents
+      } else return JSON.parse(bytes.toString('utf8')) as D.MatchState;
       for (const slot of SLOTS) {
         if (pos + 4 > bytes.length) throw new Error(`case value on ${topic} is cut short`);
         const n = bytes.readUInt32BE(pos);
@@ -114,15 +233,13 @@ export function caseSerde(): Serde<D.MatchState> {
 
 const EMPTY = Buffer.alloc(0);
 
-function frame(header: string, docs: Buffer[]): Buffer {
-  const headerLength = Buffer.byteLength(header);
-  let size = 5 + headerLength;
+function frame(kind: number, header: Buffer, docs: Buffer[]): Buffer {
+  let size = 1 + header.length;
   for (const d of docs) size += 4 + d.length;
   const out = Buffer.allocUnsafe(size);
-  out[0] = MAGIC;
-  out.writeUInt32BE(headerLength, 1);
-  out.write(header, 5, 'utf8');
-  let pos = 5 + headerLength;
+  out[0] = kind;
+  header.copy(out, 1);
+  let pos = 1 + header.length;
   for (const d of docs) {
     out.writeUInt32BE(d.length, pos);
     pos += 4;
