@@ -6,6 +6,7 @@ export * from './deadline-index';
 export type { Logger } from './logger';
 export { silentLogger } from './logger';
 export * from './testing/test-driver';
+export * from './testing/batch-driver';
 export { StreamsRuntime } from './runtime/runtime';
 export type { StreamsRuntimeConfig, TaskPhase, TaskStatus, AssignmentStatus } from './runtime/runtime';
 export { StreamsMetrics } from './runtime/metrics';
