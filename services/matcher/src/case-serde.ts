@@ -14,7 +14,7 @@ import { type Schema, Type } from 'avsc';
  *   closed: 0x03 | Avro ClosedHeader
  *
  * The open header is the state with each held slot as `{at, idHash}` (or null). Held documents
- * read back are decoded only when the domain looks at them (`lazyHeld`). Values of earlier
+ * read back are decoded only when the domain looks at them (`HeldSlot`). Values of earlier
  * versions still decode: 0x01 (the same with a JSON header) and plain JSON (first byte `{`).
  */
 const LEGACY_JSON_HEADER = 0x01;
@@ -160,55 +160,57 @@ function encodeHeader(type: Type, value: unknown): Buffer {
   }
 }
 
-/** Avro body of each held document object, computed once (documents are immutable while held). */
-const bodies = new WeakMap<object, Buffer>();
-/** Avro body of each held slot read back and not decoded yet (see `lazyHeld`). */
-const undecoded = new WeakMap<object, Buffer>();
-
 /**
- * A held slot read back from the store whose document is decoded on first use of `doc`. Most
- * reads of a case never look at the documents already held (a second document arrives: only the
- * third one brings the checks and the list), so most are never decoded, and a case written back
- * unchanged in those slots reuses their bytes. `doc` is an own enumerable accessor (JSON, spreads
- * and deep equality see the document); an object literal's accessor costs no property
- * redefinition, which showed as 3 % of the matcher's CPU when the getter replaced itself.
+ * A held slot read back from the store: its document is decoded on first use of `doc`. Most reads
+ * of a case never look at the documents already held (a second document arrives: only the third
+ * one brings the checks and the list), so most are never decoded, and a case written back keeps
+ * their bytes (`body`) instead of encoding them again. `doc` is an accessor of the class, with
+ * `toJSON` so JSON sees the document; the bookkeeping lives in private fields, not in WeakMaps
+ * (their entries showed as 3 % of the matcher's CPU plus garbage-collector work).
  */
-function lazyHeld(meta: { at: number; idHash: string | null }, body: Buffer, type: Type): object {
-  let doc: object | undefined;
-  const held = {
-    at: meta.at,
-    idHash: meta.idHash,
-    get doc(): object {
-      if (doc === undefined) {
-        doc = type.fromBuffer(body) as object;
-        bodies.set(doc, body);
-        undecoded.delete(held);
-      }
-      return doc;
-    },
-  };
-  undecoded.set(held, body);
-  return held;
+class HeldSlot {
+  #doc: object | undefined;
+  readonly #body: Buffer;
+  readonly #type: Type;
+
+  constructor(
+    readonly at: number,
+    readonly idHash: string | null,
+    body: Buffer,
+    type: Type,
+  ) {
+    this.#body = body;
+    this.#type = type;
+  }
+
+  get doc(): object {
+    return (this.#doc ??= this.#type.fromBuffer(this.#body) as object);
+  }
+
+  get decoded(): boolean {
+    return this.#doc !== undefined;
+  }
+
+  /** The document's Avro body as read (documents are immutable while held). */
+  get body(): Buffer {
+    return this.#body;
+  }
+
+  toJSON(): { at: number; idHash: string | null; doc: object } {
+    return { at: this.at, idHash: this.idHash, doc: this.doc };
+  }
 }
 
 /** Whether a held slot read back has had its document decoded (for tests). */
-export const heldIsDecoded = (held: object): boolean => !undecoded.has(held);
+export const heldIsDecoded = (held: object): boolean => held instanceof HeldSlot && held.decoded;
 
 export function caseSerde(): Serde<D.MatchState> {
   const types = {} as Record<Slot, Type>;
   const typeOf = (slot: Slot): Type => (types[slot] ??= TYPES[slot]());
 
-  function body(slot: Slot, held: { doc: object }): Buffer {
-    const raw = undecoded.get(held);
-    if (raw !== undefined) return raw;
-    const doc = held.doc;
-    let b = bodies.get(doc);
-    if (b === undefined) {
-      b = typeOf(slot).toBuffer(doc);
-      bodies.set(doc, b);
-    }
-    return b;
-  }
+  /** A held document's Avro body: as read back, else encoded (once per write of the case). */
+  const body = (slot: Slot, held: { doc: object }): Buffer =>
+    held instanceof HeldSlot ? held.body : typeOf(slot).toBuffer(held.doc);
 
   return {
     sync: true,
@@ -276,7 +278,8 @@ export function caseSerde(): Serde<D.MatchState> {
         // a copy: the value may be a slice of a large restore buffer
         const b = Buffer.from(bytes.subarray(pos, pos + n));
         pos += n;
-        state[slot] = lazyHeld(state[slot] as { at: number; idHash: string | null }, b, typeOf(slot));
+        const meta = state[slot] as { at: number; idHash: string | null };
+        state[slot] = new HeldSlot(meta.at, meta.idHash, b, typeOf(slot));
       }
       return state as unknown as D.MatchState;
     },
