@@ -1,5 +1,6 @@
 import { schemaByName } from '@clearance/contracts';
 import type * as D from '@clearance/domain';
+import { guidOfBytes } from '@clearance/domain';
 import type { Serde } from '@clearance/streams';
 import { type Schema, Type } from 'avsc';
 
@@ -92,7 +93,6 @@ for (let i = 0; i < 16; i++) {
   HEX_VALUE['0123456789ABCDEF'.charCodeAt(i)] = i;
   HEX_VALUE['0123456789abcdef'.charCodeAt(i)] = i;
 }
-const HEX_UPPER = Array.from({ length: 256 }, (_, i) => i.toString(16).toUpperCase().padStart(2, '0'));
 /** Byte offsets of the 16 hex pairs in a canonical 8-4-4-4-12 guid. */
 const GUID_PAIRS = [0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34];
 
@@ -119,32 +119,7 @@ function packGuid(g: string): Buffer | string {
   }
   return out;
 }
-function unpackGuid(g: Buffer | string): string {
-  if (typeof g === 'string') return g;
-  const h = HEX_UPPER;
-  return (
-    h[g[0]] +
-    h[g[1]] +
-    h[g[2]] +
-    h[g[3]] +
-    '-' +
-    h[g[4]] +
-    h[g[5]] +
-    '-' +
-    h[g[6]] +
-    h[g[7]] +
-    '-' +
-    h[g[8]] +
-    h[g[9]] +
-    '-' +
-    h[g[10]] +
-    h[g[11]] +
-    h[g[12]] +
-    h[g[13]] +
-    h[g[14]] +
-    h[g[15]]
-  );
-}
+const unpackGuid = (g: Buffer | string): string => (typeof g === 'string' ? g : guidOfBytes(g));
 const packHash = (h: string | null): Buffer | string | null =>
   h !== null && HASH.test(h) ? Buffer.from(h, 'hex') : h;
 const unpackHash = (h: Buffer | string | null): string | null =>

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { schemaByName, sha256Hex } from '@clearance/contracts';
-import { deterministicGuid, hashDraw64, hashParts, sha256HexOf } from './ids';
+import { deterministicGuid, guidOfBytes, hashDraw64, hashParts, sha256HexOf } from './ids';
 import { buildReceipt, Status } from './receipts';
 import { cebDate, cebTime, chinaYear, isCebTime, parseCebTime, returnTime } from './time';
 import { seededRandom } from '../testing/random';
@@ -221,5 +221,24 @@ describe('the fast time and id functions match the implementations they replaced
     const parts = ['receipt', 'EBP0000001:O1', 'EBP', 'EBP0000001', 'ORDER', 'X', '2', 0, '', ''];
     expect(deterministicGuid(...parts)).toBe('FD3DD1CC-9B1F-D315-27E4-86D0C999F41E');
     expect(refGuid(...parts)).toBe('FD3DD1CC-9B1F-D315-27E4-86D0C999F41E');
+  });
+});
+
+describe('guids from sha256', () => {
+  it('given any parts, then the guid is the first 32 hex digits of sha256 of the joined parts, upper case, 8-4-4-4-12', () => {
+    const { createHash } = jest.requireActual<typeof import('node:crypto')>('node:crypto');
+    for (let i = 0; i < 200; i++) {
+      const parts = ['receipt', `EBP${i}:ORD-${i * 7919}`, 'EBP', i, 'CNY 北京 ' + 'x'.repeat(i % 50)];
+      const hex = createHash('sha256').update(parts.join('\u001f'), 'utf8').digest('hex');
+      const want =
+        `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`.toUpperCase();
+      expect(deterministicGuid(...parts)).toBe(want);
+    }
+  });
+
+  it('given 16 bytes, then guidOfBytes spells them as a canonical guid', () => {
+    const bytes = Uint8Array.from({ length: 20 }, (_, i) => i * 13);
+    expect(guidOfBytes(bytes)).toBe('000D1A27-3441-4E5B-6875-828F9CA9B6C3');
+    expect(guidOfBytes(bytes, 4)).toBe('34414E5B-6875-828F-9CA9-B6C3D0DDEAF7');
   });
 });
