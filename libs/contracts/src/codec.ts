@@ -16,6 +16,12 @@ export interface Serde<V> {
 /** Where processors get their value serdes: the registry in services, local Avro in unit tests. */
 export interface Codecs {
   serde<V>(spec: TopicSpec<V>): Serde<V>;
+  /**
+   * The Avro body of registry-framed bytes of the topic when they were written with the topic's
+   * current schema (the body is then the value's own encoding, reusable as is), else undefined
+   * (an older writer schema, a schema not seen yet, or bytes that are not framed).
+   */
+  readerBody(spec: TopicSpec<unknown>, bytes: Buffer): Buffer | undefined;
 }
 
 /** A value that does not match its schema; names each offending field. */
@@ -143,7 +149,11 @@ export class RegistryCodecs implements Codecs {
    * from the registry by id, resolved into ours, so older versions still read). Any failure is an
    * AvroDecodeError naming topic/partition/offset.
    */
-  async decode<V>(spec: TopicSpec<V>, bytes: Buffer | null, where: { partition?: number; offset?: string } = {}): Promise<V> {
+  async decode<V>(
+    spec: TopicSpec<V>,
+    bytes: Buffer | null,
+    where: { partition?: number; offset?: string } = {},
+  ): Promise<V> {
     return this.decodeSyncOrAsync(spec, bytes, where);
   }
 
@@ -152,7 +162,11 @@ export class RegistryCodecs implements Codecs {
    * the first of each writer schema): no promise and no microtask per record. Throws (or rejects)
    * an AvroDecodeError.
    */
-  decodeSyncOrAsync<V>(spec: TopicSpec<V>, bytes: Buffer | null, where: { partition?: number; offset?: string } = {}): V | Promise<V> {
+  decodeSyncOrAsync<V>(
+    spec: TopicSpec<V>,
+    bytes: Buffer | null,
+    where: { partition?: number; offset?: string } = {},
+  ): V | Promise<V> {
     const fail = (reason: string) => new AvroDecodeError(spec.name, where.partition, where.offset, reason);
     if (!bytes || bytes.length === 0) throw fail('empty value');
     if (bytes.length < 5 || bytes[0] !== 0) throw fail('not registry-framed Avro (magic byte 0 missing)');
@@ -160,7 +174,8 @@ export class RegistryCodecs implements Codecs {
     const reader = schemaByName(spec.schema).type;
     const cacheKey = `${spec.name}/${id}`;
     const resolver = this.resolvers.get(cacheKey);
-    if (resolver === undefined) return this.resolve(spec, id, cacheKey, fail).then(() => this.decodeSyncOrAsync(spec, bytes, where));
+    if (resolver === undefined)
+      return this.resolve(spec, id, cacheKey, fail).then(() => this.decodeSyncOrAsync(spec, bytes, where));
     try {
       return reader.fromBuffer(bytes.subarray(5), resolver ?? undefined) as V;
     } catch (e) {
@@ -169,7 +184,12 @@ export class RegistryCodecs implements Codecs {
   }
 
   /** Fetches the writer schema of `id` and caches how to read it as the topic's schema. */
-  private async resolve(spec: TopicSpec<unknown>, id: number, cacheKey: string, fail: (reason: string) => Error): Promise<void> {
+  private async resolve(
+    spec: TopicSpec<unknown>,
+    id: number,
+    cacheKey: string,
+    fail: (reason: string) => Error,
+  ): Promise<void> {
     const reader = schemaByName(spec.schema).type;
     let writer: Type;
     try {
@@ -180,8 +200,17 @@ export class RegistryCodecs implements Codecs {
     try {
       this.resolvers.set(cacheKey, reader.equals(writer) ? null : reader.createResolver(writer));
     } catch (e) {
-      throw fail(`schema id ${id} (${writer.name ?? 'unnamed'}) cannot be read as ${spec.schema}: ${(e as Error).message}`);
+      throw fail(
+        `schema id ${id} (${writer.name ?? 'unnamed'}) cannot be read as ${spec.schema}: ${(e as Error).message}`,
+      );
     }
+  }
+
+  readerBody(spec: TopicSpec<unknown>, bytes: Buffer): Buffer | undefined {
+    if (bytes.length < 5 || bytes[0] !== 0) return undefined;
+    return this.resolvers.get(`${spec.name}/${bytes.readUInt32BE(1)}`) === null
+      ? bytes.subarray(5)
+      : undefined;
   }
 
   serde<V>(spec: TopicSpec<V>): Serde<V> {
@@ -222,7 +251,8 @@ export class LocalCodecs implements Codecs {
 
   decodeSync<V>(spec: TopicSpec<V>, bytes: Buffer | null): V {
     const fail = (reason: string) => new AvroDecodeError(spec.name, undefined, undefined, reason);
-    if (!bytes || bytes.length < 5 || bytes[0] !== 0) throw fail('not registry-framed Avro (magic byte 0 missing)');
+    if (!bytes || bytes.length < 5 || bytes[0] !== 0)
+      throw fail('not registry-framed Avro (magic byte 0 missing)');
     const id = bytes.readUInt32BE(1);
     const writer = this.byId.get(id);
     if (!writer) throw fail(`unknown schema id ${id}`);
@@ -238,6 +268,13 @@ export class LocalCodecs implements Codecs {
     } catch (e) {
       throw fail((e as Error).message);
     }
+  }
+
+  readerBody(spec: TopicSpec<unknown>, bytes: Buffer): Buffer | undefined {
+    if (bytes.length < 5 || bytes[0] !== 0) return undefined;
+    return this.resolvers.get(`${spec.name}/${bytes.readUInt32BE(1)}`) === null
+      ? bytes.subarray(5)
+      : undefined;
   }
 
   serde<V>(spec: TopicSpec<V>): Serde<V> {

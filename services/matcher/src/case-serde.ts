@@ -179,13 +179,110 @@ class HeldSlot {
 /** Whether a held slot read back has had its document decoded (for tests). */
 export const heldIsDecoded = (held: object): boolean => held instanceof HeldSlot && held.decoded;
 
+/** Where a decoded input document came from: its Avro body in the topic's current schema. */
+const SOURCE = Symbol('clearance.matcher.documentSource');
+interface DocumentSource {
+  body: Buffer;
+  doc: object;
+}
+
+/**
+ * Remembers an input document's Avro body on the decoded document (call only with a body in the
+ * topic's current schema: `Codecs.readerBody`). An own symbol property: the domain's held form of
+ * an order or payment is a spread copy with the id number set to null, and keeps it. A held
+ * document is then written into the case as that body (with the id number's bytes cut out)
+ * instead of being encoded again, when every other field is still the same value.
+ */
+export function rememberSource(doc: object, body: Buffer): void {
+  (doc as Record<symbol, DocumentSource>)[SOURCE] = { body, doc };
+}
+
+/** The id number field the held form nulls, per slot (the waybill is held as decoded). */
+const ID_FIELD: Record<Slot, string | null> = {
+  order: 'buyerIdNumber',
+  payment: 'payerIdNumber',
+  waybill: null,
+};
+
+/* eslint-disable-next-line @typescript-eslint/no-require-imports -- avsc's Tap is not in its typings */
+const { Tap } = require('avsc/lib/utils') as {
+  Tap: new (buf: Buffer) => { pos: number; readLong(): number; isValid(): boolean };
+};
+interface SkipType {
+  _skip(tap: unknown): void;
+  types?: SkipType[];
+  typeName?: string;
+}
+interface Layout {
+  names: string[];
+  /** Types of the fields before the id number, and the id number's union. */
+  before: SkipType[];
+  id: SkipType & { types: SkipType[] };
+  /** The union branch byte of null. */
+  nullByte: number;
+}
+
 export function caseSerde(): Serde<D.MatchState> {
   const types = {} as Record<Slot, Type>;
   const typeOf = (slot: Slot): Type => (types[slot] ??= TYPES[slot]());
 
-  /** A held document's Avro body: as read back, else encoded (once per write of the case). */
-  const body = (slot: Slot, held: { doc: object }): Buffer =>
-    held instanceof HeldSlot ? held.body : typeOf(slot).toBuffer(held.doc);
+  const layouts = {} as Record<Slot, Layout | null>;
+  function layoutOf(slot: Slot): Layout | null {
+    if (slot in layouts) return layouts[slot];
+    const fields = (typeOf(slot) as unknown as { fields: Array<{ name: string; type: SkipType }> }).fields;
+    const at = fields.findIndex((f) => f.name === ID_FIELD[slot]);
+    const id = fields[at]?.type;
+    const nullIndex = id?.types?.findIndex((t) => t.typeName === 'null') ?? -1;
+    layouts[slot] =
+      at < 0 || nullIndex < 0 || nullIndex > 63
+        ? null
+        : {
+            names: fields.map((f) => f.name),
+            before: fields.slice(0, at).map((f) => f.type),
+            id: id as Layout['id'],
+            nullByte: nullIndex << 1,
+          };
+    return layouts[slot];
+  }
+
+  /**
+   * The held document's body from its input's bytes, when the held form differs from the input
+   * document in nothing but a nulled id number (compared field by field, by identity).
+   */
+  function sourceBody(slot: Slot, doc: Record<string, unknown>, src: DocumentSource): Buffer | undefined {
+    if (doc === src.doc) return src.body;
+    const idField = ID_FIELD[slot];
+    const layout = idField === null ? null : layoutOf(slot);
+    if (!layout || doc[idField!] !== null) return undefined;
+    const input = src.doc as Record<string, unknown>;
+    for (const name of layout.names) if (name !== idField && doc[name] !== input[name]) return undefined;
+    if (input[idField!] === null) return src.body;
+    const tap = new Tap(src.body);
+    for (const t of layout.before) t._skip(tap);
+    const start = tap.pos;
+    const branch = layout.id.types[tap.readLong()];
+    if (!branch) return undefined;
+    branch._skip(tap);
+    const end = tap.pos;
+    if (!tap.isValid()) return undefined;
+    const out = Buffer.allocUnsafe(src.body.length - (end - start) + 1);
+    src.body.copy(out, 0, 0, start);
+    out[start] = layout.nullByte;
+    src.body.copy(out, start + 1, end);
+    return out;
+  }
+
+  /**
+   * A held document's Avro body: as read back; else its input's bytes (with the id number cut
+   * out) when the document is unchanged otherwise; else encoded (once per write of the case).
+   */
+  function body(slot: Slot, held: { doc: object }): Buffer {
+    if (held instanceof HeldSlot) return held.body;
+    const src = (held.doc as Record<symbol, DocumentSource | undefined>)[SOURCE];
+    return (
+      (src && sourceBody(slot, held.doc as Record<string, unknown>, src)) ?? typeOf(slot).toBuffer(held.doc)
+    );
+  }
 
   return {
     sync: true,

@@ -4,19 +4,22 @@ import {
   type Order,
   type Payment,
   type Receipt,
+  type TopicSpec,
   type Waybill,
 } from '@clearance/contracts';
 import * as D from '@clearance/domain';
 import {
   defineProcessor,
+  isPromiseLike,
   numberSerde,
   silentLogger,
   stringSerde,
   type BaseContext,
   type DeadLetterInfo,
   type Logger,
+  type Serde,
 } from '@clearance/streams';
-import { caseSerde } from './case-serde';
+import { caseSerde, rememberSource } from './case-serde';
 import type { MatcherConfig } from './config';
 
 export interface MatcherDeps {
@@ -55,6 +58,23 @@ export function matcherProcessor(deps: MatcherDeps) {
     windowMs: config.matchWindowMs,
     tombstoneRetentionMs: config.tombstoneRetentionMs,
   };
+
+  /** A document topic's serde whose decoded documents remember their bytes (see rememberSource). */
+  function documentSerde<V extends object>(spec: TopicSpec<V>): Serde<V> {
+    const base = codecs.serde(spec);
+    const remember = (doc: V, bytes: Buffer): V => {
+      const body = codecs.readerBody(spec as TopicSpec<unknown>, bytes);
+      if (body) rememberSource(doc, body);
+      return doc;
+    };
+    return {
+      ...base,
+      deserialize(topic, bytes) {
+        const doc = base.deserialize(topic, bytes);
+        return isPromiseLike(doc) ? doc.then((d) => remember(d, bytes)) : remember(doc, bytes);
+      },
+    };
+  }
 
   const globals = {
     enterprises: { topic: Topics.enterprise.name, value: codecs.serde(Topics.enterprise) },
@@ -106,9 +126,9 @@ export function matcherProcessor(deps: MatcherDeps) {
   return defineProcessor({
     name: config.applicationId,
     inputs: {
-      [Topics.order.name]: { key: stringSerde, value: codecs.serde(Topics.order) },
-      [Topics.payment.name]: { key: stringSerde, value: codecs.serde(Topics.payment) },
-      [Topics.waybill.name]: { key: stringSerde, value: codecs.serde(Topics.waybill) },
+      [Topics.order.name]: { key: stringSerde, value: documentSerde(Topics.order) },
+      [Topics.payment.name]: { key: stringSerde, value: documentSerde(Topics.payment) },
+      [Topics.waybill.name]: { key: stringSerde, value: documentSerde(Topics.waybill) },
     },
     outputs,
     stores,
