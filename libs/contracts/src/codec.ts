@@ -1,5 +1,6 @@
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import type { Resolver, Type } from 'avsc';
+import { compileWriter, type CompiledWriter } from './avro-compiled';
 import { schemaByName } from './schemas';
 import { allTopics, TopicSpec, valueSubject } from './topics';
 
@@ -71,19 +72,32 @@ function invalidPaths(type: Type, value: unknown): string[] {
  */
 let scratch = Buffer.allocUnsafe(64 * 1024);
 
+/** Each schema's compiled writer (avro-compiled.ts), or avsc's `encode` where none compiles. */
+const writers = new Map<string, CompiledWriter>();
+
+function writerOf(schema: string): CompiledWriter {
+  let write = writers.get(schema);
+  if (!write) {
+    const type = schemaByName(schema).type;
+    write = compileWriter(type) ?? ((value, buf, pos) => type.encode(value, buf, pos));
+    writers.set(schema, write);
+  }
+  return write;
+}
+
 /** Encodes a value of the topic's schema in the registry wire format: magic 0, schema id, Avro body. */
 function frame<V>(spec: TopicSpec<V>, id: number, value: V): Buffer {
-  const type = schemaByName(spec.schema).type;
+  const write = writerOf(spec.schema);
   let end: number;
   try {
     for (;;) {
-      end = type.encode(value, scratch, 5);
+      end = write(value, scratch, 5);
       if (end >= 0) break;
       // `encode` answers minus the missing bytes when the value does not fit
       scratch = Buffer.allocUnsafe(Math.max(scratch.length * 2, scratch.length - end + 5));
     }
   } catch (e) {
-    const bad = invalidPaths(type, value);
+    const bad = invalidPaths(schemaByName(spec.schema).type, value);
     throw new SchemaValidationError(spec.name, bad.length > 0 ? bad : [(e as Error).message]);
   }
   scratch[0] = 0;

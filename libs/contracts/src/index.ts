@@ -5,6 +5,8 @@ export * from './codec';
 export { loadSchemas, schemas, schemaByName, SCHEMA_DIR } from './schemas';
 export type { LoadedSchema } from './schemas';
 export { installFastAvroStrings, avscWriteString, writeStringFast } from './avro-strings';
+export { compileWriter, InvalidAvroValue } from './avro-compiled';
+export type { CompiledWriter } from './avro-compiled';
 
 import { installFastAvroStrings } from './avro-strings';
 installFastAvroStrings();

@@ -65,7 +65,7 @@ export function guidOfBytes(d: Uint8Array, at = 0): string {
 const guidOfSha256: (text: string) => string =
   typeof hash === 'function'
     ? (text) => {
-        const d = hash('sha256', text, 'latin1');
+        const d = hash('sha256', text, 'binary'); // latin1: one character per byte
         for (let i = 0; i < 16; i++) spell(i, d.charCodeAt(i));
         return spelled();
       }
