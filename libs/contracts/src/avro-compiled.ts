@@ -21,6 +21,7 @@
  */
 import type { Buffer as NodeBuffer } from 'node:buffer';
 import type { Type } from 'avsc';
+import { SHORT, writeShortUtf8 } from './avro-strings';
 
 /** Writes `value` at `pos`; answers the end, or minus the missing bytes when `buf` is too short. */
 export type CompiledWriter = (value: unknown, buf: NodeBuffer, pos: number) => number;
@@ -37,66 +38,14 @@ const bad = (): never => {
   throw new InvalidAvroValue();
 };
 
-/** Strings shorter than this (UTF-16 units) are written in one pass; longer ones are measured first. */
-const SHORT = 48;
-/** Short strings from this length (UTF-16 units) on are written by `utf8Write`, shorter ones in JS. */
-const NATIVE = 16;
-
 /**
  * A string's zig-zag length and UTF-8 bytes at `p`; answers the new position. Writes past the end
  * of `b` are dropped (typed arrays ignore them) and only counted, as avsc's Tap does.
  */
 function ws(b: NodeBuffer, p: number, s: string): number {
-  const n = s.length;
-  if (n >= SHORT) return wsLong(b, p, s);
-  if (p + 2 + 3 * n > b.length) return wsNearEnd(b, p, s);
-  if (n >= NATIVE) {
-    // one call into Node beats the loop from here on (guids, case keys, receipt texts)
-    const len = (b as NodeBuffer & { utf8Write(s: string, o: number): number }).utf8Write(s, p + 1);
-    if (len < 64) {
-      b[p] = len << 1;
-      return p + 1 + len;
-    }
-    b.copyWithin(p + 2, p + 1, p + 1 + len);
-    b[p] = ((len << 1) & 0x7f) | 0x80;
-    b[p + 1] = len >> 6;
-    return p + 2 + len;
-  }
-  const start = p;
-  p++;
-  for (let i = 0; i < n; i++) {
-    let c = s.charCodeAt(i);
-    if (c < 0x80) {
-      b[p++] = c;
-    } else if (c < 0x800) {
-      b[p++] = (c >> 6) | 0xc0;
-      b[p++] = (c & 0x3f) | 0x80;
-    } else if ((c & 0xf800) !== 0xd800) {
-      b[p++] = (c >> 12) | 0xe0;
-      b[p++] = ((c >> 6) & 0x3f) | 0x80;
-      b[p++] = (c & 0x3f) | 0x80;
-    } else if (c < 0xdc00 && i + 1 < n && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
-      c = 0x10000 + ((c & 0x3ff) << 10) + (s.charCodeAt(++i) & 0x3ff);
-      b[p++] = (c >> 18) | 0xf0;
-      b[p++] = ((c >> 12) & 0x3f) | 0x80;
-      b[p++] = ((c >> 6) & 0x3f) | 0x80;
-      b[p++] = (c & 0x3f) | 0x80;
-    } else {
-      // a lone surrogate: U+FFFD, as Buffer#write and Buffer.byteLength count it
-      b[p++] = 0xef;
-      b[p++] = 0xbf;
-      b[p++] = 0xbd;
-    }
-  }
-  const len = p - start - 1;
-  if (len < 64) {
-    b[start] = len << 1;
-    return p;
-  }
-  b.copyWithin(start + 2, start + 1, p); // a two-byte length (64 <= len < 8192)
-  b[start] = ((len << 1) & 0x7f) | 0x80;
-  b[start + 1] = len >> 6;
-  return p + 1;
+  if (s.length >= SHORT) return wsLong(b, p, s);
+  if (p + 2 + 3 * s.length > b.length) return wsNearEnd(b, p, s);
+  return writeShortUtf8(b, p, s);
 }
 
 /** A short string near the end of the buffer: measured, then written by Node (the same bytes). */

@@ -15,6 +15,8 @@
  */
 import type { Buffer as NodeBuffer } from 'node:buffer';
 
+type Utf8Writable = NodeBuffer & { utf8Write(s: string, offset: number, length?: number): number };
+
 interface Tap {
   buf: NodeBuffer & { utf8Write(s: string, offset: number, length?: number): number };
   pos: number;
@@ -29,32 +31,37 @@ const TapClass = (require('avsc/lib/utils') as { Tap: { prototype: Tap } }).Tap;
 export const avscWriteString: (this: Tap, s: string) => void = TapClass.prototype.writeString;
 
 /** Strings shorter than this (UTF-16 units) are written in one pass; longer ones are measured first. */
-const SHORT = 48;
+export const SHORT = 48;
 /** Short strings from this length on are written by one `utf8Write` call, shorter ones in JS. */
 const NATIVE = 16;
 
 export function writeStringFast(this: Tap, s: string): void {
-  const n = s.length;
-  const buf = this.buf;
-  const pos = this.pos;
   // at most 3 bytes per UTF-16 unit, plus a length of at most 2 bytes (< 8192 bytes)
-  if (n >= SHORT || pos + 2 + 3 * n > buf.length) {
+  if (s.length >= SHORT || this.pos + 2 + 3 * s.length > this.buf.length) {
     avscWriteString.call(this, s);
     return;
   }
+  this.pos = writeShortUtf8(this.buf, this.pos, s);
+}
+
+/**
+ * A short string (under 48 UTF-16 units) as its zig-zag length and UTF-8 bytes at `pos`, where
+ * `pos + 2 + 3 * s.length` fits in `buf`; answers the position after it. Lone surrogates become
+ * U+FFFD, as Node's encoder writes them.
+ */
+export function writeShortUtf8(buf: NodeBuffer, pos: number, s: string): number {
+  const n = s.length;
   if (n >= NATIVE) {
     // one call into Node beats the JS loop from here on (measured in encode-micro)
-    const len = buf.utf8Write(s, pos + 1);
+    const len = (buf as Utf8Writable).utf8Write(s, pos + 1);
     if (len < 64) {
       buf[pos] = len << 1;
-      this.pos = pos + 1 + len;
-      return;
+      return pos + 1 + len;
     }
     buf.copyWithin(pos + 2, pos + 1, pos + 1 + len);
     buf[pos] = ((len << 1) & 0x7f) | 0x80;
     buf[pos + 1] = len >> 6;
-    this.pos = pos + 2 + len;
-    return;
+    return pos + 2 + len;
   }
   let p = pos + 1;
   for (let i = 0; i < n; i++) {
@@ -84,13 +91,12 @@ export function writeStringFast(this: Tap, s: string): void {
   const len = p - pos - 1;
   if (len < 64) {
     buf[pos] = len << 1; // zig-zag varint of a length under 64: one byte
-    this.pos = p;
-    return;
+    return p;
   }
   buf.copyWithin(pos + 2, pos + 1, p); // a two-byte length (64 <= len < 8192)
   buf[pos] = ((len << 1) & 0x7f) | 0x80;
   buf[pos + 1] = len >> 6;
-  this.pos = p + 1;
+  return p + 1;
 }
 
 let installed = false;
