@@ -1,4 +1,4 @@
-import { avscWriteString, writeStringFast } from './avro-strings';
+import { avscReadString, avscWriteString, readStringInterned, writeStringFast } from './avro-strings';
 import { schemaByName } from './schemas';
 import './index';
 
@@ -102,6 +102,41 @@ describe('the fast Avro string writer', () => {
     for (const key of strings) sample[key] = string(5 + Math.floor(rand() * 60), [ASCII, CJK, ASTRAL]);
     const tap = new Tap(Buffer.alloc(8));
     expect(Object.getPrototypeOf(tap).writeString).toBe(writeStringFast);
+    expect(Object.getPrototypeOf(tap).readString).toBe(readStringInterned);
     expect(receipt.fromBuffer(receipt.toBuffer(sample))).toEqual(sample);
+  });
+
+  it('given byte strings of every kind, read twice and mixed, when read through the table, then each is the string avsc reads', () => {
+    type ReadTap = { buf: Buffer; pos: number; readString(): string | undefined };
+    const read = (reader: unknown, bytes: Buffer): { s: string | undefined; pos: number } => {
+      const tap = new Tap(bytes) as unknown as ReadTap;
+      const s = (reader as (this: ReadTap) => string | undefined).call(tap);
+      return { s, pos: tap.pos };
+    };
+    const samples: Buffer[] = [];
+    for (let i = 0; i < 3000; i++) {
+      const n = Math.floor(rand() * 40);
+      // valid UTF-8 mostly, and raw bytes (invalid sequences) sometimes
+      const body =
+        rand() < 0.7
+          ? Buffer.from(string(n, [ASCII, CJK, ASTRAL])).subarray(0, n)
+          : Buffer.from(Array.from({ length: n }, () => Math.floor(rand() * 256)));
+      const framed = Buffer.alloc(body.length + 2);
+      const tap = new Tap(framed) as unknown as { pos: number; writeLong(n: number): void };
+      tap.writeLong(body.length);
+      body.copy(framed, tap.pos);
+      samples.push(framed.subarray(0, tap.pos + body.length));
+    }
+    let compared = 0;
+    for (const round of [0, 1]) {
+      for (const bytes of round === 0 ? samples : [...samples].reverse()) {
+        expect(read(readStringInterned, bytes)).toEqual(read(avscReadString, bytes));
+        compared++;
+      }
+    }
+    expect(compared).toBe(6000);
+    // a value cut short: no string, the position past the end, as avsc
+    const cut = samples.find((b) => b.length > 4)!.subarray(0, 3);
+    expect(read(readStringInterned, cut)).toEqual(read(avscReadString, cut));
   });
 });

@@ -4,7 +4,7 @@ export * from './keys';
 export * from './codec';
 export { loadSchemas, schemas, schemaByName, SCHEMA_DIR } from './schemas';
 export type { LoadedSchema } from './schemas';
-export { installFastAvroStrings, avscWriteString, writeStringFast } from './avro-strings';
+export { installFastAvroStrings, avscWriteString, writeStringFast, avscReadString, readStringInterned } from './avro-strings';
 export { compileWriter, InvalidAvroValue } from './avro-compiled';
 export type { CompiledWriter } from './avro-compiled';
 
