@@ -15,17 +15,13 @@ import {
 } from '@clearance/contracts';
 import { inEventTimeOrder, NO_ERRORS, ParcelGenerator } from '@clearance/generator';
 import type { Type } from 'avsc';
+import { cpuMicros, median } from './cpu';
 
 /* eslint-disable-next-line @typescript-eslint/no-require-imports -- avsc's Tap is not in its typings */
 const { Tap } = require('avsc/lib/utils') as { Tap: { prototype: { readString: unknown } } };
 
 const parcels = Number(process.argv[2] ?? 20_000);
 const rounds = Number(process.argv[3] ?? 6);
-const cpuMicros = () => {
-  const u = process.cpuUsage();
-  return u.user + u.system;
-};
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function main(): Promise<void> {
   const codecs = new LocalCodecs();

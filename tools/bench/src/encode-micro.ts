@@ -11,17 +11,13 @@
 import * as D from '@clearance/domain';
 import { avscWriteString, compileWriter, schemaByName, writeStringFast } from '@clearance/contracts';
 import { commands, reference, runMatch, type Sink } from './domain-micro';
+import { cpuMicros, median } from './cpu';
 
 /* eslint-disable-next-line @typescript-eslint/no-require-imports -- avsc's Tap is not in its typings */
 const { Tap } = require('avsc/lib/utils') as { Tap: { prototype: { writeString: unknown } } };
 
 const parcels = Number(process.argv[2] ?? 20_000);
 const rounds = Number(process.argv[3] ?? 6);
-const cpuMicros = () => {
-  const u = process.cpuUsage();
-  return u.user + u.system;
-};
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 const cmds = commands(parcels);
 const ref = reference();

@@ -10,11 +10,8 @@ import { LocalCodecs, topicByName } from '@clearance/contracts';
 import { inEventTimeOrder, NO_ERRORS, ParcelGenerator, referenceRecords } from '@clearance/generator';
 import { defaultMatcherConfig, matcherProcessor } from '@clearance/matcher';
 import { BatchDriver, type AnyProcessorDefinition } from '@clearance/streams';
+import { cpuMicros } from './cpu';
 
-const cpuMicros = () => {
-  const u = process.cpuUsage();
-  return u.user + u.system;
-};
 
 async function main(): Promise<void> {
   const parcels = Number(process.argv[2] ?? 50_000);

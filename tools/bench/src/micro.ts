@@ -10,11 +10,8 @@ import { inEventTimeOrder, NO_ERRORS, ParcelGenerator, referenceRecords } from '
 import { defaultMatcherConfig, matcherProcessor } from '@clearance/matcher';
 import { defaultRiskConfig, riskProcessor } from '@clearance/risk';
 import { TestDriver, type AnyProcessorDefinition } from '@clearance/streams';
+import { cpuMicros } from './cpu';
 
-const cpuMicros = () => {
-  const u = process.cpuUsage();
-  return u.user + u.system;
-};
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyDriver = TestDriver<any, any, any, any>;

@@ -9,6 +9,7 @@
  * objects too) and Buffer bytes requested (outside the JS heap). Prints one JSON object.
  */
 import { Session } from 'node:inspector';
+import { cpuMicros } from './cpu';
 
 /* eslint-disable @typescript-eslint/no-require-imports -- kafkajs internal modules, no types */
 const produceRequest = require('kafkajs/src/protocol/requests/produce/v3/request') as (args: unknown) => {
@@ -37,10 +38,6 @@ const PARTITIONS = 12;
 const MAX_REQUEST_BYTES = 900 * 1024;
 const MAX_MESSAGES_PER_PARTITION = 1000;
 
-const cpuMicros = () => {
-  const u = process.cpuUsage();
-  return u.user + u.system;
-};
 
 function messages(count: number): Array<{ topic: string; message: Message }> {
   let seed = 42;
