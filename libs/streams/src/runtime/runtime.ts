@@ -1027,7 +1027,8 @@ export class StreamsRuntime {
         }
         used.add(q);
         const message = q.records[q.index];
-        await this.engine.process(txn, this.toRaw(q.topic, task.id, message));
+        const processing = this.engine.process(txn, this.toRaw(q.topic, task.id, message));
+        if (processing) await processing;
         q.records[q.index++] = undefined as unknown as KafkaMessage; // let it go
       }
     } catch (error) {
