@@ -72,6 +72,9 @@ function invalidPaths(type: Type, value: unknown): string[] {
  */
 let scratch = Buffer.allocUnsafe(64 * 1024);
 
+const decodeError = (spec: TopicSpec<unknown>, where: Where, reason: string): AvroDecodeError =>
+  new AvroDecodeError(spec.name, where.partition, where.offset, reason);
+
 /** Each schema's compiled writer (avro-compiled.ts), or avsc's `encode` where none compiles. */
 const writers = new Map<string, CompiledWriter>();
 
@@ -107,6 +110,43 @@ function frame<V>(spec: TopicSpec<V>, id: number, value: V): Buffer {
   return out;
 }
 
+/**
+ * How to read each writer schema id as a topic's schema: null when the writer's schema is the
+ * reader's (the body is read as is), a resolver otherwise. By topic, then id: no key string is
+ * built per record.
+ */
+class Resolvers {
+  private readonly byTopic = new Map<string, Map<number, Resolver | null>>();
+
+  get(topic: string, id: number): Resolver | null | undefined {
+    return this.byTopic.get(topic)?.get(id);
+  }
+
+  set(topic: string, id: number, resolver: Resolver | null): void {
+    let ids = this.byTopic.get(topic);
+    if (!ids) this.byTopic.set(topic, (ids = new Map()));
+    ids.set(id, resolver);
+  }
+}
+
+/** Where a record came from, for decode errors (none: a serde's read). */
+interface Where {
+  partition?: number;
+  offset?: string;
+}
+const NOWHERE: Where = {};
+
+/**
+ * The body after the 5-byte frame read as `reader` (through `resolver` when given), without a
+ * Buffer per read; the same checks and messages as avsc's `fromBuffer`.
+ */
+function readBody(reader: Type, bytes: Buffer, resolver: Resolver | null): unknown {
+  const { value, offset } = reader.decode(bytes, 5, resolver ?? undefined);
+  if (offset < 0) throw new Error('truncated buffer');
+  if (offset < bytes.length) throw new Error('trailing data');
+  return value;
+}
+
 export interface RegistryCodecsOptions {
   /** Base URL of a Confluent-compatible registry, e.g. http://127.0.0.1:8081/apis/ccompat/v7 */
   url: string;
@@ -121,7 +161,7 @@ export interface RegistryCodecsOptions {
 export class RegistryCodecs implements Codecs {
   readonly registry: SchemaRegistry;
   private readonly ids = new Map<string, number>();
-  private readonly resolvers = new Map<string, Resolver | null>();
+  private readonly resolvers = new Resolvers();
 
   constructor(opts: RegistryCodecsOptions) {
     this.registry = new SchemaRegistry({ host: opts.url });
@@ -176,45 +216,36 @@ export class RegistryCodecs implements Codecs {
    * the first of each writer schema): no promise and no microtask per record. Throws (or rejects)
    * an AvroDecodeError.
    */
-  decodeSyncOrAsync<V>(
-    spec: TopicSpec<V>,
-    bytes: Buffer | null,
-    where: { partition?: number; offset?: string } = {},
-  ): V | Promise<V> {
-    const fail = (reason: string) => new AvroDecodeError(spec.name, where.partition, where.offset, reason);
-    if (!bytes || bytes.length === 0) throw fail('empty value');
-    if (bytes.length < 5 || bytes[0] !== 0) throw fail('not registry-framed Avro (magic byte 0 missing)');
+  decodeSyncOrAsync<V>(spec: TopicSpec<V>, bytes: Buffer | null, where: Where = NOWHERE): V | Promise<V> {
+    if (!bytes || bytes.length === 0) throw decodeError(spec, where, 'empty value');
+    if (bytes.length < 5 || bytes[0] !== 0)
+      throw decodeError(spec, where, 'not registry-framed Avro (magic byte 0 missing)');
     const id = bytes.readUInt32BE(1);
-    const reader = schemaByName(spec.schema).type;
-    const cacheKey = `${spec.name}/${id}`;
-    const resolver = this.resolvers.get(cacheKey);
+    const resolver = this.resolvers.get(spec.name, id);
     if (resolver === undefined)
-      return this.resolve(spec, id, cacheKey, fail).then(() => this.decodeSyncOrAsync(spec, bytes, where));
+      return this.resolve(spec, id, where).then(() => this.decodeSyncOrAsync(spec, bytes, where));
     try {
-      return reader.fromBuffer(bytes.subarray(5), resolver ?? undefined) as V;
+      return readBody(schemaByName(spec.schema).type, bytes, resolver) as V;
     } catch (e) {
-      throw fail((e as Error).message);
+      throw decodeError(spec, where, (e as Error).message);
     }
   }
 
   /** Fetches the writer schema of `id` and caches how to read it as the topic's schema. */
-  private async resolve(
-    spec: TopicSpec<unknown>,
-    id: number,
-    cacheKey: string,
-    fail: (reason: string) => Error,
-  ): Promise<void> {
+  private async resolve(spec: TopicSpec<unknown>, id: number, where: Where): Promise<void> {
     const reader = schemaByName(spec.schema).type;
     let writer: Type;
     try {
       writer = (await this.registry.getSchema(id)) as unknown as Type;
     } catch (e) {
-      throw fail(`unknown schema id ${id}: ${(e as Error).message}`);
+      throw decodeError(spec, where, `unknown schema id ${id}: ${(e as Error).message}`);
     }
     try {
-      this.resolvers.set(cacheKey, reader.equals(writer) ? null : reader.createResolver(writer));
+      this.resolvers.set(spec.name, id, reader.equals(writer) ? null : reader.createResolver(writer));
     } catch (e) {
-      throw fail(
+      throw decodeError(
+        spec,
+        where,
         `schema id ${id} (${writer.name ?? 'unnamed'}) cannot be read as ${spec.schema}: ${(e as Error).message}`,
       );
     }
@@ -222,9 +253,7 @@ export class RegistryCodecs implements Codecs {
 
   readerBody(spec: TopicSpec<unknown>, bytes: Buffer): Buffer | undefined {
     if (bytes.length < 5 || bytes[0] !== 0) return undefined;
-    return this.resolvers.get(`${spec.name}/${bytes.readUInt32BE(1)}`) === null
-      ? bytes.subarray(5)
-      : undefined;
+    return this.resolvers.get(spec.name, bytes.readUInt32BE(1)) === null ? bytes.subarray(5) : undefined;
   }
 
   serde<V>(spec: TopicSpec<V>): Serde<V> {
@@ -243,7 +272,7 @@ export class RegistryCodecs implements Codecs {
 export class LocalCodecs implements Codecs {
   private readonly ids = new Map<string, number>();
   private readonly byId = new Map<number, Type>();
-  private readonly resolvers = new Map<string, Resolver | null>();
+  private readonly resolvers = new Resolvers();
 
   private idOf(spec: TopicSpec<unknown>): number {
     let id = this.ids.get(spec.schema);
@@ -264,31 +293,27 @@ export class LocalCodecs implements Codecs {
   }
 
   decodeSync<V>(spec: TopicSpec<V>, bytes: Buffer | null): V {
-    const fail = (reason: string) => new AvroDecodeError(spec.name, undefined, undefined, reason);
     if (!bytes || bytes.length < 5 || bytes[0] !== 0)
-      throw fail('not registry-framed Avro (magic byte 0 missing)');
+      throw decodeError(spec, NOWHERE, 'not registry-framed Avro (magic byte 0 missing)');
     const id = bytes.readUInt32BE(1);
     const writer = this.byId.get(id);
-    if (!writer) throw fail(`unknown schema id ${id}`);
+    if (!writer) throw decodeError(spec, NOWHERE, `unknown schema id ${id}`);
     const reader = schemaByName(spec.schema).type;
-    const cacheKey = `${spec.name}/${id}`;
     try {
-      let resolver = this.resolvers.get(cacheKey);
+      let resolver = this.resolvers.get(spec.name, id);
       if (resolver === undefined) {
         resolver = reader.equals(writer) ? null : reader.createResolver(writer);
-        this.resolvers.set(cacheKey, resolver);
+        this.resolvers.set(spec.name, id, resolver);
       }
-      return reader.fromBuffer(bytes.subarray(5), resolver ?? undefined) as V;
+      return readBody(reader, bytes, resolver) as V;
     } catch (e) {
-      throw fail((e as Error).message);
+      throw decodeError(spec, NOWHERE, (e as Error).message);
     }
   }
 
   readerBody(spec: TopicSpec<unknown>, bytes: Buffer): Buffer | undefined {
     if (bytes.length < 5 || bytes[0] !== 0) return undefined;
-    return this.resolvers.get(`${spec.name}/${bytes.readUInt32BE(1)}`) === null
-      ? bytes.subarray(5)
-      : undefined;
+    return this.resolvers.get(spec.name, bytes.readUInt32BE(1)) === null ? bytes.subarray(5) : undefined;
   }
 
   serde<V>(spec: TopicSpec<V>): Serde<V> {
