@@ -59,15 +59,13 @@ async function main(): Promise<void> {
       if (name) await driver.setGlobal(name, r.key, r.value);
     }
     const t = cpuMicros();
-    for (let i = 0; i < records.length; i++) {
-      const processing = driver.process(
+    for (let i = 0; i < records.length; i++)
+      await driver.process(
         topics[i],
         Buffer.from(keys[i]),
         values.subarray(i === 0 ? 0 : ends[i - 1], ends[i]),
         timestamps[i],
       );
-      if (processing) await processing;
-    }
     driver.flush();
     results.push({ us: (cpuMicros() - t) / parcels, written: driver.written() });
   }

@@ -258,100 +258,56 @@ export class TaskEngine {
     return new Txn(task);
   }
 
-  /**
-   * Processes one input record into the transaction. Throws (or rejects) only
-   * {@link FatalProcessingError}. Synchronous, without a promise, when everything on the way is
-   * (serdes, the definition's process, no punctuator due): the usual case, three records per
-   * parcel in the matcher; a promise from any step continues asynchronously from there.
-   */
-  process(txn: Txn, raw: RawRecord): void | Promise<void> {
+  /** Processes one input record into the transaction. Throws only {@link FatalProcessingError}. */
+  async process(txn: Txn, raw: RawRecord): Promise<void> {
     txn.recordsIn++;
     txn.inByTopic.set(raw.topic, (txn.inByTopic.get(raw.topic) ?? 0) + 1);
     this.markConsumed(txn, raw.topic, raw.offset + 1);
 
     const spec = this.inputs[raw.topic];
     if (!spec) {
-      return this.deadLetter(
+      await this.deadLetter(
         txn,
         raw,
         'deserialization',
         `topic ${raw.topic} is not an input of ${this.applicationId}`,
       );
+      return;
     }
 
     let key: unknown;
     let value: unknown;
-    let stage: 'key' | 'value' = 'key';
+    let stage = 'key';
     try {
       if (raw.key === null) {
         if (!spec.key.nullable) throw new Error('record has no key');
         key = null;
       } else {
-        key = spec.key.deserialize(raw.topic, raw.key);
-        if (isPromiseLike(key)) return this.processDecoding(txn, raw, spec, key, false, undefined);
+        const k = spec.key.deserialize(raw.topic, raw.key);
+        key = isPromiseLike(k) ? await k : k;
       }
       stage = 'value';
       if (raw.value === null) {
         if (!spec.value.nullable) throw new Error('record has a null value (tombstone)');
         value = null;
       } else {
-        value = spec.value.deserialize(raw.topic, raw.value);
-        if (isPromiseLike(value)) return this.processDecoding(txn, raw, spec, key, true, value);
+        const v = spec.value.deserialize(raw.topic, raw.value);
+        value = isPromiseLike(v) ? await v : v;
       }
     } catch (error) {
-      return this.decodeFailed(txn, raw, stage, error, key);
+      await this.deadLetter(
+        txn,
+        raw,
+        'deserialization',
+        `${stage} deserialization failed: ${errorMessage(error)}`,
+        undefined,
+        {
+          key: stage === 'value' ? key : undefined,
+        },
+      );
+      return;
     }
-    return this.processDecoded(txn, raw, spec, key, value);
-  }
 
-  /** `process` once a serde answered with a promise: the key's (valueToo false) or the value's. */
-  private async processDecoding(
-    txn: Txn,
-    raw: RawRecord,
-    spec: InputSpec<unknown, unknown>,
-    keyOrPromise: unknown,
-    valueToo: boolean,
-    valuePromise: unknown,
-  ): Promise<void> {
-    let key: unknown;
-    let value: unknown;
-    let stage: 'key' | 'value' = 'key';
-    try {
-      key = await keyOrPromise;
-      stage = 'value';
-      if (valueToo) value = await valuePromise;
-      else if (raw.value === null) {
-        if (!spec.value.nullable) throw new Error('record has a null value (tombstone)');
-        value = null;
-      } else value = await spec.value.deserialize(raw.topic, raw.value);
-    } catch (error) {
-      return this.decodeFailed(txn, raw, stage, error, key);
-    }
-    const r = this.processDecoded(txn, raw, spec, key, value);
-    if (r) await r;
-  }
-
-  private decodeFailed(txn: Txn, raw: RawRecord, stage: 'key' | 'value', error: unknown, key: unknown): Promise<void> {
-    return this.deadLetter(
-      txn,
-      raw,
-      'deserialization',
-      `${stage} deserialization failed: ${errorMessage(error)}`,
-      undefined,
-      {
-        key: stage === 'value' ? key : undefined,
-      },
-    );
-  }
-
-  /** The decoded record: timestamp, the definition's process, its stage, punctuation. */
-  private processDecoded(
-    txn: Txn,
-    raw: RawRecord,
-    spec: InputSpec<unknown, unknown>,
-    key: unknown,
-    value: unknown,
-  ): void | Promise<void> {
     let timestamp = raw.timestamp;
     if (spec.timestamp) {
       try {
@@ -359,7 +315,7 @@ export class TaskEngine {
         if (typeof timestamp !== 'number' || !Number.isFinite(timestamp))
           throw new Error(`extracted timestamp ${timestamp} is not a number`);
       } catch (error) {
-        return this.deadLetter(
+        await this.deadLetter(
           txn,
           raw,
           'deserialization',
@@ -367,15 +323,16 @@ export class TaskEngine {
           undefined,
           { key, value },
         );
+        return;
       }
     }
     if (timestamp > txn.work.streamTime) txn.work.streamTime = timestamp;
 
     const pending: PendingEmit[] = [];
     const ctx = this.recordContext(txn, raw, timestamp, pending);
-    let result: unknown;
+    let outcome: 'ok' | Rejection;
     try {
-      result = this.definition.process(
+      const returned = this.definition.process(
         {
           topic: raw.topic,
           key,
@@ -387,90 +344,55 @@ export class TaskEngine {
         },
         ctx,
       );
-      if (isPromiseLike(result)) return this.processFinishing(txn, raw, key, value, pending, result, undefined);
-      if (!(result instanceof Rejection)) {
+      const result = isPromiseLike(returned) ? await returned : returned;
+      outcome = result instanceof Rejection ? result : 'ok';
+      if (outcome === 'ok') {
         const staged = this.commitRecordStage(txn, pending);
-        if (staged) return this.processFinishing(txn, raw, key, value, pending, undefined, staged);
+        if (staged) await staged;
       }
     } catch (error) {
-      return this.processFailed(txn, raw, key, value, error);
-    }
-    if (result instanceof Rejection) return this.processRejected(txn, raw, key, value, result);
-    return this.punctuate(txn);
-  }
-
-  /** The rest of `processDecoded` once the definition's process or the record's stage is a promise. */
-  private async processFinishing(
-    txn: Txn,
-    raw: RawRecord,
-    key: unknown,
-    value: unknown,
-    pending: PendingEmit[],
-    result: PromiseLike<unknown> | undefined,
-    staged: Promise<void> | undefined,
-  ): Promise<void> {
-    let rejection: Rejection | undefined;
-    try {
-      if (result) {
-        const r = await result;
-        if (r instanceof Rejection) rejection = r;
-        else staged = this.commitRecordStage(txn, pending) ?? undefined;
+      this.rollbackRecordStage(txn);
+      if (error instanceof RejectedRecord) {
+        outcome = error.rejection;
+      } else {
+        if (this.definition.onProcessingError === 'fail') {
+          throw new FatalProcessingError(
+            `process failed on ${raw.topic}[${raw.partition}]@${raw.offset}: ${errorMessage(error)}`,
+            error,
+            {
+              topic: raw.topic,
+              partition: raw.partition,
+              offset: raw.offset,
+            },
+          );
+        }
+        this.options.logger.warn(
+          { topic: raw.topic, partition: raw.partition, offset: raw.offset, err: error },
+          'process threw; record goes to the dead-letter topic',
+        );
+        await this.deadLetter(
+          txn,
+          raw,
+          'processing-error',
+          `processing failed: ${errorMessage(error)}`,
+          undefined,
+          { key, value },
+        );
+        await this.punctuate(txn);
+        return;
       }
-      if (staged) await staged;
-    } catch (error) {
-      return this.processFailed(txn, raw, key, value, error);
     }
-    if (rejection) return this.processRejected(txn, raw, key, value, rejection);
-    const p = this.punctuate(txn);
-    if (p) await p;
-  }
-
-  /** The definition rejected the record: its writes are dropped and it goes to the DLQ. */
-  private async processRejected(
-    txn: Txn,
-    raw: RawRecord,
-    key: unknown,
-    value: unknown,
-    rejection: Rejection,
-  ): Promise<void> {
-    this.rollbackRecordStage(txn);
-    await this.deadLetter(txn, raw, 'rejected', rejection.reason, rejection, { key, value });
-    const p = this.punctuate(txn);
-    if (p) await p;
-  }
-
-  /** The definition's process or the record's stage threw. */
-  private async processFailed(txn: Txn, raw: RawRecord, key: unknown, value: unknown, error: unknown): Promise<void> {
-    this.rollbackRecordStage(txn);
-    if (error instanceof RejectedRecord) return this.processRejected(txn, raw, key, value, error.rejection);
-    if (this.definition.onProcessingError === 'fail') {
-      throw new FatalProcessingError(
-        `process failed on ${raw.topic}[${raw.partition}]@${raw.offset}: ${errorMessage(error)}`,
-        error,
-        {
-          topic: raw.topic,
-          partition: raw.partition,
-          offset: raw.offset,
-        },
-      );
+    if (outcome !== 'ok') {
+      this.rollbackRecordStage(txn);
+      await this.deadLetter(txn, raw, 'rejected', outcome.reason, outcome, { key, value });
     }
-    this.options.logger.warn(
-      { topic: raw.topic, partition: raw.partition, offset: raw.offset, err: error },
-      'process threw; record goes to the dead-letter topic',
-    );
-    await this.deadLetter(txn, raw, 'processing-error', `processing failed: ${errorMessage(error)}`, undefined, {
-      key,
-      value,
-    });
-    const p = this.punctuate(txn);
-    if (p) await p;
+    await this.punctuate(txn);
   }
 
   /** Advances the task's stream time by hand (test driver) and runs due punctuators. */
   async advanceStreamTime(txn: Txn, timestamp: number): Promise<void> {
     if (timestamp > txn.work.streamTime) txn.work.streamTime = timestamp;
-    const p = this.punctuate(txn);
-    if (p) await p;
+    await this.punctuate(txn);
   }
 
   /** Records the consumed position (e.g. the batch's last offset + 1, past control records). */
@@ -769,21 +691,11 @@ export class TaskEngine {
     }
   }
 
-  /** Runs the punctuators that are due; a promise only when one is. */
-  private punctuate(txn: Txn): void | Promise<void> {
+  private async punctuate(txn: Txn): Promise<void> {
     const punctuators = this.definition.punctuators;
     if (!punctuators || punctuators.length === 0) return;
     const now = txn.work.streamTime;
     if (now < 0) return;
-    for (const p of punctuators) {
-      const next = txn.work.nextPunctuation.get(p.name);
-      if (next === undefined || now >= next) return this.runPunctuators(txn);
-    }
-  }
-
-  private async runPunctuators(txn: Txn): Promise<void> {
-    const punctuators = this.definition.punctuators!;
-    const now = txn.work.streamTime;
     for (const p of punctuators) {
       const next = txn.work.nextPunctuation.get(p.name);
       const boundaryAfterNow = (Math.floor(now / p.every) + 1) * p.every;

@@ -1027,8 +1027,7 @@ export class StreamsRuntime {
         }
         used.add(q);
         const message = q.records[q.index];
-        const processing = this.engine.process(txn, this.toRaw(q.topic, task.id, message));
-        if (processing) await processing;
+        await this.engine.process(txn, this.toRaw(q.topic, task.id, message));
         q.records[q.index++] = undefined as unknown as KafkaMessage; // let it go
       }
     } catch (error) {

@@ -8,12 +8,6 @@ import { isPromiseLike } from '../serdes';
 
 const resolve = async <T>(v: T | Promise<T>): Promise<T> => (isPromiseLike(v) ? await v : v);
 
-interface DriverTask {
-  state: TaskState;
-  txn: Txn | null;
-  n: number;
-}
-
 export interface BatchDriverOptions {
   applicationId?: string;
   /** Partition count of the inputs = number of tasks. Default 12. */
@@ -39,7 +33,7 @@ export interface BatchTopicSummary {
 export class BatchDriver {
   private readonly engine: TaskEngine;
   private readonly globals = new Map<string, GlobalTableImpl<unknown>>();
-  private readonly tasks = new Map<number, DriverTask>();
+  private readonly tasks = new Map<number, { state: TaskState; txn: Txn | null; n: number }>();
   private readonly summary = new Map<string, { records: number; bytes: number; hash: Hash }>();
   private readonly offsets = new Map<string, number>();
   readonly partitions: number;
@@ -74,11 +68,8 @@ export class BatchDriver {
     table.set(key, await resolve(spec.value.deserialize(spec.topic, bytes)));
   }
 
-  /**
-   * Processes one input record (partition by the key's murmur2, as a producer would pick). A
-   * promise only when the engine answers with one (asynchronous serdes or process).
-   */
-  process(topic: string, key: Buffer | null, value: Buffer | null, timestamp: number): void | Promise<void> {
+  /** Processes one input record (partition by the key's murmur2, as a producer would pick). */
+  async process(topic: string, key: Buffer | null, value: Buffer | null, timestamp: number): Promise<void> {
     const partition = key ? partitionForKey(key, this.partitions) : 0;
     let t = this.tasks.get(partition);
     if (!t) {
@@ -90,12 +81,7 @@ export class BatchDriver {
     const offset = this.offsets.get(offsetKey) ?? 0;
     this.offsets.set(offsetKey, offset + 1);
     const raw: RawRecord = { topic, partition, offset, timestamp, key, value, headers: {} };
-    const processing = this.engine.process(t.txn, raw);
-    if (processing) return processing.then(() => this.counted(t));
-    this.counted(t);
-  }
-
-  private counted(t: DriverTask): void {
+    await this.engine.process(t.txn, raw);
     if (++t.n >= this.recordsPerTxn) this.commit(t);
   }
 
@@ -112,7 +98,7 @@ export class BatchDriver {
     return out;
   }
 
-  private commit(t: DriverTask): void {
+  private commit(t: { state: TaskState; txn: Txn | null; n: number }): void {
     const txn = t.txn;
     if (!txn) return;
     for (const r of [...txn.produced, ...this.engine.changelogRecords(txn)]) {
