@@ -54,6 +54,14 @@ export interface StoreSpec<V> {
    * serdes; values must be treated as immutable (as always).
    */
   compact?: boolean;
+  /**
+   * Keep the committed entries on disk (an LMDB environment per task under the runtime's state
+   * directory) instead of the heap: values and a timed store's due index take no memory per
+   * entry, and a restart restores only the changelog tail past the local checkpoint. The
+   * changelog stays the source of truth; without a state directory (test drivers, a runtime
+   * without `stateDir`) the store is held in memory. Needs synchronous serdes.
+   */
+  persistent?: boolean;
 }
 
 export interface GlobalSpec<V> {

@@ -17,6 +17,8 @@ import { isPromiseLike, stringSerde } from '../serdes';
 import { checkpointTopic, changelogTopic, deadLetterTopic, DLQ_HEADERS } from './names';
 import { readDeadlineHeader, withDeadlineHeader } from './due-index';
 import { LayeredStore, type ChangeEncoder, type EncodedChange, type StoreTimer } from './store';
+import { DiskStore } from './disk-store';
+import type { TaskDisk } from './state-dir';
 
 /** A consumed record as bytes (transport independent). */
 export interface RawRecord {
@@ -77,6 +79,13 @@ const NO_TIME = -1;
  */
 export const LAZY_RESTORE_MIN_BYTES = 128;
 
+/**
+ * Local state older than this is wiped rather than caught up: compaction removes a changelog's
+ * tombstones after its `delete.retention.ms` (Kafka's default 24 h), so a tail read from an old
+ * checkpoint could miss a deletion.
+ */
+export const DEFAULT_LOCAL_STATE_MAX_AGE_MS = 12 * 60 * 60 * 1000;
+
 function cloneProgress(p: Progress): Progress {
   return {
     positions: new Map(p.positions),
@@ -85,15 +94,37 @@ function cloneProgress(p: Progress): Progress {
   };
 }
 
+/** Where a restore of a task starts and whether the local state was kept. */
+export interface RestorePlan {
+  /** Start offset per restore topic the local state already covers (others: from the beginning). */
+  starts: Map<string, number>;
+  /** Why the local state was wiped, if it was. */
+  wiped?: string;
+}
+
+/** The persistent stores of a task and where they live. */
+export interface TaskPersistence {
+  disk: TaskDisk;
+  /** Names of the stores kept on disk. */
+  stores: ReadonlySet<string>;
+  /** The restore topics the local state covers: their changelogs and the checkpoint topic. */
+  topics: ReadonlySet<string>;
+  /** A local state written longer ago than this is not trusted (compaction may have dropped tombstones since). */
+  maxAgeMs: number;
+}
+
 /** @internal the state of one task: its stores and its committed progress. */
 export class TaskState {
   readonly stores = new Map<string, LayeredStore<unknown>>();
   committed: Progress = { positions: new Map(), streamTime: NO_TIME, nextPunctuation: new Map() };
+  /** Next changelog offset per restore topic included in the local state (persistent stores). */
+  private localOffsets = new Map<string, number>();
 
   /**
    * @param decoders synchronous value decoders of the stores that restore lazily
    * @param timers the timed stores' deadline functions
    * @param compact the stores that keep committed values encoded
+   * @param persistence the stores kept on disk, when the runtime has a state directory
    */
   constructor(
     readonly id: number,
@@ -101,9 +132,15 @@ export class TaskState {
     decoders: ReadonlyMap<string, (bytes: Buffer) => unknown> = new Map(),
     timers: ReadonlyMap<string, StoreTimer<unknown>> = new Map(),
     compact: ReadonlySet<string> = new Set(),
+    readonly persistence?: TaskPersistence,
   ) {
     for (const name of storeNames)
-      this.stores.set(name, new LayeredStore(name, decoders.get(name), timers.get(name), compact.has(name)));
+      this.stores.set(
+        name,
+        persistence?.stores.has(name)
+          ? new DiskStore(name, decoders.get(name)!, timers.get(name), persistence.disk)
+          : new LayeredStore(name, decoders.get(name), timers.get(name), compact.has(name)),
+      );
   }
 
   get streamTime(): number {
@@ -118,10 +155,108 @@ export class TaskState {
     };
   }
 
+  /** Drops the in-memory state (a persistent store's data stays on disk: see `planRestore`). */
   reset(): void {
     for (const store of this.stores.values()) store.clear();
     this.committed = { positions: new Map(), streamTime: NO_TIME, nextPunctuation: new Map() };
+    this.localOffsets = new Map();
   }
+
+  /**
+   * Before a restore: opens and checks the local state (wiping what cannot be trusted) and says
+   * from where each restore topic it covers is read. `bounds`: the log start and end offset of
+   * each restore topic's partition of this task.
+   */
+  planRestore(bounds: ReadonlyMap<string, { low: number; high: number }>): RestorePlan {
+    const p = this.persistence;
+    const starts = new Map<string, number>();
+    if (!p) return { starts };
+    let wiped = p.disk.open();
+    const cp = p.disk.checkpoint();
+    let reason: string | undefined;
+    if (!cp) {
+      if (!wiped) return { starts }; // nothing local yet
+    } else if (Date.now() - cp.writtenAt > p.maxAgeMs) {
+      reason = `local checkpoint is ${Math.round((Date.now() - cp.writtenAt) / 60_000)} min old`;
+    } else {
+      for (const topic of p.topics) {
+        const offset = cp.offsets[topic];
+        const b = bounds.get(topic);
+        if (offset === undefined || !b) reason = `local checkpoint has no offset for ${topic}`;
+        else if (offset > b.high || offset < b.low)
+          reason = `local checkpoint ${topic}@${offset} lies outside the changelog (${b.low}..${b.high})`;
+        if (reason) break;
+      }
+    }
+    if (reason) {
+      p.disk.wipe(reason);
+      wiped = reason;
+    } else if (cp) {
+      for (const topic of p.topics) starts.set(topic, cp.offsets[topic]);
+      this.localOffsets = new Map(Object.entries(cp.offsets));
+      if (cp.progress) this.applyCheckpoint(cp.progress);
+    }
+    for (const store of this.stores.values()) if (store instanceof DiskStore) store.clear(); // due cursors
+    return { starts, wiped };
+  }
+
+  /** Writes the persistent stores' restored records of a fetched batch in one LMDB transaction. */
+  flushRestored(): void {
+    this.persistence?.disk.batch(() => this.flushRestoredStores());
+  }
+
+  /** After a restore: the local state now reaches `positions` (next offset per restore topic). */
+  restoreFinished(positions: ReadonlyMap<string, number>): void {
+    const p = this.persistence;
+    if (!p) return;
+    for (const topic of p.topics) {
+      const position = positions.get(topic);
+      if (position !== undefined) this.localOffsets.set(topic, position);
+    }
+    this.commitLocal(() => this.flushRestoredStores(), this.committed);
+  }
+
+  private flushRestoredStores(): void {
+    for (const store of this.stores.values()) if (store instanceof DiskStore) store.flushRestored();
+  }
+
+  /**
+   * A transaction committed in Kafka: its writes become the committed state; the persistent
+   * stores' writes and the local checkpoint (`produced`: next offset per restore topic after the
+   * transaction's records) go to disk in one LMDB transaction.
+   */
+  commitTransaction(work: Progress, produced?: ReadonlyMap<string, number>): void {
+    const p = this.persistence;
+    if (!p) {
+      for (const store of this.stores.values()) store.commitTxn();
+    } else {
+      for (const store of this.stores.values()) if (!(store instanceof DiskStore)) store.commitTxn();
+      if (produced)
+        for (const [topic, next] of produced)
+          if (p.topics.has(topic) && next > (this.localOffsets.get(topic) ?? -1)) this.localOffsets.set(topic, next);
+      this.commitLocal(() => {
+        for (const store of this.stores.values()) if (store instanceof DiskStore) store.commitTxn();
+      }, work);
+    }
+    this.committed = work;
+  }
+
+  private commitLocal(fn: () => void, progress: Progress): void {
+    const p = this.persistence!;
+    p.disk.commit(fn, {
+      offsets: Object.fromEntries(this.localOffsets),
+      progress: progress.streamTime === NO_TIME && progress.positions.size === 0 ? null : toCheckpoint(progress),
+    });
+  }
+}
+
+function toCheckpoint(p: Progress): TaskCheckpoint {
+  return {
+    v: 1,
+    positions: Object.fromEntries(p.positions),
+    streamTime: p.streamTime,
+    punctuators: Object.fromEntries(p.nextPunctuation),
+  };
 }
 
 /** @internal one open transaction of a task: what it produced and its working progress. */
@@ -202,6 +337,8 @@ export class TaskEngine {
   private readonly timers = new Map<string, StoreTimer<unknown>>();
   /** Stores that keep committed values as their changelog bytes. */
   private readonly compactStores = new Set<string>();
+  /** Stores kept on disk when the runtime has a state directory (StoreSpec.persistent). */
+  readonly persistentStores = new Set<string>();
 
   constructor(
     readonly definition: AnyProcessorDefinition,
@@ -235,6 +372,13 @@ export class TaskEngine {
           );
         this.compactStores.add(name);
       }
+      if (this.stores[name].persistent) {
+        if (!value.sync || !key.sync)
+          throw new Error(
+            `${this.applicationId}: persistent store ${name} needs synchronous key and value serdes`,
+          );
+        this.persistentStores.add(name);
+      }
       if (value.sync && key.sync)
         this.deferredEncoders.set(name, (k, v) => ({
           key: key.serialize(topic, k) as Buffer,
@@ -243,8 +387,32 @@ export class TaskEngine {
     }
   }
 
-  newTask(id: number): TaskState {
-    return new TaskState(id, this.storeNames, this.lazyDecoders, this.timers, this.compactStores);
+  /**
+   * A task's state; with `disk`, the persistent stores live in it (`maxAgeMs`: the oldest local
+   * state a restore trusts).
+   */
+  newTask(id: number, disk?: TaskDisk, maxAgeMs = DEFAULT_LOCAL_STATE_MAX_AGE_MS): TaskState {
+    const persistence: TaskPersistence | undefined =
+      disk && this.persistentStores.size > 0
+        ? {
+            disk,
+            stores: this.persistentStores,
+            topics: new Set([this.checkpointTopicName, ...[...this.persistentStores].map((n) => this.changelogTopics.get(n)!)]),
+            maxAgeMs,
+          }
+        : undefined;
+    return new TaskState(id, this.storeNames, this.lazyDecoders, this.timers, this.compactStores, persistence);
+  }
+
+  /** What the persistent stores' local data depends on: local state of another layout is wiped. */
+  get persistentLayout(): string {
+    return [...this.persistentStores]
+      .sort()
+      .map((name) => {
+        const timer = this.timers.get(name);
+        return `${this.changelogTopics.get(name)}${timer ? `@${timer.resolutionMs}` : ''}`;
+      })
+      .join(',');
   }
 
   /** A store value's changelog bytes (timed stores: the deadline header first). */
@@ -415,12 +583,7 @@ export class TaskEngine {
         records.push({ topic, partition: task.id, key: change.key, value: change.value, timestamp: ts });
       }
     }
-    const checkpoint: TaskCheckpoint = {
-      v: 1,
-      positions: Object.fromEntries(txn.work.positions),
-      streamTime: txn.work.streamTime,
-      punctuators: Object.fromEntries(txn.work.nextPunctuation),
-    };
+    const checkpoint = toCheckpoint(txn.work);
     records.push({
       topic: this.checkpointTopicName,
       partition: task.id,
@@ -431,10 +594,12 @@ export class TaskEngine {
     return records;
   }
 
-  /** The transaction committed: its writes become the committed state. */
-  commitTxn(txn: Txn): void {
-    for (const store of txn.task.stores.values()) store.commitTxn();
-    txn.task.committed = txn.work;
+  /**
+   * The transaction committed: its writes become the committed state. `produced`: the next
+   * offset per changelog/checkpoint topic after its records (persistent stores' local checkpoint).
+   */
+  commitTxn(txn: Txn, produced?: ReadonlyMap<string, number>): void {
+    txn.task.commitTransaction(txn.work, produced);
   }
 
   /** The transaction aborted: drop its writes; the committed state is untouched. */
@@ -475,6 +640,10 @@ export class TaskEngine {
     key: string,
     value: Buffer | null,
   ): void | Promise<void> {
+    if (store instanceof DiskStore) {
+      store.restoreRaw(key, value);
+      return;
+    }
     if (value === null) {
       store.restoreDelete(key);
       return;

@@ -1,8 +1,9 @@
 import type { TaskStore } from '../definition';
 import { DueIndex, readDeadlineHeader } from './due-index';
 
-const TOMBSTONE: unique symbol = Symbol('tombstone');
-type Slot<V> = V | typeof TOMBSTONE;
+/** @internal the record/transaction layers' mark of a deleted key. */
+export const TOMBSTONE: unique symbol = Symbol('tombstone');
+export type Slot<V> = V | typeof TOMBSTONE;
 
 /** An encoded changelog entry of the open transaction (`value === null` is a tombstone). */
 export interface EncodedChange {
@@ -10,7 +11,7 @@ export interface EncodedChange {
   value: Buffer | null;
 }
 
-interface TxnEntry<V> {
+export interface TxnEntry<V> {
   slot: Slot<V>;
   /** Undefined for a deferred store until the transaction's changelog records are built. */
   encoded?: EncodedChange;
@@ -53,8 +54,8 @@ const SLAB_BYTES = 1024 * 1024;
  */
 export class LayeredStore<V> implements TaskStore<V> {
   private readonly committed = new Map<string, V | Encoded>();
-  private readonly txn = new Map<string, TxnEntry<V>>();
-  private readonly record = new Map<string, Slot<V>>();
+  protected readonly txn = new Map<string, TxnEntry<V>>();
+  protected readonly record = new Map<string, Slot<V>>();
   /** The slab restored bytes are being copied into. */
   private slab?: Buffer;
   private slabUsed = 0;
@@ -68,12 +69,12 @@ export class LayeredStore<V> implements TaskStore<V> {
 
   constructor(
     readonly name: string,
-    private readonly decode?: (bytes: Buffer) => V,
-    private readonly timer?: StoreTimer<V>,
+    protected readonly decode?: (bytes: Buffer) => V,
+    protected readonly timer?: StoreTimer<V>,
     /** Keep committed values as their changelog bytes, decoded on each read (StoreSpec.compact). */
     private readonly compact = false,
   ) {
-    if (timer) this.index = new DueIndex(timer.resolutionMs);
+    if (timer && !this.keepsIndexElsewhere) this.index = new DueIndex(timer.resolutionMs);
     if (compact && !decode) throw new Error(`store ${name}: a compact store needs a synchronous decoder`);
   }
 
@@ -86,10 +87,20 @@ export class LayeredStore<V> implements TaskStore<V> {
     return this.timer!.deadline(value);
   }
 
+  /** A subclass that keeps the due index itself (on disk) says so: no in-memory index is built. */
+  protected get keepsIndexElsewhere(): boolean {
+    return false;
+  }
+
   /** Deadline of the key's value in the transaction or committed layer (the record layer left out). */
-  private committedDeadline(key: string): number | undefined {
+  protected committedDeadline(key: string): number | undefined {
     const entry = this.txn.get(key);
     if (entry !== undefined) return entry.slot === TOMBSTONE ? undefined : this.timer!.deadline(entry.slot);
+    return this.committedLayerDeadline(key);
+  }
+
+  /** Deadline of the key's committed value (from its header when it is kept encoded). */
+  protected committedLayerDeadline(key: string): number | undefined {
     const value = this.committed.get(key);
     if (value === undefined) return undefined;
     if (value instanceof Encoded) return Number.isNaN(value.deadline) ? undefined : value.deadline;
@@ -97,14 +108,14 @@ export class LayeredStore<V> implements TaskStore<V> {
   }
 
   /** Deadline of the key's current value, every layer (a restored value is not decoded for it). */
-  private currentDeadline(key: string): number | undefined {
+  protected currentDeadline(key: string): number | undefined {
     const slot = this.record.get(key);
     if (slot !== undefined) return slot === TOMBSTONE ? undefined : this.timer!.deadline(slot);
     return this.committedDeadline(key);
   }
 
   /** Files a value written in the open transaction into the due index, unless its deadline is already filed. */
-  private fileWrite(key: string, slot: Slot<V>): void {
+  protected fileWrite(key: string, slot: Slot<V>): void {
     if (slot === TOMBSTONE) return;
     const deadline = this.timer!.deadline(slot);
     if (deadline === undefined) return;
@@ -156,10 +167,14 @@ export class LayeredStore<V> implements TaskStore<V> {
     if (slot !== undefined) return slot !== TOMBSTONE;
     const entry = this.txn.get(key);
     if (entry !== undefined) return entry.slot !== TOMBSTONE;
+    return this.committedHas(key);
+  }
+
+  protected committedHas(key: string): boolean {
     return this.committed.has(key);
   }
 
-  private committedValue(key: string): V | undefined {
+  protected committedValue(key: string): V | undefined {
     const value = this.committed.get(key);
     if (!(value instanceof Encoded)) return value;
     let decoded: V;
@@ -192,10 +207,15 @@ export class LayeredStore<V> implements TaskStore<V> {
     for (const [key, slot] of this.record) if (slot !== TOMBSTONE) yield [key, slot];
     for (const [key, entry] of this.txn)
       if (entry.slot !== TOMBSTONE && !this.record.has(key)) yield [key, entry.slot];
+    for (const [key, value] of this.committedEntries())
+      if (!this.record.has(key) && !this.txn.has(key)) yield [key, value];
+  }
+
+  /** The committed entries, decoded. */
+  protected *committedEntries(): IterableIterator<[string, V]> {
     // (decoding replaces the value of an existing key: the iteration is not disturbed)
     for (const [key, value] of this.committed)
-      if (!this.record.has(key) && !this.txn.has(key))
-        yield [key, value instanceof Encoded ? this.committedValue(key)! : value];
+      yield [key, value instanceof Encoded ? this.committedValue(key)! : value];
   }
 
   /** Number of committed entries (for metrics). */
@@ -220,7 +240,7 @@ export class LayeredStore<V> implements TaskStore<V> {
    */
   commitRecordDeferred(): void {
     for (const [key, slot] of this.record) {
-      if (this.index) this.fileWrite(key, slot);
+      if (this.timer) this.fileWrite(key, slot);
       this.txn.set(key, { slot });
     }
     this.record.clear();
@@ -231,7 +251,7 @@ export class LayeredStore<V> implements TaskStore<V> {
     for (const [key, slot] of this.record) {
       const enc = encoded.get(key);
       if (!enc) throw new Error(`store ${this.name}: missing encoding for ${key}`);
-      if (this.index) this.fileWrite(key, slot);
+      if (this.timer) this.fileWrite(key, slot);
       this.txn.set(key, { slot, encoded: enc });
     }
     this.record.clear();

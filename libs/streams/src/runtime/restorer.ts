@@ -12,6 +12,8 @@ export interface RestoreTarget {
 export interface RestoreStats {
   records: number;
   durationMs: number;
+  /** Persistent stores: whether the local state was kept (only the changelog tail read). */
+  local?: 'kept' | 'empty' | 'wiped';
 }
 
 export interface RestoreCallbacks {
@@ -46,6 +48,9 @@ export class RestoreJob {
   private readonly ends = new Map<string, number>();
   private readonly positions = new Map<string, number>();
   private readonly recordsByTask = new Map<number, number>();
+  /** Start offsets past the log start (a persistent store's local checkpoint), by topic|partition. */
+  private readonly seeks = new Map<string, number>();
+  private readonly localByTask = new Map<number, RestoreStats['local']>();
   private readonly targets = new Map<number, RestoreTarget>();
   private readonly closed = new Set<number>();
   private started = 0;
@@ -77,22 +82,38 @@ export class RestoreJob {
     const { admin, engine, logger } = this.deps;
     this.started = Date.now();
     const topics = engine.restoreTopics;
+    const lows = new Map<string, number>();
     for (const topic of topics) {
       for (const o of await admin.fetchTopicOffsets(topic)) {
         this.ends.set(tpKey(topic, o.partition), Number(o.high));
         this.positions.set(tpKey(topic, o.partition), Number(o.low));
+        lows.set(tpKey(topic, o.partition), Number(o.low));
       }
     }
     for (const [id, target] of this.targets) {
       if (this.closed.has(id)) continue;
       target.state.reset();
       this.recordsByTask.set(id, 0);
-      const needed = new Set<string>();
+      const bounds = new Map<string, { low: number; high: number }>();
       for (const topic of topics) {
         const key = tpKey(topic, id);
         const end = this.ends.get(key);
         if (end === undefined) throw new Error(`restore: ${topic} has no partition ${id}`);
-        if (this.positions.get(key)! < end) needed.add(key);
+        bounds.set(topic, { low: lows.get(key)!, high: end });
+      }
+      // persistent stores: the local state says where their changelogs' tails begin
+      const plan = target.state.planRestore(bounds);
+      if (target.state.persistence)
+        this.localByTask.set(id, plan.wiped ? 'wiped' : plan.starts.size > 0 ? 'kept' : 'empty');
+      const needed = new Set<string>();
+      for (const topic of topics) {
+        const key = tpKey(topic, id);
+        const start = plan.starts.get(topic);
+        if (start !== undefined && start > this.positions.get(key)!) {
+          this.positions.set(key, start);
+          this.seeks.set(key, start);
+        }
+        if (this.positions.get(key)! < this.ends.get(key)!) needed.add(key);
       }
       this.pendingByTask.set(id, needed);
     }
@@ -119,6 +140,11 @@ export class RestoreJob {
         if (idle.length) toPause.push({ topic, partitions: idle });
       }
       if (toPause.length) consumer.pause(toPause);
+      for (const [key, offset] of this.seeks) {
+        if (!this.isActive(key)) continue;
+        const cut = key.lastIndexOf('|');
+        consumer.seek({ topic: key.slice(0, cut), partition: Number(key.slice(cut + 1)), offset: String(offset) });
+      }
     });
     consumer.on(consumer.events.END_BATCH_PROCESS, (e) => {
       this.advance(e.payload.topic, e.payload.partition, Number(e.payload.lastOffset) + 1);
@@ -137,9 +163,11 @@ export class RestoreJob {
         const target = this.targets.get(batch.partition)!;
         try {
           for (const m of batch.messages) {
+            if (Number(m.offset) < (this.seeks.get(key) ?? 0)) continue; // before the local checkpoint
             const pending = engine.restoreRecord(target.state, batch.topic, m.key, m.value);
             if (pending) await pending;
           }
+          target.state.flushRestored();
           this.recordsByTask.set(target.id, (this.recordsByTask.get(target.id) ?? 0) + batch.messages.length);
           this.deps.metrics.restoreRecords.inc(
             this.deps.metrics.labels({ topic: batch.topic }),
@@ -188,8 +216,21 @@ export class RestoreJob {
     if (!pending || pending.size > 0) return;
     this.pendingByTask.delete(task);
     if (this.closed.has(task)) return;
+    const target = this.targets.get(task)!;
+    try {
+      const positions = new Map<string, number>();
+      for (const topic of this.deps.engine.restoreTopics) positions.set(topic, this.positions.get(tpKey(topic, task))!);
+      target.state.restoreFinished(positions);
+    } catch (error) {
+      this.fail(task, error);
+      return;
+    }
     this.closed.add(task);
-    const stats = { records: this.recordsByTask.get(task) ?? 0, durationMs: Date.now() - this.started };
+    const stats: RestoreStats = {
+      records: this.recordsByTask.get(task) ?? 0,
+      durationMs: Date.now() - this.started,
+      local: this.localByTask.get(task),
+    };
     this.deps.metrics.restoreDuration.observe(this.deps.metrics.labels(), stats.durationMs / 1000);
     try {
       this.callbacks.restored(task, stats);

@@ -25,6 +25,7 @@ import {
   type Txn,
 } from '../internal/engine';
 import { Mutex, Semaphore } from '../internal/mutex';
+import { StateDirectory, type TaskDisk } from '../internal/state-dir';
 import { choose, type IdleState, type QueueHead } from '../internal/partition-group';
 import { changelogTopic, checkpointTopic, deadLetterTopic, transactionalId } from '../internal/names';
 import type { Logger } from '../logger';
@@ -96,6 +97,16 @@ export interface StreamsRuntimeConfig {
    */
   commitIntervalMs?: number;
   restore?: { maxBytesPerPartition?: number };
+  /**
+   * Local state directory (Kafka Streams' state.dir): the persistent stores
+   * (StoreSpec.persistent) keep their committed entries there, one LMDB environment per task
+   * under `<stateDir>/<applicationId>/<task>`, with a checkpoint so that a restart restores only
+   * the changelog tail. A cache of the changelogs: deleting it costs a full restore, nothing else.
+   * One process per directory (a lock file). Without it persistent stores are held in memory.
+   */
+  stateDir?: string;
+  /** Local state written longer ago than this is wiped and restored in full. Default 12 h. */
+  localStateMaxAgeMs?: number;
   logger?: Logger;
   /** kafkajs's own log level (routed into `logger`). Default warn. */
   kafkaLogLevel?: KafkaLogLevel;
@@ -252,6 +263,10 @@ export class StreamsRuntime {
   private readonly inputTopics: string[];
   private readonly tasks = new Map<number, RuntimeTask>();
   private readonly restoreJobs = new Set<RestoreJob>();
+  /** The local state directory, when there are persistent stores and a `stateDir`. */
+  private stateDirectory?: StateDirectory;
+  /** Local state of the tasks this runtime has owned (kept open across reassignments). */
+  private readonly disks = new Map<number, TaskDisk>();
   private readonly closing = new Set<Promise<void>>();
   private readonly timers = new Set<NodeJS.Timeout>();
   /** Tasks processing at a time (`consumer.partitionsConsumedConcurrently`). */
@@ -349,6 +364,7 @@ export class StreamsRuntime {
     if (this.state !== 'created') throw new Error(`runtime already ${this.state}`);
     this.state = 'starting';
     try {
+      this.openStateDirectory();
       const admin = this.kafka.admin();
       this.admin = admin;
       await admin.connect();
@@ -456,6 +472,29 @@ export class StreamsRuntime {
     return this.stopPromise;
   }
 
+  private openStateDirectory(): void {
+    const persistent = [...this.engine.persistentStores];
+    if (persistent.length === 0) return;
+    if (!this.config.stateDir) {
+      this.logger.info(
+        { stores: persistent },
+        'no state directory: persistent stores are held in memory and restored in full at each start',
+      );
+      return;
+    }
+    const dir = new StateDirectory(this.config.stateDir, this.applicationId, this.logger);
+    dir.lock();
+    this.stateDirectory = dir;
+    this.logger.info({ stores: persistent, dir: dir.root }, 'persistent stores on disk');
+  }
+
+  private diskFor(task: number): TaskDisk | undefined {
+    if (!this.stateDirectory) return undefined;
+    let disk = this.disks.get(task);
+    if (!disk) this.disks.set(task, (disk = this.stateDirectory.task(task, this.engine.persistentLayout)));
+    return disk;
+  }
+
   private async shutdown(): Promise<void> {
     this.stopping = true;
     if (this.state !== 'failed') this.state = 'stopping';
@@ -480,6 +519,8 @@ export class StreamsRuntime {
     await Promise.all([...this.closing]);
     await this.globals.stop();
     if (this.admin) await this.admin.disconnect().catch(() => undefined);
+    for (const disk of this.disks.values()) disk.close();
+    this.disks.clear();
     if (this.state !== 'failed') this.state = 'stopped';
     this.logger.info({ durationMs: Date.now() - started }, 'streams runtime stopped');
   }
@@ -607,7 +648,7 @@ export class StreamsRuntime {
       }
       const task = new RuntimeTask(
         id,
-        this.engine.newTask(id),
+        this.engine.newTask(id, this.diskFor(id), this.config.localStateMaxAgeMs),
         this.inputTopics
           .filter((t) => (memberAssignment[t] ?? []).includes(id))
           .map((topic) => ({ topic, partition: id })),
@@ -1109,9 +1150,10 @@ export class StreamsRuntime {
     const records = [...txn.produced, ...this.engine.changelogRecords(txn)];
     const commitStarted = Date.now();
     let transaction: Transaction | undefined;
+    let produced: Map<string, number>;
     try {
       transaction = await producer.transaction();
-      await this.send(transaction, records);
+      produced = await this.send(transaction, records);
       await transaction.sendOffsets({
         consumerGroupId: this.groupId,
         topics: [...offsets].map(([topic, next]) => ({
@@ -1134,7 +1176,13 @@ export class StreamsRuntime {
       return false;
     }
     const now = Date.now();
-    this.engine.commitTxn(txn);
+    try {
+      this.engine.commitTxn(txn, produced);
+    } catch (error) {
+      // committed in Kafka, not on disk: the local state is behind its changelog; restore the tail
+      this.taskFailed(task, error, 'local state write failed');
+      return false;
+    }
     task.failures = 0;
     for (const q of used) this.compact(task, q);
 
@@ -1200,7 +1248,9 @@ export class StreamsRuntime {
    * per partition: kafkajs groups messages per partition with an array spread per message
    * (quadratic in the messages of one partition in one request).
    */
-  private async send(transaction: Transaction, records: ProducedRecord[]): Promise<void> {
+  private async send(transaction: Transaction, records: ProducedRecord[]): Promise<Map<string, number>> {
+    /** Next offset per topic after the records sent (partition = task for changelogs and checkpoints). */
+    const produced = new Map<string, number>();
     let chunk: ProducedRecord[] = [];
     let bytes = 0;
     let perPartition = new Map<string, number>();
@@ -1218,10 +1268,16 @@ export class StreamsRuntime {
           timestamp: String(r.timestamp),
         });
       }
-      await transaction.sendBatch({
+      const acks = await transaction.sendBatch({
         acks: -1,
         topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
       });
+      for (const ack of acks) {
+        if (ack.baseOffset === undefined) continue;
+        const n = perPartition.get(`${ack.topicName}|${ack.partition}`) ?? 0;
+        const next = Number(ack.baseOffset) + n;
+        if (next > (produced.get(ack.topicName) ?? -1)) produced.set(ack.topicName, next);
+      }
       chunk = [];
       bytes = 0;
       perPartition = new Map();
@@ -1238,6 +1294,7 @@ export class StreamsRuntime {
       perPartition.set(tp, (perPartition.get(tp) ?? 0) + 1);
     }
     await flush();
+    return produced;
   }
 
   private toRaw(topic: string, partition: number, m: KafkaMessage): RawRecord {
