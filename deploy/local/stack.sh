@@ -666,8 +666,9 @@ cmd_down() {
   [[ -z $left ]] || die "processes still running: $(tr '\n' ' ' <<<"$left")"
   rm -f "$ENV_FILE"
   if [[ $purge == yes ]]; then
-    say "purging data: $KAFKA_DATA $KAFKA_CLUSTER_ID_FILE $REG_HOME/db $PG_DATA (downloads kept)"
-    rm -rf "$KAFKA_DATA" "$KAFKA_CLUSTER_ID_FILE" "$REG_HOME/db" "$PG_DATA"
+    say "purging data: $KAFKA_DATA $KAFKA_CLUSTER_ID_FILE $REG_HOME/db $PG_DATA $STACK_DIR/state (downloads kept)"
+    # $STACK_DIR/state: the engine's local store state (npm start), a cache of the changelogs purged here
+    rm -rf "$KAFKA_DATA" "$KAFKA_CLUSTER_ID_FILE" "$REG_HOME/db" "$PG_DATA" "$STACK_DIR/state"
   fi
   say "stack down (downloads kept in $STACK_DIR)"
 }

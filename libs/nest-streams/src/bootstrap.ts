@@ -187,6 +187,8 @@ function createRuntimes<C>(
         maxTaskIdleMs: env.MAX_TASK_IDLE_MS,
         maxBufferedRecords: env.MAX_BUFFERED_RECORDS,
         commitIntervalMs: env.COMMIT_INTERVAL_MS,
+        stateDir: env.STATE_DIR,
+        localStateMaxAgeMs: env.LOCAL_STATE_MAX_AGE_MS,
         consumer: {
           partitionsConsumedConcurrently: env.CONCURRENT_TASKS,
           sessionTimeout: env.SESSION_TIMEOUT_MS,

@@ -38,6 +38,18 @@ export const streamsEnvSchema = z.object({
   MAX_BUFFERED_RECORDS: z.coerce.number().int().min(100).default(2_000),
   /** How long a task's transaction stays open for more records before it commits (0: at once); larger = fewer, fuller transactions, more latency. */
   COMMIT_INTERVAL_MS: z.coerce.number().int().min(0).max(60_000).default(100),
+  /**
+   * Local state directory of the persistent stores (an LMDB environment per task, a cache of the
+   * changelogs; an emptyDir on Kubernetes). One process per directory. Unset: those stores are
+   * held in memory and restored in full at each start.
+   */
+  STATE_DIR: z.string().min(1).optional(),
+  /** Local state older than this is wiped and restored in full (below the changelogs' delete.retention.ms). */
+  LOCAL_STATE_MAX_AGE_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(12 * 60 * 60 * 1000),
 });
 
 export type StreamsEnv = z.infer<typeof streamsEnvSchema>;

@@ -130,9 +130,9 @@ export function lifecycleProcessor(deps: LifecycleDeps) {
     },
     stores: {
       /** LifecycleState per waybill key. */
-      parcels: { value: jsonSerde<D.LifecycleState>() },
+      parcels: { value: jsonSerde<D.LifecycleState>(), persistent: true },
       /** DeadlineIndex of the parcels' expiries. */
-      expiries: { value: stringSerde },
+      expiries: { value: stringSerde, persistent: true },
     },
 
     process(record, ctx) {

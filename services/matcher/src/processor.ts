@@ -90,6 +90,7 @@ export function matcherProcessor(deps: MatcherDeps) {
         resolutionMs: config.timerResolutionMs,
       },
       compact: true,
+      persistent: true,
     },
     /** The task's invtNo serial counter (one entry, SERIAL_KEY). */
     serial: { value: numberSerde },

@@ -16,6 +16,9 @@ import {
   type ServiceName,
   type ServiceProcess,
 } from '@clearance/cli';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
 import type { TopicToCreate } from './stack';
 
 export type PipelineService = Extract<ServiceName, 'matcher' | 'risk' | 'lifecycle'>;
@@ -83,12 +86,18 @@ export class Services {
   /** Starts that failed on the known topic-creation race and were retried. */
   readonly startRetries: string[] = [];
 
+  /**
+   * Local state of the persistent stores, one directory per service: a restarted process (after
+   * SIGKILL too) finds its predecessor's state and restores only the changelog tail past it.
+   */
+  private readonly stateRoot = mkdtempSync(path.join(tmpdir(), 'pipeline-state-'));
+
   constructor(private readonly env: Record<string, string>) {}
 
   async start(name: PipelineService): Promise<ServiceProcess> {
     for (let attempt = 1; ; attempt++) {
       try {
-        const svc = await startService(name, this.env, {
+        const svc = await startService(name, { STATE_DIR: path.join(this.stateRoot, name), ...this.env }, {
           instance: `${name}#${++this.starts}`,
           timeoutMs: 120_000,
         });
@@ -138,5 +147,6 @@ export class Services {
   async stopAll(): Promise<void> {
     await Promise.all(this.all.map((s) => stopService(s, 15_000).catch(() => undefined)));
     this.running.clear();
+    rmSync(this.stateRoot, { recursive: true, force: true });
   }
 }

@@ -10,6 +10,8 @@ import {
   type ProcessUsage,
   type ServiceProcess,
 } from '@clearance/cli';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Metrics, scrape } from './prom';
 import { freePort, type BenchService } from './setup';
@@ -41,6 +43,8 @@ export class ServiceSet {
   private counter = 0;
   /** Instances the bench stopped or killed itself. */
   private readonly ended = new Set<Instance>();
+  /** Local state directories of the instances (persistent stores), removed by `stopAll`. */
+  readonly stateRoot = mkdtempSync(path.join(tmpdir(), 'bench-state-'));
 
   constructor(
     private readonly env: Record<string, string>,
@@ -76,7 +80,13 @@ export class ServiceSet {
       try {
         const proc = await startService(
           service,
-          { ...this.env, ...extraEnv, ...this.profilerEnv(service, extraEnv) },
+          {
+            // each instance its own local state directory unless the caller names one (a restart on the same state)
+            STATE_DIR: path.join(this.stateRoot, name.replace('#', '-')),
+            ...this.env,
+            ...extraEnv,
+            ...this.profilerEnv(service, extraEnv),
+          },
           { port, instance: name, timeoutMs: 180_000 },
         );
         const inst: Instance = { service, name, proc, url: `http://127.0.0.1:${port}` };
@@ -163,5 +173,6 @@ export class ServiceSet {
     this.sample();
     for (const i of this.instances) this.ended.add(i);
     await Promise.all(this.instances.map((i) => stopService(i.proc, 30_000).catch(() => undefined)));
+    rmSync(this.stateRoot, { recursive: true, force: true });
   }
 }

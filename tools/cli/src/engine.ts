@@ -1,3 +1,5 @@
+import * as path from 'node:path';
+import { STACK_DIR } from './env';
 import pino from 'pino';
 import { declarationService } from '@clearance/declaration';
 import { lifecycleService } from '@clearance/lifecycle';
@@ -25,6 +27,8 @@ export interface Engine {
  * `services/<name>/src/main.ts`; the processors and settings are the same.
  */
 export async function startEngine(env: NodeJS.ProcessEnv, log: (s: string) => void): Promise<Engine> {
+  // the persistent stores' local state (a cache of the changelogs) next to the stack's data
+  env = { STATE_DIR: path.join(STACK_DIR, 'state'), ...env };
   const logger = pino({ level: env.LOG_LEVEL ?? 'warn' });
   const services: RunningStreamsService[] = [];
   let projector: RunningProjector | undefined;

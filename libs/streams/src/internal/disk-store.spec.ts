@@ -73,7 +73,12 @@ function kv(t: TaskState): DiskStore<Case> {
 }
 
 /** Stages `writes` as one transaction's records, encodes them, and commits them with `produced` offsets. */
-function commit(t: TaskState, writes: Array<[string, Case | undefined]>, produced: number, store = cases(t)): void {
+function commit(
+  t: TaskState,
+  writes: Array<[string, Case | undefined]>,
+  produced: number,
+  store = cases(t),
+): void {
   for (const [k, v] of writes) {
     if (v === undefined) store.delete(k);
     else store.put(k, v);
@@ -94,7 +99,14 @@ describe('DiskStore and the task state directory', () => {
   it('given a fresh directory, when a transaction commits, then its writes are on disk with a checkpoint a new process restores from', () => {
     const t = task();
     expect(t.planRestore(bounds(0))).toEqual({ starts: new Map(), wiped: undefined });
-    commit(t, [['a', { n: 1 }], ['b', { n: 2 }]], 10);
+    commit(
+      t,
+      [
+        ['a', { n: 1 }],
+        ['b', { n: 2 }],
+      ],
+      10,
+    );
     commit(t, [['a', undefined]], 12);
     expect(cases(t).get('a')).toBeUndefined();
     expect(cases(t).get('b')).toEqual({ n: 2 });
@@ -103,7 +115,13 @@ describe('DiskStore and the task state directory', () => {
     const again = task();
     const plan = again.planRestore(bounds(12));
     expect(plan.wiped).toBeUndefined();
-    expect(plan.starts).toEqual(new Map([[CHECKPOINTS, 12], [CHANGELOG, 12], [KV, 12]]));
+    expect(plan.starts).toEqual(
+      new Map([
+        [CHECKPOINTS, 12],
+        [CHANGELOG, 12],
+        [KV, 12],
+      ]),
+    );
     expect(again.committed.positions.get('in')).toBe(12);
     expect(cases(again).snapshot()).toEqual(new Map([['b', { n: 2 }]]));
   });
@@ -132,8 +150,19 @@ describe('DiskStore and the task state directory', () => {
     s.restoreRaw('a', null);
     s.restoreRaw('c', Buffer.from(JSON.stringify({ n: 3, due: 2_500 }))); // written before the store was timed
     t.flushRestored();
-    t.restoreFinished(new Map([[CHANGELOG, 40], [CHECKPOINTS, 41], [KV, 0]]));
-    expect(s.snapshot()).toEqual(new Map([['b', { n: 2 }], ['c', { n: 3, due: 2_500 }]]));
+    t.restoreFinished(
+      new Map([
+        [CHANGELOG, 40],
+        [CHECKPOINTS, 41],
+        [KV, 0],
+      ]),
+    );
+    expect(s.snapshot()).toEqual(
+      new Map([
+        ['b', { n: 2 }],
+        ['c', { n: 3, due: 2_500 }],
+      ]),
+    );
     expect(s.due(10_000)).toEqual(['c']);
     expect(disks[0].checkpoint()?.offsets).toEqual({ [CHANGELOG]: 40, [CHECKPOINTS]: 41, [KV]: 0 });
   });
@@ -141,7 +170,15 @@ describe('DiskStore and the task state directory', () => {
   it('given timed values, when stream time passes their buckets, then they are due once, and again after an abort', () => {
     const t = task();
     t.planRestore(bounds(0));
-    commit(t, [['late', { n: 1, due: 3_500 }], ['early', { n: 2, due: 1_200 }], ['never', { n: 3 }]], 3);
+    commit(
+      t,
+      [
+        ['late', { n: 1, due: 3_500 }],
+        ['early', { n: 2, due: 1_200 }],
+        ['never', { n: 3 }],
+      ],
+      3,
+    );
     const s = cases(t);
     expect(s.due(1_999)).toEqual([]);
     expect(s.due(2_000)).toEqual(['early']);
@@ -168,7 +205,15 @@ describe('DiskStore and the task state directory', () => {
   it('given a non-timed persistent store, when written, then entries() merges the layers', () => {
     const t = task();
     t.planRestore(bounds(0));
-    commit(t, [['x', { n: 1 }], ['y', { n: 2 }]], 2, kv(t));
+    commit(
+      t,
+      [
+        ['x', { n: 1 }],
+        ['y', { n: 2 }],
+      ],
+      2,
+      kv(t),
+    );
     kv(t).put('y', { n: 20 });
     kv(t).delete('x');
     kv(t).put('w', { n: 3 });

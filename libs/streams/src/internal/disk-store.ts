@@ -69,7 +69,9 @@ export class DiskStore<V> extends LayeredStore<V> {
     try {
       return this.decode!(this.payload(bytes));
     } catch (error) {
-      throw new Error(`store ${this.name}: cannot decode the stored value of ${key}: ${(error as Error).message}`);
+      throw new Error(
+        `store ${this.name}: cannot decode the stored value of ${key}: ${(error as Error).message}`,
+      );
     }
   }
 
@@ -91,12 +93,14 @@ export class DiskStore<V> extends LayeredStore<V> {
   }
 
   override get committedSize(): number {
+    if (!this.disk.isOpen) return 0; // before the task's restore opened it
     return (this.dbs.values.getStats() as { entryCount: number }).entryCount;
   }
 
   override get dueIndexSize(): number {
     let n = 0;
     for (const keys of this.pendingDue.values()) n += keys.length;
+    if (!this.disk.isOpen) return n;
     return n + (this.dbs.due.getStats() as { entryCount: number }).entryCount;
   }
 
@@ -117,7 +121,9 @@ export class DiskStore<V> extends LayeredStore<V> {
     const last = this.bucketOf(now) - 1;
     if (last <= this.dueWorking) return [];
     const byBucket = new Map<number, string[]>();
-    const range = Number.isFinite(this.dueWorking) ? { start: [this.dueWorking + 1], end: [last + 1] } : { end: [last + 1] };
+    const range = Number.isFinite(this.dueWorking)
+      ? { start: [this.dueWorking + 1], end: [last + 1] }
+      : { end: [last + 1] };
     for (const key of this.dbs.due.getKeys(range)) {
       const [bucket, k] = key as [number, string];
       let keys = byBucket.get(bucket);

@@ -71,7 +71,8 @@ export class StateDirectory {
           `state directory ${this.root} is in use by process ${pid}: give each instance its own STATE_DIR ` +
             `(or delete ${file} if that process is not an instance of this application)`,
         );
-      if (pid !== process.pid) this.logger.info({ dir: this.root, pid }, 'state directory lock of a stopped process taken over');
+      if (pid !== process.pid)
+        this.logger.info({ dir: this.root, pid }, 'state directory lock of a stopped process taken over');
     }
     writeFileSync(file, `${process.pid}\n`);
   }

@@ -5,13 +5,16 @@
  */
 import { defineProcessor, jsonSerde, numberSerde, reject, stringSerde } from '../../src';
 
-/** A keyed counter: every input increments the key's count (a changelogged store) and emits it. */
-export function counterProcessor(name: string, input: string, output: string) {
+/**
+ * A keyed counter: every input increments the key's count (a changelogged store) and emits it.
+ * `persistent`: the counts store is kept on disk when the runtime has a state directory.
+ */
+export function counterProcessor(name: string, input: string, output: string, persistent = false) {
   return defineProcessor({
     name,
     inputs: { [input]: { key: stringSerde, value: stringSerde } },
     outputs: { [output]: { key: stringSerde, value: numberSerde } },
-    stores: { counts: { value: numberSerde } },
+    stores: { counts: { value: numberSerde, persistent } },
     process(record, ctx) {
       const counts = ctx.store('counts');
       const count = (counts.get(record.key) ?? 0) + 1;

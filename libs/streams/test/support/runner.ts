@@ -19,6 +19,10 @@ export interface RunnerConfig {
   heartbeatInterval?: number;
   rebalanceTimeout?: number;
   logLevel?: string;
+  /** Local state directory: the counts store is then persistent (on disk). */
+  stateDir?: string;
+  /** Commit interval (ms) of the runtime. */
+  commitIntervalMs?: number;
 }
 
 async function main(): Promise<void> {
@@ -27,8 +31,11 @@ async function main(): Promise<void> {
     { name: `runner-${config.instance}`, level: config.logLevel ?? 'warn' },
     pino.destination(2),
   );
-  const runtime = new StreamsRuntime(counterProcessor(config.app, config.input, config.output), {
+  const definition = counterProcessor(config.app, config.input, config.output, config.stateDir !== undefined);
+  const runtime = new StreamsRuntime(definition, {
     brokers: config.brokers,
+    stateDir: config.stateDir,
+    commitIntervalMs: config.commitIntervalMs,
     clientId: `${config.app}-${config.instance}`,
     logger,
     consumer: {
