@@ -189,6 +189,7 @@ function createRuntimes<C>(
         commitIntervalMs: env.COMMIT_INTERVAL_MS,
         stateDir: env.STATE_DIR,
         localStateMaxAgeMs: env.LOCAL_STATE_MAX_AGE_MS,
+        numStandbyReplicas: env.NUM_STANDBY_REPLICAS,
         consumer: {
           partitionsConsumedConcurrently: env.CONCURRENT_TASKS,
           sessionTimeout: env.SESSION_TIMEOUT_MS,

@@ -44,6 +44,11 @@ export const streamsEnvSchema = z.object({
    * held in memory and restored in full at each start.
    */
   STATE_DIR: z.string().min(1).optional(),
+  /**
+   * Standby copies of each task kept warm on other instances from the changelogs (needs
+   * STATE_DIR): a failover to a standby restores only what the owner committed since.
+   */
+  NUM_STANDBY_REPLICAS: z.coerce.number().int().min(0).max(3).default(0),
   /** Local state older than this is wiped and restored in full (below the changelogs' delete.retention.ms). */
   LOCAL_STATE_MAX_AGE_MS: z.coerce
     .number()

@@ -42,6 +42,7 @@ export interface BenchCliOptions {
   env: Record<string, string>;
   pending: number;
   restart: 'stop' | 'kill';
+  localState: 'same' | 'fresh';
   heapMb: number;
   idleTimeout: number;
   keep?: boolean;
@@ -103,6 +104,15 @@ export function benchCommand(run: (o: BenchCliOptions) => Promise<void>): Comman
         return v;
       },
       'stop',
+    )
+    .option(
+      '--local-state <which>',
+      "restore run: the new matcher's state directory: same (the first one's: a restarted pod, tail-only restore) | fresh (a new pod: full restore)",
+      (v) => {
+        if (v !== 'same' && v !== 'fresh') throw new InvalidArgumentError('--local-state must be same or fresh');
+        return v;
+      },
+      'same',
     )
     .option(
       '--heap-mb <n>',
@@ -184,6 +194,7 @@ async function main(o: BenchCliOptions): Promise<void> {
           pending: o.pending,
           seed: o.seed,
           restart: o.restart,
+          localState: o.localState,
           env: o.env,
           heapMiB: o.heapMb,
           keep: o.keep === true,

@@ -156,7 +156,7 @@ export function formatReport(r: BenchReport): string {
   const s = r.restore;
   if (s) {
     out.push('');
-    out.push(`restore run ${s.runId}: ${s.pending} pending cases, restart by ${s.restart}`);
+    out.push(`restore run ${s.runId}: ${s.pending} pending cases, restart by ${s.restart}, ${s.localState === 'same' ? 'on the same local state directory' : 'on a fresh local state directory'}`);
     out.push(
       table([
         ['figure', 'value'],

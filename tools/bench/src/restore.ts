@@ -26,6 +26,12 @@ export interface RestoreOptions {
   seed?: number;
   /** How the first instance goes away: `stop` (SIGTERM, leaves the group) or `kill` (SIGKILL: the group waits for its session to time out). */
   restart: 'stop' | 'kill';
+  /**
+   * The new instance's local state directory: `same` as the first instance's (a restarted pod:
+   * the persistent `cases` store reads only the changelog tail past its checkpoint) or `fresh`
+   * (a new pod: a full restore from the changelogs).
+   */
+  localState: 'same' | 'fresh';
   env: Record<string, string>;
   /** Heap limit of the matcher processes (MiB); 0 = Node's default. */
   heapMiB: number;
@@ -54,6 +60,7 @@ export interface RestoreResult {
   storeEntries: Record<string, number>;
   firstInstance: { peakRssMiB: number; cpuSeconds: number };
   restart: 'stop' | 'kill';
+  localState: 'same' | 'fresh';
   restore: {
     /** The slowest task's restore (they restore in parallel in one job): the restore time. */
     seconds: number;
@@ -159,7 +166,11 @@ export async function runRestore(
     else await services.stop(first);
     log(`matcher #1 ${opts.restart === 'kill' ? 'killed' : 'stopped'}; starting a new instance`);
     const spawnAt = Date.now();
-    const second = await services.start('matcher', { LOG_LEVEL: 'info', BENCH_CPU_PROF_FROM_START: '1' });
+    const second = await services.start('matcher', {
+      LOG_LEVEL: 'info',
+      BENCH_CPU_PROF_FROM_START: '1',
+      ...(opts.localState === 'same' ? { STATE_DIR: services.stateDirOf(first) } : {}),
+    });
     const readyAt = Date.now();
     await services.toggleProfilers(3000, second);
     const m = await scrape(second.url);
@@ -176,6 +187,7 @@ export async function runRestore(
         cpuSeconds: round(firstUsage.cpuSecondsTotal),
       },
       restart: opts.restart,
+      localState: opts.localState,
       restore: result,
       unavailableSeconds: round((readyAt - goneAt) / 1000),
       spawnToReadySeconds: round((readyAt - spawnAt) / 1000),
@@ -256,6 +268,7 @@ async function restoreOnly(
       storeEntries: entries,
       firstInstance: { peakRssMiB: 0, cpuSeconds: 0 },
       restart: opts.restart,
+      localState: 'fresh',
       restore: restoreFigures(m, taskRestores(inst)),
       unavailableSeconds: round((readyAt - spawnAt) / 1000),
       spawnToReadySeconds: round((readyAt - spawnAt) / 1000),

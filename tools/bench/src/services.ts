@@ -71,6 +71,15 @@ export class ServiceSet {
     if (waitMs > 0) await new Promise((r) => setTimeout(r, waitMs));
   }
 
+  private stateDirFor(name: string): string {
+    return path.join(this.stateRoot, name.replace('#', '-'));
+  }
+
+  /** The local state directory an instance was started with (unless its caller named another). */
+  stateDirOf(inst: Instance): string {
+    return this.stateDirFor(inst.name);
+  }
+
   /** Starts one instance and waits for /health/ready; retries the known topic-creation race. */
   async start(service: BenchService, extraEnv: Record<string, string> = {}): Promise<Instance> {
     const name = `${service}#${++this.counter}`;
@@ -82,7 +91,7 @@ export class ServiceSet {
           service,
           {
             // each instance its own local state directory unless the caller names one (a restart on the same state)
-            STATE_DIR: path.join(this.stateRoot, name.replace('#', '-')),
+            STATE_DIR: this.stateDirFor(name),
             ...this.env,
             ...extraEnv,
             ...this.profilerEnv(service, extraEnv),

@@ -397,11 +397,16 @@ export class TaskEngine {
         ? {
             disk,
             stores: this.persistentStores,
-            topics: new Set([this.checkpointTopicName, ...[...this.persistentStores].map((n) => this.changelogTopics.get(n)!)]),
+            topics: new Set(this.persistentTopics),
             maxAgeMs,
           }
         : undefined;
     return new TaskState(id, this.storeNames, this.lazyDecoders, this.timers, this.compactStores, persistence);
+  }
+
+  /** The restore topics a task's local state covers: the checkpoint topic and the persistent stores' changelogs. */
+  get persistentTopics(): string[] {
+    return [this.checkpointTopicName, ...[...this.persistentStores].map((n) => this.changelogTopics.get(n)!)];
   }
 
   /** What the persistent stores' local data depends on: local state of another layout is wiped. */

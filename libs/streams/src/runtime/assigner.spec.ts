@@ -1,7 +1,10 @@
 import { AssignerProtocol } from 'kafkajs';
 import {
   assignTasks,
+  assignWithStandbys,
   createTaskAssigner,
+  decodeMemberData,
+  decodeStandbyTasks,
   decodeUserData,
   encodeUserData,
   TASK_ASSIGNER_NAME,
@@ -126,5 +129,83 @@ describe('task assigner', () => {
     );
     expect(decoded.m1).toEqual({ a: [0, 1, 2], b: [0, 1, 2] });
     expect(decoded.m2).toEqual({ a: [3, 4, 5], b: [3, 4, 5] });
+  });
+
+  it('given standbys, places the copies of each task on other members, balanced, each once', () => {
+    for (const [members, tasks, copies] of [
+      [2, 12, 1],
+      [3, 12, 1],
+      [3, 12, 2],
+      [4, 7, 1],
+      [2, 12, 2], // only one other member: one copy
+      [1, 12, 1], // alone: none
+    ] as const) {
+      const claims = Array.from({ length: members }, (_, i) => ({ memberId: `m${i}`, previousTasks: [] }));
+      const { active, standby } = assignWithStandbys(claims, tasks, copies);
+      check(active, tasks);
+      const expectedCopies = Math.min(copies, members - 1);
+      for (let t = 0; t < tasks; t++) {
+        const holders = [...standby].filter(([, ts]) => ts.includes(t)).map(([id]) => id);
+        expect(holders).toHaveLength(expectedCopies);
+        expect(new Set(holders).size).toBe(holders.length);
+        const owner = [...active].find(([, ts]) => ts.includes(t))![0];
+        expect(holders).not.toContain(owner);
+      }
+      const sizes = [...standby.values()].map((ts) => ts.length);
+      expect(Math.max(...sizes) - Math.min(...sizes)).toBeLessThanOrEqual(1);
+    }
+  });
+
+  it('when an owner is gone, gives its tasks to the members holding their standby copies', () => {
+    // m0 owned 0-3 and is gone; m1 followed 0 and 1, m2 followed 2 and 3 (and owned 4-7 / 8-11)
+    const claims = [
+      { memberId: 'm1', previousTasks: [4, 5, 6, 7], localTasks: [0, 1] },
+      { memberId: 'm2', previousTasks: [8, 9, 10, 11], localTasks: [2, 3] },
+    ];
+    const { active, standby } = assignWithStandbys(claims, 12, 1);
+    expect(active.get('m1')).toEqual([0, 1, 4, 5, 6, 7]);
+    expect(active.get('m2')).toEqual([2, 3, 8, 9, 10, 11]);
+    // the standbys go where the local state is (a member's previously owned tasks count)
+    expect(standby.get('m1')).toEqual([2, 3, 8, 9, 10, 11]);
+    expect(standby.get('m2')).toEqual([0, 1, 4, 5, 6, 7]);
+  });
+
+  it('carries standby tasks through the kafkajs assignment user data', async () => {
+    expect(decodeMemberData(encodeUserData([1], [2, 3]))).toEqual({ tasks: [1], local: [2, 3] });
+    expect(decodeStandbyTasks(Buffer.from('nonsense'))).toEqual([]);
+    const cluster = {
+      findTopicPartitionMetadata: () => [0, 1, 2, 3].map((partitionId) => ({ partitionId })),
+    };
+    const factory = createTaskAssigner(
+      () => [0, 1],
+      () => [2, 3],
+      1,
+    );
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const assigner = factory({ cluster: cluster as any, groupId: 'g', logger: {} as any });
+    const meta = assigner.protocol({ topics: ['a'] });
+    const other = AssignerProtocol.MemberMetadata.encode({
+      version: 1,
+      topics: ['a'],
+      userData: encodeUserData([2, 3], [0, 1]),
+    });
+    const result = await assigner.assign({
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      members: [
+        { memberId: 'm1', memberMetadata: meta.metadata },
+        { memberId: 'm2', memberMetadata: other },
+      ] as any,
+      topics: ['a'],
+    });
+    const decoded = Object.fromEntries(
+      result.map((r) => {
+        const a = AssignerProtocol.MemberAssignment.decode(r.memberAssignment)!;
+        return [r.memberId, { active: a.assignment.a, standby: decodeStandbyTasks(a.userData) }];
+      }),
+    );
+    expect(decoded).toEqual({
+      m1: { active: [0, 1], standby: [2, 3] },
+      m2: { active: [2, 3], standby: [0, 1] },
+    });
   });
 });

@@ -34,6 +34,8 @@ import { GlobalTablesReader } from './global-reader';
 import { KAFKA_LOG_LEVELS, kafkaLogCreator, type KafkaLogLevel } from './kafka-logging';
 import { createRegistry, StreamsMetrics } from './metrics';
 import { RestoreJob, type RestoreStats } from './restorer';
+import { StandbyKeeper } from './standby';
+import { decodeStandbyTasks } from './assigner';
 import { ensureTopics } from './topics';
 
 export interface StreamsRuntimeConfig {
@@ -107,6 +109,12 @@ export interface StreamsRuntimeConfig {
   stateDir?: string;
   /** Local state written longer ago than this is wiped and restored in full. Default 12 h. */
   localStateMaxAgeMs?: number;
+  /**
+   * Standby copies of every task on other instances (Kafka Streams' num.standby.replicas),
+   * kept warm in their local state directories from the changelogs, so that a task moving
+   * there restores (almost) nothing. Needs `stateDir` and persistent stores. Default 0.
+   */
+  numStandbyReplicas?: number;
   logger?: Logger;
   /** kafkajs's own log level (routed into `logger`). Default warn. */
   kafkaLogLevel?: KafkaLogLevel;
@@ -267,6 +275,8 @@ export class StreamsRuntime {
   private stateDirectory?: StateDirectory;
   /** Local state of the tasks this runtime has owned (kept open across reassignments). */
   private readonly disks = new Map<number, TaskDisk>();
+  /** Standby tasks (warm copies followed from the changelogs), when `numStandbyReplicas` > 0. */
+  private standby?: StandbyKeeper;
   private readonly closing = new Set<Promise<void>>();
   private readonly timers = new Set<NodeJS.Timeout>();
   /** Tasks processing at a time (`consumer.partitionsConsumedConcurrently`). */
@@ -368,6 +378,22 @@ export class StreamsRuntime {
       const admin = this.kafka.admin();
       this.admin = admin;
       await admin.connect();
+      if (this.stateDirectory && (this.config.numStandbyReplicas ?? 0) > 0)
+        this.standby = new StandbyKeeper({
+          kafka: this.kafka,
+          admin,
+          engine: this.engine,
+          groupId: this.groupId,
+          logger: this.logger,
+          metrics: this.metrics,
+          maxBytesPerPartition: this.cfg.restoreMaxBytesPerPartition,
+          diskFor: (task) => this.diskFor(task),
+        });
+      else if ((this.config.numStandbyReplicas ?? 0) > 0)
+        this.logger.warn(
+          { numStandbyReplicas: this.config.numStandbyReplicas },
+          'standbys ignored: they need a state directory and persistent stores',
+        );
       const stores: Stores = this.definition.stores ?? {};
       const outputs: Outputs = this.definition.outputs;
       const globals: Globals = this.definition.globals ?? {};
@@ -416,7 +442,13 @@ export class StreamsRuntime {
 
       const consumer = this.kafka.consumer({
         groupId: this.groupId,
-        partitionAssigners: [createTaskAssigner(() => [...this.tasks.keys()])],
+        partitionAssigners: [
+          createTaskAssigner(
+            () => [...this.tasks.keys()],
+            () => this.standby?.tasks ?? [],
+            this.standby ? (this.config.numStandbyReplicas ?? 0) : 0,
+          ),
+        ],
         sessionTimeout: this.cfg.sessionTimeout,
         rebalanceTimeout: this.cfg.rebalanceTimeout,
         heartbeatInterval: this.cfg.heartbeatInterval,
@@ -501,6 +533,7 @@ export class StreamsRuntime {
     const started = Date.now();
     for (const timer of this.timers) clearInterval(timer);
     for (const job of this.restoreJobs) await job.stop();
+    await this.standby?.stop();
     if (this.consumer)
       await this.consumer
         .disconnect()
@@ -606,7 +639,9 @@ export class StreamsRuntime {
     consumer.on(consumer.events.GROUP_JOIN, (e) => {
       touch();
       try {
-        this.onGroupJoin(e.payload.memberId, e.payload.memberAssignment);
+        // memberUserData: the assignment's user data (patches/kafkajs), the standby tasks
+        const standbys = decodeStandbyTasks((e.payload as { memberUserData?: Buffer | null }).memberUserData);
+        this.onGroupJoin(e.payload.memberId, e.payload.memberAssignment, standbys);
       } catch (error) {
         this.fail(error);
       }
@@ -621,7 +656,11 @@ export class StreamsRuntime {
   }
 
   /** Runs synchronously inside kafkajs's join, before the first fetch of the new generation. */
-  private onGroupJoin(memberId: string, memberAssignment: Record<string, number[]>): void {
+  private onGroupJoin(
+    memberId: string,
+    memberAssignment: Record<string, number[]>,
+    standbys: number[] = [],
+  ): void {
     const assigned = new Set<number>();
     for (const topic of this.inputTopics) for (const p of memberAssignment[topic] ?? []) assigned.add(p);
     const lost = this.memberId !== undefined && this.memberId !== memberId;
@@ -640,6 +679,7 @@ export class StreamsRuntime {
     }
     const created: RuntimeTask[] = [];
     for (const id of [...assigned].sort((a, b) => a - b)) {
+      this.standby?.remove(id); // a standby becoming active: its local state is the task's now
       const existing = this.tasks.get(id);
       if (existing) {
         this.pause(existing);
@@ -664,11 +704,16 @@ export class StreamsRuntime {
         tasks: [...assigned].sort((a, b) => a - b),
         created: created.map((t) => t.id),
         revoked,
+        ...(this.standby ? { standbys } : {}),
       },
       'group joined',
     );
     this.updateGauges();
     if (created.length > 0) void this.activate(created);
+    if (this.standby)
+      void this.standby
+        .update(standbys.filter((t) => !assigned.has(t)))
+        .catch((err) => this.logger.warn({ err }, 'standby tasks not updated'));
   }
 
   /**

@@ -23,6 +23,8 @@ export interface RunnerConfig {
   stateDir?: string;
   /** Commit interval (ms) of the runtime. */
   commitIntervalMs?: number;
+  /** Standby copies per task (needs stateDir). */
+  numStandbyReplicas?: number;
 }
 
 async function main(): Promise<void> {
@@ -36,6 +38,7 @@ async function main(): Promise<void> {
     brokers: config.brokers,
     stateDir: config.stateDir,
     commitIntervalMs: config.commitIntervalMs,
+    numStandbyReplicas: config.numStandbyReplicas,
     clientId: `${config.app}-${config.instance}`,
     logger,
     consumer: {
