@@ -93,7 +93,7 @@ export function matcherProcessor(deps: MatcherDeps) {
       persistent: true,
     },
     /** The task's invtNo serial counter (one entry, SERIAL_KEY). */
-    serial: { value: numberSerde },
+    serial: { value: numberSerde, persistent: true },
   };
   const outputs = {
     [Topics.receipt.name]: { key: stringSerde, value: codecs.serde(Topics.receipt) },

@@ -10,6 +10,7 @@ import { REPO_ROOT } from '@clearance/cli';
 import { loadAverage, machineInfo } from './machine';
 import { compareWithTargets, formatReport, type BenchReport } from './report';
 import { runRestore } from './restore';
+import { runFailover } from './failover';
 import { prepareStack, stackUp, waitForQuiet } from './setup';
 import { runThroughput } from './throughput';
 
@@ -50,6 +51,7 @@ export interface BenchCliOptions {
   quietWait: number;
   hops?: boolean;
   restoreFrom?: string;
+  failover?: boolean;
   json?: boolean;
   stack: boolean;
 }
@@ -126,6 +128,10 @@ export function benchCommand(run: (o: BenchCliOptions) => Promise<void>): Comman
       int('--idle-timeout', 1),
       60,
     )
+    .option(
+      '--failover',
+      'with --pending: two matchers with a standby each; one is killed, the other takes over (time and records restored)',
+    )
     .option('--keep', "keep the run's changelog topics and consumer groups")
     .option(
       '--restore-from <runId>',
@@ -187,7 +193,13 @@ async function main(o: BenchCliOptions): Promise<void> {
         log,
       );
     }
-    if (o.pending > 0) {
+    if (o.pending > 0 && o.failover) {
+      partial.failover = await runFailover(
+        stack,
+        { pending: o.pending, seed: o.seed, env: o.env, keep: o.keep === true },
+        log,
+      );
+    } else if (o.pending > 0) {
       partial.restore = await runRestore(
         stack,
         {

@@ -1,5 +1,6 @@
 import type { MachineInfo } from './machine';
 import type { RestoreResult } from './restore';
+import type { FailoverResult } from './failover';
 import { round, table } from './stats';
 import type { ThroughputResult } from './throughput';
 
@@ -18,6 +19,7 @@ export interface BenchReport {
   partitions: number;
   throughput?: ThroughputResult;
   restore?: RestoreResult;
+  failover?: FailoverResult;
   targets: {
     parcelsPerSecond: { target: number; measured?: number; met?: boolean };
     p99LatencyMs: { target: number; measured?: number; atRate?: number; paced: boolean; met?: boolean };
@@ -178,6 +180,22 @@ export function formatReport(r: BenchReport): string {
         ['spawn to ready s', s.spawnToReadySeconds],
         ['unavailable s (old gone -> new ready)', s.unavailableSeconds],
         ['matcher #2 peak RSS MiB', s.secondInstance.peakRssMiB],
+      ]),
+    );
+  }
+  const f = r.failover;
+  if (f) {
+    out.push('');
+    out.push(`failover run ${f.runId}: ${f.pending} pending cases, two matchers with a standby each, one killed`);
+    out.push(
+      table([
+        ['figure', 'value'],
+        ['session timeout ms', f.sessionTimeoutMs],
+        ['tasks moved', f.tasksMoved],
+        ['standby records applied before the kill', f.standbyRecordsBeforeKill],
+        ['unavailable s (kill -> every task running)', f.unavailableSeconds],
+        ['records restored after the kill', f.recordsRestored],
+        ['survivor peak RSS MiB', f.survivorPeakRssMiB],
       ]),
     );
   }

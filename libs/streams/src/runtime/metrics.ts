@@ -19,6 +19,8 @@ export class StreamsMetrics {
   readonly lag: Gauge<'app' | 'topic' | 'partition'>;
   readonly restoreDuration: Histogram<'app'>;
   readonly restoreRecords: Counter<'app' | 'topic'>;
+  readonly standbyRecords: Counter<'app' | 'topic'>;
+  readonly standbyTasks: Gauge<'app' | 'state'>;
   readonly tasksAssigned: Gauge<'app'>;
   readonly tasksRunning: Gauge<'app'>;
   readonly rebalances: Counter<'app'>;
@@ -148,6 +150,26 @@ export class StreamsMetrics {
           name: `${prefix}restore_records_total`,
           help: 'Changelog records applied while restoring',
           labelNames: ['app', 'topic'],
+          registers,
+        }),
+    );
+    this.standbyRecords = get(
+      'standby_records_total',
+      () =>
+        new Counter({
+          name: `${prefix}standby_records_total`,
+          help: 'Changelog records applied to standby tasks',
+          labelNames: ['app', 'topic'],
+          registers,
+        }),
+    );
+    this.standbyTasks = get(
+      'standby_tasks',
+      () =>
+        new Gauge({
+          name: `${prefix}standby_tasks`,
+          help: 'Standby tasks of this instance, by state (following: catching up; caught_up: at the end of its changelogs at the last fetch)',
+          labelNames: ['app', 'state'],
           registers,
         }),
     );

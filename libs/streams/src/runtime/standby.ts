@@ -66,9 +66,18 @@ export class StandbyKeeper {
     }));
   }
 
+  private gauges(): void {
+    const m = this.deps.metrics;
+    let caughtUp = 0;
+    for (const s of this.standbys.values()) if (s.caughtUp) caughtUp++;
+    m.standbyTasks.set(m.labels({ state: 'caught_up' }), caughtUp);
+    m.standbyTasks.set(m.labels({ state: 'following' }), this.standbys.size - caughtUp);
+  }
+
   /** Stops following a task (it becomes active here, or went elsewhere). Synchronous: no batch of it is applied after. */
   remove(task: number): void {
     if (!this.standbys.delete(task)) return;
+    this.gauges();
     this.pause([task]);
     this.deps.logger.info({ task }, 'standby task dropped');
   }
@@ -100,6 +109,7 @@ export class StandbyKeeper {
       const positions = new Map<string, number>();
       for (const t of this.topics) positions.set(t, Math.max(plan.starts.get(t) ?? 0, b.get(t)!.low));
       this.standbys.set(task, { task, state, positions, caughtUp: false });
+      this.gauges();
       this.deps.logger.info(
         {
           task,
@@ -167,9 +177,10 @@ export class StandbyKeeper {
           standby.positions.set(batch.topic, Number(batch.lastOffset()) + 1);
           standby.state.restoreFinished(standby.positions);
           if (n > 0)
-            this.deps.metrics.restoreRecords.inc(this.deps.metrics.labels({ topic: batch.topic }), n);
+            this.deps.metrics.standbyRecords.inc(this.deps.metrics.labels({ topic: batch.topic }), n);
           if (!standby.caughtUp && batch.offsetLag() === '0') {
             standby.caughtUp = true;
+            this.gauges();
             this.deps.logger.info({ task: standby.task }, 'standby task caught up');
           }
         } catch (error) {
