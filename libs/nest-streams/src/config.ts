@@ -43,7 +43,10 @@ export const streamsEnvSchema = z.object({
    * changelogs; an emptyDir on Kubernetes). One process per directory. Unset: those stores are
    * held in memory and restored in full at each start.
    */
-  STATE_DIR: z.string().min(1).optional(),
+  STATE_DIR: z
+    .string()
+    .optional()
+    .transform((v) => (v === '' ? undefined : v)),
   /**
    * Standby copies of each task kept warm on other instances from the changelogs (needs
    * STATE_DIR): a failover to a standby restores only what the owner committed since.

@@ -11,6 +11,7 @@ import { loadAverage, machineInfo } from './machine';
 import { compareWithTargets, formatReport, type BenchReport } from './report';
 import { runRestore } from './restore';
 import { runFailover } from './failover';
+import { runRetained } from './retained';
 import { prepareStack, stackUp, waitForQuiet } from './setup';
 import { runThroughput } from './throughput';
 
@@ -52,6 +53,8 @@ export interface BenchCliOptions {
   hops?: boolean;
   restoreFrom?: string;
   failover?: boolean;
+  retained: number;
+  state: 'disk' | 'memory';
   json?: boolean;
   stack: boolean;
 }
@@ -111,7 +114,8 @@ export function benchCommand(run: (o: BenchCliOptions) => Promise<void>): Comman
       '--local-state <which>',
       "restore run: the new matcher's state directory: same (the first one's: a restarted pod, tail-only restore) | fresh (a new pod: full restore)",
       (v) => {
-        if (v !== 'same' && v !== 'fresh') throw new InvalidArgumentError('--local-state must be same or fresh');
+        if (v !== 'same' && v !== 'fresh')
+          throw new InvalidArgumentError('--local-state must be same or fresh');
         return v;
       },
       'same',
@@ -131,6 +135,21 @@ export function benchCommand(run: (o: BenchCliOptions) => Promise<void>): Comman
     .option(
       '--failover',
       'with --pending: two matchers with a standby each; one is killed, the other takes over (time and records restored)',
+    )
+    .option(
+      '--retained <n>',
+      "retained run: n parcels' lifecycle states held by one lifecycle instance (intake rate, RSS)",
+      int('--retained', 0),
+      0,
+    )
+    .option(
+      '--state <where>',
+      'retained run: the persistent stores on disk (STATE_DIR) or in memory',
+      (v) => {
+        if (v !== 'disk' && v !== 'memory') throw new InvalidArgumentError('--state must be disk or memory');
+        return v;
+      },
+      'disk',
     )
     .option('--keep', "keep the run's changelog topics and consumer groups")
     .option(
@@ -154,7 +173,8 @@ async function main(o: BenchCliOptions): Promise<void> {
     o.parcels = 0;
     o.pending = Math.max(o.pending, 1);
   }
-  if (o.parcels === 0 && o.pending === 0) throw new Error('nothing to measure: --parcels 0 and --pending 0');
+  if (o.parcels === 0 && o.pending === 0 && o.retained === 0)
+    throw new Error('nothing to measure: --parcels 0, --pending 0 and --retained 0');
   const loadAtStart = loadAverage();
   const startedAt = new Date().toISOString();
   if (o.stack) stackUp();
@@ -193,6 +213,12 @@ async function main(o: BenchCliOptions): Promise<void> {
         log,
       );
     }
+    if (o.retained > 0)
+      partial.retained = await runRetained(
+        stack,
+        { parcels: o.retained, state: o.state, env: o.env, keep: o.keep === true },
+        log,
+      );
     if (o.pending > 0 && o.failover) {
       partial.failover = await runFailover(
         stack,

@@ -1,6 +1,7 @@
 import type { MachineInfo } from './machine';
 import type { RestoreResult } from './restore';
 import type { FailoverResult } from './failover';
+import type { RetainedResult } from './retained';
 import { round, table } from './stats';
 import type { ThroughputResult } from './throughput';
 
@@ -20,6 +21,7 @@ export interface BenchReport {
   throughput?: ThroughputResult;
   restore?: RestoreResult;
   failover?: FailoverResult;
+  retained?: RetainedResult;
   targets: {
     parcelsPerSecond: { target: number; measured?: number; met?: boolean };
     p99LatencyMs: { target: number; measured?: number; atRate?: number; paced: boolean; met?: boolean };
@@ -158,7 +160,9 @@ export function formatReport(r: BenchReport): string {
   const s = r.restore;
   if (s) {
     out.push('');
-    out.push(`restore run ${s.runId}: ${s.pending} pending cases, restart by ${s.restart}, ${s.localState === 'same' ? 'on the same local state directory' : 'on a fresh local state directory'}`);
+    out.push(
+      `restore run ${s.runId}: ${s.pending} pending cases, restart by ${s.restart}, ${s.localState === 'same' ? 'on the same local state directory' : 'on a fresh local state directory'}`,
+    );
     out.push(
       table([
         ['figure', 'value'],
@@ -183,10 +187,34 @@ export function formatReport(r: BenchReport): string {
       ]),
     );
   }
+  const k = r.retained;
+  if (k) {
+    out.push('');
+    out.push(
+      `retained run ${k.runId}: ${k.parcels} parcels' lifecycle states, stores ${k.state === 'disk' ? 'on disk' : 'in memory'}`,
+    );
+    out.push(
+      table([
+        ['figure', 'value'],
+        ['decisions taken in /s', k.intakePerSecond],
+        [
+          'store entries',
+          Object.entries(k.storeEntries)
+            .map(([s, n]) => `${s} ${n}`)
+            .join(', '),
+        ],
+        ['peak RSS MiB', k.peakRssMiB],
+        ['RSS at the end: anonymous / file-backed MiB', `${k.rssAnonMiB} / ${k.rssFileMiB}`],
+        ['CPU s', k.cpuSeconds],
+      ]),
+    );
+  }
   const f = r.failover;
   if (f) {
     out.push('');
-    out.push(`failover run ${f.runId}: ${f.pending} pending cases, two matchers with a standby each, one killed`);
+    out.push(
+      `failover run ${f.runId}: ${f.pending} pending cases, two matchers with a standby each, one killed`,
+    );
     out.push(
       table([
         ['figure', 'value'],
