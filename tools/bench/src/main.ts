@@ -54,6 +54,7 @@ export interface BenchCliOptions {
   restoreFrom?: string;
   failover?: boolean;
   retained: number;
+  memoryLimitMib: number;
   state: 'disk' | 'memory';
   json?: boolean;
   stack: boolean;
@@ -143,6 +144,12 @@ export function benchCommand(run: (o: BenchCliOptions) => Promise<void>): Comman
       0,
     )
     .option(
+      '--memory-limit-mib <n>',
+      'retained run: the lifecycle instance in a memory cgroup with this limit (Linux cgroup v1, root); 0 = none',
+      int('--memory-limit-mib', 0),
+      0,
+    )
+    .option(
       '--state <where>',
       'retained run: the persistent stores on disk (STATE_DIR) or in memory',
       (v) => {
@@ -216,7 +223,13 @@ async function main(o: BenchCliOptions): Promise<void> {
     if (o.retained > 0)
       partial.retained = await runRetained(
         stack,
-        { parcels: o.retained, state: o.state, env: o.env, keep: o.keep === true },
+        {
+          parcels: o.retained,
+          state: o.state,
+          env: o.env,
+          keep: o.keep === true,
+          memoryLimitMiB: o.memoryLimitMib || undefined,
+        },
         log,
       );
     if (o.pending > 0 && o.failover) {

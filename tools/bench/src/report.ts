@@ -206,6 +206,15 @@ export function formatReport(r: BenchReport): string {
         ['peak RSS MiB', k.peakRssMiB],
         ['RSS at the end: anonymous / file-backed MiB', `${k.rssAnonMiB} / ${k.rssFileMiB}`],
         ['CPU s', k.cpuSeconds],
+        ...(k.cgroup
+          ? [
+              [
+                `memory cgroup (limit ${k.cgroup.limitMiB} MiB): max usage / rss / cache MiB`,
+                `${k.cgroup.maxUsageMiB} / ${k.cgroup.rssMiB} / ${k.cgroup.cacheMiB}`,
+              ],
+              ['memory cgroup: limit hits (failcnt) / OOM kills', `${k.cgroup.failcnt} / ${k.cgroup.oomKills}`],
+            ]
+          : []),
       ]),
     );
   }

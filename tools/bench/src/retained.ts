@@ -8,7 +8,8 @@
  * Reported: intake rate, the instance's RSS (peak; anonymous and file-backed at the end), store
  * entries.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { LocalCodecs, Topics, type Decision } from '@clearance/contracts';
 import { inEventTimeOrder, NO_ERRORS, ParcelGenerator, referenceRecords } from '@clearance/generator';
 import { defaultMatcherConfig, matcherProcessor } from '@clearance/matcher';
@@ -32,6 +33,8 @@ export interface RetainedOptions {
   state: 'disk' | 'memory';
   env: Record<string, string>;
   keep: boolean;
+  /** Run the lifecycle instance in a memory cgroup with this limit (MiB; Linux, cgroup v1 memory controller, root). */
+  memoryLimitMiB?: number;
 }
 
 export interface RetainedResult {
@@ -47,6 +50,19 @@ export interface RetainedResult {
   rssAnonMiB: number;
   rssFileMiB: number;
   cpuSeconds: number;
+  /**
+   * With a memory limit: the cgroup's figures (page cache counts against the limit and is
+   * reclaimed under it). The instance joins the cgroup once ready: what it held at that moment
+   * (~150 MiB at boot) stays charged outside it.
+   */
+  cgroup?: {
+    limitMiB: number;
+    maxUsageMiB: number;
+    failcnt: number;
+    oomKills: number;
+    rssMiB: number;
+    cacheMiB: number;
+  };
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -90,6 +106,56 @@ async function templateDecisions(n: number): Promise<Decision[]> {
   );
 }
 
+const CGROUP_ROOT = '/sys/fs/cgroup/memory';
+
+/** A memory cgroup (v1) holding one process, limited to `limitMiB`. */
+class MemoryCgroup {
+  readonly dir: string;
+  constructor(
+    name: string,
+    readonly limitMiB: number,
+  ) {
+    if (!existsSync(path.join(CGROUP_ROOT, 'memory.limit_in_bytes')))
+      throw new Error(
+        `--memory-limit-mib needs the cgroup v1 memory controller at ${CGROUP_ROOT} (and root)`,
+      );
+    this.dir = path.join(CGROUP_ROOT, name);
+    mkdirSync(this.dir);
+    writeFileSync(path.join(this.dir, 'memory.limit_in_bytes'), String(limitMiB * 2 ** 20));
+  }
+  add(pid: number): void {
+    writeFileSync(path.join(this.dir, 'cgroup.procs'), String(pid));
+  }
+  private read(file: string): string {
+    return readFileSync(path.join(this.dir, file), 'utf8');
+  }
+  figures(): NonNullable<RetainedResult['cgroup']> {
+    const stat = new Map(
+      this.read('memory.stat')
+        .split('\n')
+        .map((l) => l.split(' '))
+        .filter((p) => p.length === 2)
+        .map(([k, v]) => [k, Number(v)] as const),
+    );
+    const oom = /oom_kill (\d+)/.exec(this.read('memory.oom_control'));
+    return {
+      limitMiB: this.limitMiB,
+      maxUsageMiB: round(Number(this.read('memory.max_usage_in_bytes')) / 2 ** 20),
+      failcnt: Number(this.read('memory.failcnt')),
+      oomKills: oom ? Number(oom[1]) : 0,
+      rssMiB: round((stat.get('rss') ?? 0) / 2 ** 20),
+      cacheMiB: round((stat.get('cache') ?? 0) / 2 ** 20),
+    };
+  }
+  remove(): void {
+    try {
+      rmdirSync(this.dir);
+    } catch {
+      // a process still in it: left for the operator
+    }
+  }
+}
+
 function rssBreakdown(pid: number): { anon: number; file: number } {
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -117,8 +183,15 @@ export async function runRetained(
   await createInternalTopics(stack.admin, ['lifecycle'], env, stack.env.PARTITIONS);
   const { groups } = await startGroupsAtEnd(stack, runId, ['lifecycle'], env);
   const services = new ServiceSet(env, log);
+  const cgroup = opts.memoryLimitMiB
+    ? new MemoryCgroup(`clearance-${runId}`, opts.memoryLimitMiB)
+    : undefined;
   try {
     const inst = await services.start('lifecycle');
+    if (cgroup) {
+      cgroup.add(inst.proc.child.pid!);
+      log(`lifecycle instance in memory cgroup ${cgroup.dir} (limit ${cgroup.limitMiB} MiB)`);
+    }
     services.startSampling();
     services.markBaseline();
     const producer = new BatchProducer(stack.kafka, stack.codecs);
@@ -182,9 +255,11 @@ export async function runRetained(
       rssAnonMiB: round(rss.anon),
       rssFileMiB: round(rss.file),
       cpuSeconds: round(usage.cpuSeconds),
+      ...(cgroup ? { cgroup: cgroup.figures() } : {}),
     };
   } finally {
     await services.stopAll();
+    cgroup?.remove();
     if (!opts.keep) await dropRunArtifacts(stack.admin, runId, groups);
   }
 }
