@@ -189,14 +189,12 @@ describe('task assigner', () => {
       topics: ['a'],
       userData: encodeUserData([2, 3], [0, 1]),
     });
-    const result = await assigner.assign({
-      // eslint-disable-next-line @typescript-eslint/no-explicit-any
-      members: [
-        { memberId: 'm1', memberMetadata: meta.metadata },
-        { memberId: 'm2', memberMetadata: other },
-      ] as any,
-      topics: ['a'],
-    });
+    const members = [
+      { memberId: 'm1', memberMetadata: meta.metadata },
+      { memberId: 'm2', memberMetadata: other },
+    ];
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const result = await assigner.assign({ members: members as any, topics: ['a'] });
     const decoded = Object.fromEntries(
       result.map((r) => {
         const a = AssignerProtocol.MemberAssignment.decode(r.memberAssignment)!;
