@@ -6,12 +6,16 @@
 //                                                        __consumer_offsets and __transaction_state now
 //                                                        (group coordinator lookup + transactional producer
 //                                                        init), instead of during the first test
+// Kafka security settings come from KAFKA_SECURITY_PROTOCOL, KAFKA_SASL_* and KAFKA_SSL_CA_FILE
+// (kafka-auth.js); stack.sh sets them to the operator principal for its own broker.
+const { kafkaSecurity } = require('./kafka-auth');
 const [what, target] = process.argv.slice(2);
 const LIMIT_MS = Number(process.env.CHECK_TIMEOUT_MS || (what === 'kafka-warm' ? 60000 : 8000));
 
 async function kafka(brokers) {
   const { Kafka, logLevel } = require('kafkajs');
   const admin = new Kafka({
+    ...kafkaSecurity(),
     clientId: 'stack-check',
     brokers: brokers
       .split(',')
@@ -35,6 +39,7 @@ async function kafka(brokers) {
 async function kafkaWarm(brokers) {
   const { Kafka, logLevel } = require('kafkajs');
   const kafka = new Kafka({
+    ...kafkaSecurity(),
     clientId: 'stack-warm',
     brokers: brokers
       .split(',')

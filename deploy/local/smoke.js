@@ -15,6 +15,7 @@ process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1';
 const { Kafka, logLevel } = require('kafkajs');
 const { SchemaRegistry, SchemaType } = require('@kafkajs/confluent-schema-registry');
 const { Client } = require('pg');
+const { kafkaSecurity } = require('./kafka-auth');
 
 const stackDir = process.env.STACK_DIR || path.join(__dirname, '../../.stack');
 const envFile = path.join(stackDir, 'env');
@@ -38,6 +39,7 @@ const run = Date.now().toString(36);
 
 async function kafkaChecks() {
   const kafka = new Kafka({
+    ...kafkaSecurity(),
     clientId: 'stack-smoke',
     brokers: KAFKA_BROKERS.split(','),
     logLevel: logLevel.NOTHING,

@@ -47,6 +47,13 @@ PG_DATA="$PG_HOME/data"
 PG_PID="$PG_HOME/embedded-pg.pid"
 PG_LOG="$PG_HOME/embedded-pg.log"
 ENV_FILE="$STACK_DIR/env"
+SECURITY_DIR="$STACK_DIR/security"
+SECRETS_FILE="$SECURITY_DIR/secrets"
+CA_PEM="$SECURITY_DIR/ca.pem"
+BROKER_P12="$SECURITY_DIR/broker.p12"
+# The operator principal of the local tools (CLI, tests, bench): the super user that provisions
+# topics, principals and ACLs. Services run as their own principals (created by provisioning).
+ADMIN_USER=${KAFKA_ADMIN_USER:-admin}
 
 # ---------------------------------------------------------------------------------------------- helpers
 
@@ -166,7 +173,19 @@ pom_sum() { sha1sum "$POM" | cut -d' ' -f1; }
 
 node_check() { node "$SCRIPT_DIR/check.js" "$@"; }
 
-kafka_answers() { node_check kafka "$1" >/dev/null 2>&1; }
+# with_kafka_auth BROKERS CMD...: run CMD with the operator's credentials when BROKERS is this
+# stack's broker (SASL/SCRAM over TLS); an external broker keeps the caller's KAFKA_SECURITY_* settings.
+with_kafka_auth() {
+  local brokers=$1
+  shift
+  if [[ $brokers == "$LOCAL_BROKERS" && -s $SECRETS_FILE ]]; then
+    KAFKA_SECURITY_PROTOCOL=SASL_SSL KAFKA_SASL_MECHANISM=SCRAM-SHA-512 KAFKA_SASL_USERNAME=$ADMIN_USER \
+      KAFKA_SASL_PASSWORD=$(secret ADMIN_PASSWORD) KAFKA_SSL_CA_FILE=$CA_PEM "$@"
+  else
+    "$@"
+  fi
+}
+kafka_answers() { with_kafka_auth "$1" node_check kafka "$1" >/dev/null 2>&1; }
 registry_answers() {
   [[ $(curl -s -o /dev/null -w '%{http_code}' --max-time 3 "${1%/}/subjects" 2>/dev/null) == 200 ]]
 }
@@ -197,7 +216,16 @@ write_env() {
     printf 'KAFKA_BROKERS=%s\n' "$(env_quote "$brokers")"
     printf 'SCHEMA_REGISTRY_URL=%s\n' "$(env_quote "$registry")"
     printf 'DATABASE_URL=%s\n' "$(env_quote "$db")"
+    if [[ $how != external* && -s $SECRETS_FILE ]]; then
+      printf '# the operator principal (super user: provisioning, CLI, tests, bench); services use their own\n'
+      printf 'KAFKA_SECURITY_PROTOCOL=SASL_SSL\n'
+      printf 'KAFKA_SASL_MECHANISM=SCRAM-SHA-512\n'
+      printf 'KAFKA_SASL_USERNAME=%s\n' "$ADMIN_USER"
+      printf 'KAFKA_SASL_PASSWORD=%s\n' "$(secret ADMIN_PASSWORD)"
+      printf 'KAFKA_SSL_CA_FILE=%s\n' "$(env_quote "$CA_PEM")"
+    fi
   } >"$tmp"
+  chmod 600 "$tmp"
   mv -f "$tmp" "$ENV_FILE"
 }
 
@@ -242,22 +270,78 @@ fetch_apicurio() {
   say "Apicurio Registry ready in $(secs_since "$t0")s"
 }
 
+
+# ---------------------------------------------------------------------------------------------- security
+
+# security_init: once per stack dir, a CA, a broker certificate for 127.0.0.1/localhost signed by it
+# (PKCS12 keystore for the broker, the CA as PEM for the clients) and random passwords for the
+# operator (SCRAM), the controller listener (PLAIN, broker-internal) and the keystore.
+security_init() {
+  if [[ -s $SECRETS_FILE && -s $CA_PEM && -s $BROKER_P12 ]]; then return 0; fi
+  command -v openssl >/dev/null || die "openssl is needed to create the local CA and broker certificate"
+  say "security: creating a CA, a broker certificate and passwords in $SECURITY_DIR"
+  rm -rf "$SECURITY_DIR"
+  mkdir -p "$SECURITY_DIR"
+  chmod 700 "$SECURITY_DIR"
+  local d=$SECURITY_DIR kspw
+  {
+    printf 'ADMIN_PASSWORD=%s\n' "$(openssl rand -hex 24)"
+    printf 'CONTROLLER_PASSWORD=%s\n' "$(openssl rand -hex 24)"
+    printf 'KEYSTORE_PASSWORD=%s\n' "$(openssl rand -hex 24)"
+  } >"$SECRETS_FILE.tmp"
+  chmod 600 "$SECRETS_FILE.tmp"
+  openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=clearance-engine local CA" \
+    -keyout "$d/ca.key" -out "$CA_PEM" >/dev/null 2>&1 || die "openssl: could not create the CA"
+  openssl req -newkey rsa:2048 -nodes -subj "/CN=localhost" -keyout "$d/broker.key" -out "$d/broker.csr" \
+    >/dev/null 2>&1 || die "openssl: could not create the broker key"
+  printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth,clientAuth\n' >"$d/broker.ext"
+  openssl x509 -req -in "$d/broker.csr" -CA "$CA_PEM" -CAkey "$d/ca.key" -CAcreateserial -days 3650 \
+    -extfile "$d/broker.ext" -out "$d/broker.pem" >/dev/null 2>&1 || die "openssl: could not sign the broker certificate"
+  kspw=$(sed -n 's/^KEYSTORE_PASSWORD=//p' "$SECRETS_FILE.tmp")
+  openssl pkcs12 -export -in "$d/broker.pem" -inkey "$d/broker.key" -certfile "$CA_PEM" -name broker \
+    -passout "pass:$kspw" -out "$BROKER_P12" >/dev/null 2>&1 || die "openssl: could not write the broker keystore"
+  chmod 600 "$d"/*.key "$BROKER_P12"
+  mv -f "$SECRETS_FILE.tmp" "$SECRETS_FILE"
+}
+
+secret() { sed -n "s/^$1=//p" "$SECRETS_FILE" | tail -n 1; }
+
 # ---------------------------------------------------------------------------------------------- kafka
 
 kafka_pid() { pid_of "$KAFKA_PID" "$KAFKA_CONF/server.properties"; }
 
 kafka_write_config() {
   mkdir -p "$KAFKA_CONF" "$KAFKA_DATA" "$KAFKA_LOGS"
-  cat >"$KAFKA_CONF/server.properties" <<EOF
+  local admin_pw controller_pw ks_pw
+  admin_pw=$(secret ADMIN_PASSWORD) controller_pw=$(secret CONTROLLER_PASSWORD) ks_pw=$(secret KEYSTORE_PASSWORD)
+  (
+    umask 077
+    cat >"$KAFKA_CONF/server.properties" <<EOF
 # generated by deploy/local/stack.sh - edits are overwritten on the next start
 process.roles=broker,controller
 node.id=1
 controller.quorum.voters=1@127.0.0.1:$KAFKA_CONTROLLER_PORT
-listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT
-advertised.listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT
+# clients: SASL/SCRAM-SHA-512 over TLS only; the controller listener (broker-internal): SASL/PLAIN
+listeners=SASL_SSL://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT
+advertised.listeners=SASL_SSL://127.0.0.1:$KAFKA_PORT
 controller.listener.names=CONTROLLER
-inter.broker.listener.name=PLAINTEXT
-listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
+inter.broker.listener.name=SASL_SSL
+listener.security.protocol.map=CONTROLLER:SASL_PLAINTEXT,SASL_SSL:SASL_SSL
+sasl.enabled.mechanisms=SCRAM-SHA-512
+sasl.mechanism.inter.broker.protocol=SCRAM-SHA-512
+listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="$ADMIN_USER" password="$admin_pw";
+sasl.mechanism.controller.protocol=PLAIN
+listener.name.controller.sasl.enabled.mechanisms=PLAIN
+listener.name.controller.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username="controller" password="$controller_pw" user_controller="$controller_pw";
+ssl.keystore.type=PKCS12
+ssl.keystore.location=$BROKER_P12
+ssl.keystore.password=$ks_pw
+ssl.truststore.type=PEM
+ssl.truststore.location=$CA_PEM
+ssl.client.auth=none
+authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer
+allow.everyone.if.no.acl.found=false
+super.users=User:$ADMIN_USER;User:controller
 log.dirs=$KAFKA_DATA
 num.partitions=12
 default.replication.factor=1
@@ -269,6 +353,7 @@ group.initial.rebalance.delay.ms=0
 auto.create.topics.enable=false
 delete.topic.enable=true
 EOF
+  )
   cat >"$KAFKA_CONF/log4j.properties" <<EOF
 # generated by deploy/local/stack.sh
 log4j.rootLogger=INFO, file
@@ -293,7 +378,11 @@ kafka_java() {
 
 kafka_format() {
   local java=$1 id
-  [[ -f $KAFKA_DATA/meta.properties ]] && return 0
+  if [[ -f $KAFKA_DATA/meta.properties ]]; then
+    [[ -f $KAFKA_DATA/.scram ]] ||
+      die "$KAFKA_DATA was formatted without SASL/SCRAM credentials (a plaintext stack of an older version); run: bash deploy/local/stack.sh down --purge"
+    return 0
+  fi
   if [[ ! -s $KAFKA_CLUSTER_ID_FILE ]]; then
     "$java" -cp "$KAFKA_LIBS/*" kafka.tools.StorageTool random-uuid 2>/dev/null | tail -n 1 >"$KAFKA_CLUSTER_ID_FILE.tmp"
     mv -f "$KAFKA_CLUSTER_ID_FILE.tmp" "$KAFKA_CLUSTER_ID_FILE"
@@ -303,7 +392,9 @@ kafka_format() {
   say "kafka: formatting $KAFKA_DATA (cluster id $id)"
   "$java" -Dlog4j.configuration="file:$KAFKA_CONF/log4j.properties" -cp "$KAFKA_LIBS/*" \
     kafka.tools.StorageTool format -t "$id" -c "$KAFKA_CONF/server.properties" --ignore-formatted \
+    --add-scram "SCRAM-SHA-512=[name=$ADMIN_USER,password=$(secret ADMIN_PASSWORD)]" \
     >>"$KAFKA_LOGS/format.log" 2>&1 || { show_log_tail "$KAFKA_LOGS/format.log"; die "kafka storage format failed"; }
+  touch "$KAFKA_DATA/.scram"
 }
 
 # kafka_wait_ready PID START_MS: KAFKA_TIMEOUT counts from START_MS (when the JVM was launched)
@@ -343,6 +434,7 @@ kafka_start() {
   port_open "$KAFKA_CONTROLLER_PORT" && die "controller port $KAFKA_CONTROLLER_PORT is in use (set KAFKA_CONTROLLER_PORT)"
   fetch_kafka
   java=$(kafka_java)
+  security_init
   kafka_write_config
   kafka_format "$java"
   KAFKA_T0=$(now_ms)
@@ -373,7 +465,7 @@ kafka_ready() {
 kafka_warm() {
   [[ -f $KAFKA_DATA/.warmed ]] && return 0
   local out
-  if out=$(node_check kafka-warm "$LOCAL_BROKERS" 2>&1); then
+  if out=$(with_kafka_auth "$LOCAL_BROKERS" node_check kafka-warm "$LOCAL_BROKERS" 2>&1); then
     touch "$KAFKA_DATA/.warmed"
     say "kafka: $out"
   else
@@ -666,9 +758,10 @@ cmd_down() {
   [[ -z $left ]] || die "processes still running: $(tr '\n' ' ' <<<"$left")"
   rm -f "$ENV_FILE"
   if [[ $purge == yes ]]; then
-    say "purging data: $KAFKA_DATA $KAFKA_CLUSTER_ID_FILE $REG_HOME/db $PG_DATA $STACK_DIR/state (downloads kept)"
-    # $STACK_DIR/state: the engine's local store state (npm start), a cache of the changelogs purged here
-    rm -rf "$KAFKA_DATA" "$KAFKA_CLUSTER_ID_FILE" "$REG_HOME/db" "$PG_DATA" "$STACK_DIR/state"
+    say "purging data: $KAFKA_DATA $KAFKA_CLUSTER_ID_FILE $REG_HOME/db $PG_DATA $STACK_DIR/state $SECURITY_DIR (downloads kept)"
+    # $STACK_DIR/state: the engine's local store state (npm start), a cache of the changelogs purged here;
+    # $SECURITY_DIR: the CA, broker certificate and passwords (new ones on the next up)
+    rm -rf "$KAFKA_DATA" "$KAFKA_CLUSTER_ID_FILE" "$REG_HOME/db" "$PG_DATA" "$STACK_DIR/state" "$SECURITY_DIR"
   fi
   say "stack down (downloads kept in $STACK_DIR)"
 }

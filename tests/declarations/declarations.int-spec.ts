@@ -419,7 +419,7 @@ describe('summary declaration on the real stack: periods, amendments, statistics
   async function runScenario(): Promise<void> {
     kafka = new Kafka({
       clientId: runId,
-      brokers: env.kafkaBrokers,
+      ...env.kafka,
       logLevel: logLevel.NOTHING,
       retry: { initialRetryTime: 100, retries: 8 },
     });
@@ -503,7 +503,7 @@ describe('summary declaration on the real stack: periods, amendments, statistics
 
     // 4. the services' settings; their changelogs; the run's invtNo serials from a random base
     const serviceEnv: Record<string, string> = {
-      KAFKA_BROKERS: env.kafkaBrokers.join(','),
+      ...env.kafkaEnv,
       SCHEMA_REGISTRY_URL: env.schemaRegistryUrl,
       DATABASE_URL: env.databaseUrl,
       PARTITIONS: String(partitions),
@@ -1440,7 +1440,7 @@ describe('summary declaration on the real stack: periods, amendments, statistics
   async function replay(name: ProjectionName) {
     const r = await replayProjection({
       projection: name,
-      brokers: env.kafkaBrokers,
+      ...env.kafka,
       pool: pool!,
       decoder: codecs,
       schemaPrefix: prefix,
@@ -1501,7 +1501,7 @@ describe('summary declaration on the real stack: periods, amendments, statistics
     await copyRecords(kafka, admin!, copies.cleared, partitions, cleared());
     const r = await replayProjection({
       projection: 'statistics',
-      brokers: env.kafkaBrokers,
+      ...env.kafka,
       pool: pool!,
       decoder: codecs,
       schemaPrefix: prefix,

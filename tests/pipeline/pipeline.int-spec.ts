@@ -353,7 +353,7 @@ describe('clearance pipeline on the real stack: matcher -> risk -> lifecycle as 
 
     // 4. the services, ids of the run; the groups start where the topics ended before the run
     const serviceEnv: Record<string, string> = {
-      KAFKA_BROKERS: stack.env.kafkaBrokers.join(','),
+      ...stack.env.kafkaEnv,
       SCHEMA_REGISTRY_URL: stack.env.schemaRegistryUrl,
       PARTITIONS: String(partitions),
       AUTO_OFFSET_RESET: 'earliest',

@@ -4,12 +4,14 @@ import { sampleExportParcel } from './test-fixtures';
 import { AvroDecodeError, RegistryCodecs, SchemaValidationError } from './codec';
 import type { Order } from './generated/types';
 import { orderKey } from './keys';
+import { kafkaConnection } from './kafka-connection';
 import { Topics, TopicSpec } from './topics';
 
 // contracts sits below libs/testing in the dependency graph, so this test reads the stack itself.
 const env = {
   kafkaBrokers: (process.env.KAFKA_BROKERS ?? '').split(','),
   schemaRegistryUrl: process.env.SCHEMA_REGISTRY_URL ?? '',
+  kafka: kafkaConnection(process.env),
 };
 const uniqueName = (prefix: string) => `${prefix}-${randomBytes(4).toString('hex')}`;
 async function eventually(what: string, check: () => true | undefined, timeoutMs = 30_000): Promise<void> {
@@ -22,7 +24,7 @@ async function eventually(what: string, check: () => true | undefined, timeoutMs
 
 describe('contracts on the real schema registry and Kafka', () => {
   const codecs = new RegistryCodecs({ url: env.schemaRegistryUrl });
-  const kafka = new Kafka({ clientId: 'contracts-test', brokers: env.kafkaBrokers, logLevel: logLevel.ERROR });
+  const kafka = new Kafka({ clientId: 'contracts-test', ...env.kafka, logLevel: logLevel.ERROR });
   const admin = kafka.admin();
   const producer = kafka.producer();
 

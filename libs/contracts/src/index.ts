@@ -10,3 +10,4 @@ export type { CompiledWriter } from './avro-compiled';
 
 import { installFastAvroStrings } from './avro-strings';
 installFastAvroStrings();
+export * from './kafka-connection';

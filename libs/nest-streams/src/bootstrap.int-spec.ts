@@ -10,7 +10,7 @@ describe('a stream-processing service under NestJS', () => {
   const env = stackEnv();
   const kafka = new Kafka({
     clientId: 'nest-streams-test',
-    brokers: env.kafkaBrokers,
+    ...env.kafka,
     logLevel: logLevel.ERROR,
   });
 
@@ -29,7 +29,7 @@ describe('a stream-processing service under NestJS', () => {
         definitions: ({ config }) => [counter(input, output, config.COUNTER_NAME)],
       },
       {
-        KAFKA_BROKERS: env.kafkaBrokers.join(','),
+        ...env.kafkaEnv,
         SCHEMA_REGISTRY_URL: env.schemaRegistryUrl,
         LOG_LEVEL: 'warn',
       },
@@ -87,7 +87,7 @@ describe('a stream-processing service under NestJS', () => {
     const service = await bootstrapStreamsService(
       counterService,
       {
-        KAFKA_BROKERS: env.kafkaBrokers.join(','),
+        ...env.kafkaEnv,
         SCHEMA_REGISTRY_URL: env.schemaRegistryUrl,
         LOG_LEVEL: 'warn',
         STREAM_THREADS: '2',

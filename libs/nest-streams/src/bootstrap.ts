@@ -4,7 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import pino from 'pino';
 import { Registry } from 'prom-client';
 import { z } from 'zod';
-import { RegistryCodecs } from '@clearance/contracts';
+import { kafkaConnection, RegistryCodecs } from '@clearance/contracts';
 import { AnyProcessorDefinition, Logger, StreamsRuntime } from '@clearance/streams';
 import { type StreamsEnv, streamsEnvSchema, validateConfig } from './config';
 import { StreamsOpsModule } from './health';
@@ -84,6 +84,7 @@ export async function bootstrapStreamsService<C>(
   } = {},
 ): Promise<RunningStreamsService> {
   const env = validateConfig(streamsEnvSchema, source, spec.name);
+  kafkaConnection(env); // bad security settings (missing credentials, unreadable CA file) fail here, at start
   const config = validateConfig(spec.config, source, spec.name);
   const logger = options.logger ?? pino({ name: spec.name, level: env.LOG_LEVEL });
   const threadCount = env.STREAM_THREADS;
@@ -177,7 +178,7 @@ function createRuntimes<C>(
   return spec.definitions(ctx).map(
     (definition) =>
       new StreamsRuntime(definition, {
-        brokers: env.KAFKA_BROKERS,
+        ...kafkaConnection(env),
         clientId: `${spec.name}-${definition.name}`,
         groupId: spec.groupId ? spec.groupId(definition, config) : definition.name,
         partitions: env.PARTITIONS,
@@ -211,6 +212,7 @@ function createRuntimes<C>(
 async function runStreamThread<C>(spec: StreamsServiceSpec<C>, index: number): Promise<void> {
   const source = process.env;
   const env = validateConfig(streamsEnvSchema, source, spec.name);
+  kafkaConnection(env); // bad security settings (missing credentials, unreadable CA file) fail here, at start
   const config = validateConfig(spec.config, source, spec.name);
   const logger = pino({ name: spec.name, level: env.LOG_LEVEL }).child({ thread: index });
   const codecs = new RegistryCodecs({ url: env.SCHEMA_REGISTRY_URL });

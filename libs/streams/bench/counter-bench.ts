@@ -14,7 +14,7 @@
 import { StreamsRuntime } from '../src';
 import { counterProcessor } from '../test/support/processors';
 import {
-  brokers,
+  connection,
   createTopics,
   deleteTopicsLike,
   produce,
@@ -55,7 +55,7 @@ async function main(): Promise<void> {
   const produceMs = Date.now() - t;
 
   const config = {
-    brokers: brokers(),
+    ...connection(),
     logger,
     maxRecordsPerTransaction: arg('records-per-txn', 5_000),
     producer: { maxMessagesPerPartition: arg('messages-per-partition', 1_000) },

@@ -7,7 +7,7 @@
  */
 import { RunnerProcess } from './support/processes';
 import {
-  brokers,
+  connection,
   checkExactlyOnce,
   cleanup,
   createTopics,
@@ -43,7 +43,7 @@ describe('exactly once under SIGKILL', () => {
     let generation = 0;
     const start = (name: string) => {
       const p = new RunnerProcess({
-        brokers: brokers(),
+        ...connection(),
         app: id,
         input,
         output,

@@ -13,7 +13,7 @@ import { RunnerProcess } from './support/processes';
 import { counterProcessor } from './support/processors';
 import { Runtimes } from './support/runtime';
 import {
-  brokers,
+  connection,
   checkExactlyOnce,
   cleanup,
   createTopics,
@@ -162,7 +162,7 @@ describe('persistent stores', () => {
     let generation = 0;
     const start = () => {
       const p = new RunnerProcess({
-        brokers: brokers(),
+        ...connection(),
         app: id,
         input,
         output,
@@ -229,7 +229,7 @@ describe('persistent stores', () => {
     let generation = 0;
     const start = (name: 'a' | 'b') => {
       const p = new RunnerProcess({
-        brokers: brokers(),
+        ...connection(),
         app: id,
         input,
         output,

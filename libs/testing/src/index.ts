@@ -1,8 +1,13 @@
 import { randomBytes } from 'node:crypto';
+import { kafkaConnection, kafkaEnv, type KafkaConnection } from '@clearance/contracts';
 
 /** Addresses of the real stack, as the integration globalSetup loaded them. */
 export interface StackEnv {
   kafkaBrokers: string[];
+  /** kafkajs settings of the operator's principal (brokers, TLS, SASL): `new Kafka({ clientId, ...env.kafka })`. */
+  kafka: KafkaConnection;
+  /** The same as environment variables (KAFKA_BROKERS, KAFKA_SECURITY_PROTOCOL, ...), for a service's env. */
+  kafkaEnv: Record<string, string>;
   schemaRegistryUrl: string;
   databaseUrl: string;
 }
@@ -15,6 +20,8 @@ export function stackEnv(): StackEnv {
   };
   return {
     kafkaBrokers: need('KAFKA_BROKERS').split(','),
+    kafka: kafkaConnection(process.env),
+    kafkaEnv: kafkaEnv(process.env),
     schemaRegistryUrl: need('SCHEMA_REGISTRY_URL'),
     databaseUrl: need('DATABASE_URL'),
   };

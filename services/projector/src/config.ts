@@ -15,6 +15,14 @@ export const projectorEnvSchema = z.object({
         .map((b) => b.trim())
         .filter(Boolean),
     ),
+  /** Kafka security (names shared with every tool, see @clearance/contracts KAFKA_CONNECTION_VARIABLES). */
+  KAFKA_SECURITY_PROTOCOL: z.enum(['PLAINTEXT', 'SSL', 'SASL_PLAINTEXT', 'SASL_SSL']).default('PLAINTEXT'),
+  KAFKA_SASL_MECHANISM: z.enum(['SCRAM-SHA-512', 'SCRAM-SHA-256', 'PLAIN']).default('SCRAM-SHA-512'),
+  /** This service's own principal (its least-privilege ACLs), not the provisioning super user. */
+  KAFKA_SASL_USERNAME: z.string().optional(),
+  KAFKA_SASL_PASSWORD: z.string().optional(),
+  /** PEM file of the CA that signed the brokers' certificates (SSL / SASL_SSL). */
+  KAFKA_SSL_CA_FILE: z.string().optional(),
   SCHEMA_REGISTRY_URL: z
     .string({ required_error: 'SCHEMA_REGISTRY_URL is required, e.g. http://127.0.0.1:8081/apis/ccompat/v7' })
     .url(),

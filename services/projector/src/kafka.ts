@@ -1,4 +1,5 @@
 import { Kafka, logLevel, type Admin, type logCreator } from 'kafkajs';
+import type { KafkaConnection } from '@clearance/contracts';
 import type { Logger } from '@clearance/streams';
 
 /** Routes kafkajs logs into our logger (component=kafkajs); errors and warnings only by default. */
@@ -16,10 +17,12 @@ export function kafkaLogger(logger: Logger): logCreator {
     };
 }
 
-export function kafkaClient(brokers: string[], clientId: string, logger: Logger): Kafka {
+export function kafkaClient(connection: KafkaConnection, clientId: string, logger: Logger): Kafka {
   return new Kafka({
     clientId,
-    brokers,
+    brokers: connection.brokers,
+    ssl: connection.ssl,
+    sasl: connection.sasl,
     logLevel: logLevel.WARN,
     logCreator: kafkaLogger(logger),
     retry: { initialRetryTime: 100, retries: 8 },

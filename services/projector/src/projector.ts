@@ -1,3 +1,4 @@
+import type { KafkaConnection } from '@clearance/contracts';
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { Pool } from 'pg';
 import { Counter, Histogram, Registry } from 'prom-client';
@@ -11,8 +12,8 @@ import { ProjectionWriter, type ProjectionBatch } from './writer';
 import { filteredBatch, PartitionQueue } from './filtered';
 import { bindToCluster } from './cluster';
 
-export interface ProjectorOptions {
-  brokers: string[];
+/** Kafka connection (brokers, TLS, SASL) plus what the projector needs. */
+export interface ProjectorOptions extends KafkaConnection {
   pool: Pool;
   /** RegistryCodecs (or anything that decodes registry-framed Avro). */
   decoder: RecordDecoder;
@@ -87,7 +88,7 @@ export class Projector {
     this.groupId = options.groupId ?? 'projector';
     this.logger = (options.logger ?? silentLogger).child({ component: 'projector', groupId: this.groupId });
     this.names = topicNames(options.topics);
-    this.kafka = kafkaClient(options.brokers, options.clientId ?? this.groupId, this.logger);
+    this.kafka = kafkaClient(options, options.clientId ?? this.groupId, this.logger);
     const prefix = options.schemaPrefix ?? DEFAULT_SCHEMA_PREFIX;
     const selected = options.projections ?? PROJECTION_NAMES;
     if (selected.length === 0) throw new Error('the projector needs at least one projection');

@@ -1,3 +1,4 @@
+import type { KafkaConnection } from '@clearance/contracts';
 import { randomBytes } from 'node:crypto';
 import { SingleBar, Presets } from 'cli-progress';
 import type { Pool } from 'pg';
@@ -27,9 +28,8 @@ export interface ReplayProgress {
   elapsedMs: number;
 }
 
-export interface ReplayOptions {
+export interface ReplayOptions extends KafkaConnection {
   projection: ProjectionName;
-  brokers: string[];
   pool: Pool;
   decoder: RecordDecoder;
   /** Prefix of the live schemas (default `projection_`). */
@@ -94,7 +94,7 @@ export async function replayProjection(options: ReplayOptions): Promise<ReplayRe
   await ensureProjectionSchema(pool, projection, fresh);
   const writer = new ProjectionWriter(pool, projection, fresh, { fresh: true, logger });
 
-  const kafka = kafkaClient(options.brokers, options.clientId ?? `replay-${projection.name}`, logger);
+  const kafka = kafkaClient(options, options.clientId ?? `replay-${projection.name}`, logger);
   const admin = kafka.admin();
   await admin.connect();
   const groupId = `${options.clientId ?? 'projector'}-replay-${projection.name}-${id}`;

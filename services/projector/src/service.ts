@@ -12,7 +12,7 @@ import { NestFactory } from '@nestjs/core';
 import pino from 'pino';
 import { Registry } from 'prom-client';
 import type { Pool } from 'pg';
-import { RegistryCodecs } from '@clearance/contracts';
+import { kafkaConnection, RegistryCodecs } from '@clearance/contracts';
 import { openPool } from '@clearance/postgres';
 import { projectorEnv, type ProjectorEnv } from './config';
 import { Projector } from './projector';
@@ -76,7 +76,7 @@ export async function bootstrapProjectorService(
   const registry = new Registry();
   registry.setDefaultLabels({ service: 'projector' });
   const projector = new Projector({
-    brokers: env.KAFKA_BROKERS,
+    ...kafkaConnection(env),
     pool,
     decoder: codecs,
     groupId: env.PROJECTOR_GROUP_ID,

@@ -82,7 +82,7 @@ async function caughtUp(projector: Projector): Promise<void> {
 
 function startProjector(groupId = id): Promise<Projector> {
   const projector = createProjector({
-    brokers: env.kafkaBrokers,
+    ...env.kafka,
     pool,
     decoder: codecs,
     groupId,
@@ -108,7 +108,7 @@ beforeAll(async () => {
   pool = await openPool(env.databaseUrl, 12);
   codecs = new RegistryCodecs({ url: env.schemaRegistryUrl });
   await codecs.register();
-  kafka = new Kafka({ clientId: id, brokers: env.kafkaBrokers, logLevel: logLevel.NOTHING });
+  kafka = new Kafka({ clientId: id, ...env.kafka, logLevel: logLevel.NOTHING });
   admin = kafka.admin();
   await admin.connect();
   await admin.createTopics({
@@ -254,7 +254,7 @@ describe('projector on the real stack', () => {
     for (const p of PROJECTION_NAMES) {
       const r = await replayProjection({
         projection: p,
-        brokers: env.kafkaBrokers,
+        ...env.kafka,
         pool,
         decoder: codecs,
         schemaPrefix: prefix,
@@ -287,7 +287,7 @@ describe('projector on the real stack', () => {
     const events = () => count(`SELECT count(*) n FROM ${parcelTables('parcel_event')}`);
     const built = await replayProjection({
       projection: 'parcels',
-      brokers: env.kafkaBrokers,
+      ...env.kafka,
       pool,
       decoder: codecs,
       schemaPrefix: prefix,
@@ -321,7 +321,7 @@ describe('projector on the real stack', () => {
     // and the replay command's default: rebuild and swap in one go
     const r = await replayProjection({
       projection: 'declarations',
-      brokers: env.kafkaBrokers,
+      ...env.kafka,
       pool,
       decoder: codecs,
       schemaPrefix: prefix,
@@ -349,7 +349,7 @@ describe('projector on the real stack', () => {
     await pool.query(`UPDATE ${source} SET cluster_id = 'another-cluster'`);
     try {
       const other = createProjector({
-        brokers: env.kafkaBrokers,
+        ...env.kafka,
         pool,
         decoder: codecs,
         groupId: `${id}-c`,

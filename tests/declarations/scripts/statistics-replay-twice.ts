@@ -28,7 +28,7 @@ async function main(): Promise<void> {
     for (const i of [1, 2]) {
       const r = await replayProjection({
         projection: 'statistics',
-        brokers: env.KAFKA_BROKERS,
+        ...env.kafka,
         pool,
         decoder: codecs,
         schemaPrefix: 'repro_stats_twice_',

@@ -25,7 +25,7 @@ export async function connectStack(clientId: string): Promise<Stack> {
   const env = stackEnv();
   const kafka = new Kafka({
     clientId,
-    brokers: env.kafkaBrokers,
+    ...env.kafka,
     logLevel: logLevel.NOTHING,
     retry: { initialRetryTime: 100, retries: 8 },
   });

@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import * as path from 'node:path';
 import { AssignerProtocol, Kafka, logLevel, type Admin } from 'kafkajs';
-import { LocalCodecs, RegistryCodecs, Topics } from '@clearance/contracts';
+import { kafkaEnv, LocalCodecs, RegistryCodecs, Topics } from '@clearance/contracts';
 import { lifecycleService } from '@clearance/lifecycle';
 import { matcherService } from '@clearance/matcher';
 import type { StreamsServiceSpec } from '@clearance/nest-streams';
@@ -72,7 +72,7 @@ export async function prepareStack(
   const env = cliEnv();
   const kafka = new Kafka({
     clientId: 'clearance-bench',
-    brokers: env.KAFKA_BROKERS,
+    ...env.kafka,
     logLevel: logLevel.ERROR,
     retry: { initialRetryTime: 100, retries: 8 },
   });
@@ -98,7 +98,8 @@ export function serviceEnv(
   extra: Record<string, string>,
 ): Record<string, string> {
   return {
-    KAFKA_BROKERS: stack.env.KAFKA_BROKERS.join(','),
+    // the bench runs its services as the operator: its application ids are per run (bench-...)
+    ...kafkaEnv(process.env),
     SCHEMA_REGISTRY_URL: stack.env.SCHEMA_REGISTRY_URL,
     PARTITIONS: String(stack.env.PARTITIONS),
     MATCHER_APPLICATION_ID: `${runId}-matcher`,

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
+import { kafkaConnection, type KafkaConnection } from '@clearance/contracts';
 
 export const REPO_ROOT = path.resolve(__dirname, '../../..');
 export const STACK_DIR = process.env.STACK_DIR ?? path.join(REPO_ROOT, '.stack');
@@ -29,7 +30,8 @@ const schema = z.object({
   REPLICATION_FACTOR: z.coerce.number().int().min(1).max(32).optional(),
 });
 
-export type CliEnv = z.infer<typeof schema>;
+/** The validated settings plus the Kafka connection of the operator's principal (brokers, TLS, SASL). */
+export type CliEnv = z.infer<typeof schema> & { kafka: KafkaConnection };
 
 /** Validated addresses of the stack; exits with a clear message when something is missing. */
 export function cliEnv(): CliEnv {
@@ -38,5 +40,5 @@ export function cliEnv(): CliEnv {
   if (!parsed.success) {
     throw new Error(`invalid configuration: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   }
-  return parsed.data;
+  return { ...parsed.data, kafka: kafkaConnection(process.env) };
 }

@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { Command } from 'commander';
 import { Kafka, logLevel } from 'kafkajs';
-import { RegistryCodecs } from '@clearance/contracts';
+import { kafkaEnv, RegistryCodecs } from '@clearance/contracts';
 import { cliEnv, REPO_ROOT } from './env';
 import { periodClose } from '@clearance/domain';
 import { openPool } from '@clearance/postgres';
@@ -32,7 +32,7 @@ function stack(action: string): void {
 
 function clients() {
   const env = cliEnv();
-  const kafka = new Kafka({ clientId: 'clearance-cli', brokers: env.KAFKA_BROKERS, logLevel: logLevel.ERROR });
+  const kafka = new Kafka({ clientId: 'clearance-cli', ...env.kafka, logLevel: logLevel.ERROR });
   const codecs = new RegistryCodecs({ url: env.SCHEMA_REGISTRY_URL });
   return { env, kafka, codecs };
 }
@@ -114,7 +114,7 @@ program
     try {
       await replayProjection({
         projection: projection as ProjectionName,
-        brokers: c.env.KAFKA_BROKERS,
+        ...c.env.kafka,
         pool,
         decoder: c.codecs,
         swap: o.swap,
@@ -160,7 +160,7 @@ program
     await publishReference(c.kafka, c.codecs, log);
     const env: NodeJS.ProcessEnv = {
       ...process.env,
-      KAFKA_BROKERS: c.env.KAFKA_BROKERS.join(','),
+      ...kafkaEnv(process.env),
       SCHEMA_REGISTRY_URL: c.env.SCHEMA_REGISTRY_URL,
       DATABASE_URL: c.env.DATABASE_URL,
       // the demo closes today's period instead of waiting for the month to end

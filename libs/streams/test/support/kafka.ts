@@ -2,12 +2,13 @@
 import { randomBytes } from 'node:crypto';
 import { Kafka, logLevel, Partitioners, type Admin, type IHeaders } from 'kafkajs';
 import pino from 'pino';
+import { kafkaConnection, type KafkaConnection } from '@clearance/contracts';
 import type { Logger } from '../../src';
 
-export function brokers(): string[] {
-  const value = process.env.KAFKA_BROKERS;
-  if (!value) throw new Error('KAFKA_BROKERS is not set (start the stack: npm run stack:up)');
-  return value.split(',').map((b) => b.trim());
+/** The operator's connection settings (brokers, TLS, SASL) from the environment (.stack/env). */
+export function connection(): KafkaConnection {
+  if (!process.env.KAFKA_BROKERS) throw new Error('KAFKA_BROKERS is not set (start the stack: npm run stack:up)');
+  return kafkaConnection(process.env);
 }
 
 const created: string[] = [];
@@ -38,7 +39,7 @@ export function testLogger(name = 'test'): Logger {
 }
 
 export function kafkaClient(clientId = 'streams-test', level: logLevel = logLevel.ERROR): Kafka {
-  return new Kafka({ clientId, brokers: brokers(), logLevel: level });
+  return new Kafka({ clientId, ...connection(), logLevel: level });
 }
 
 export async function withAdmin<T>(fn: (admin: Admin) => Promise<T>): Promise<T> {

@@ -5,6 +5,7 @@
  * parent over IPC ({ type: 'ready' | 'status' | 'stopped' | 'fatal' }) and stops gracefully on
  * SIGTERM or a { type: 'stop' } message.
  */
+import { kafkaConnection } from '@clearance/contracts';
 import { StreamsRuntime } from '../../src';
 import pino from 'pino';
 import { counterProcessor } from './processors';
@@ -35,7 +36,8 @@ async function main(): Promise<void> {
   );
   const definition = counterProcessor(config.app, config.input, config.output, config.stateDir !== undefined);
   const runtime = new StreamsRuntime(definition, {
-    brokers: config.brokers,
+    // TLS and SASL settings from the environment the test passed down (.stack/env)
+    ...kafkaConnection({ ...process.env, KAFKA_BROKERS: config.brokers.join(',') }),
     stateDir: config.stateDir,
     commitIntervalMs: config.commitIntervalMs,
     numStandbyReplicas: config.numStandbyReplicas,

@@ -1,5 +1,5 @@
 import { StreamsRuntime, type AnyProcessorDefinition, type StreamsRuntimeConfig } from '../../src';
-import { brokers, testLogger } from './kafka';
+import { connection, testLogger } from './kafka';
 
 /** An in-process runtime with test-friendly timeouts (fast rebalances). */
 export function testRuntime(
@@ -7,7 +7,7 @@ export function testRuntime(
   extra: Partial<StreamsRuntimeConfig> = {},
 ): StreamsRuntime {
   return new StreamsRuntime(definition, {
-    brokers: brokers(),
+    ...connection(),
     logger: testLogger(definition.name),
     ...extra,
     consumer: {
