@@ -11,3 +11,4 @@ export type { CompiledWriter } from './avro-compiled';
 import { installFastAvroStrings } from './avro-strings';
 installFastAvroStrings();
 export * from './kafka-connection';
+export * from './participants';

@@ -43,6 +43,7 @@ export const Topics = {
   exchangeRate: spec<T.ExchangeRate>('ref.exchange-rate.v1', 'ExchangeRate', '{currency}:{period}', true),
   watchlist: spec<T.WatchlistEntry>('ref.watchlist.v1', 'WatchlistEntry', 'entry id', true),
   ruleSet: spec<T.RuleSet>('risk.rules.v1', 'RuleSet', 'rule set id', true),
+  participant: spec<T.RegisteredParticipant>('ref.participant.v1', 'RegisteredParticipant', '{role}:{code}', true),
 } as const;
 
 export type TopicName = (typeof Topics)[keyof typeof Topics]['name'];

@@ -19,3 +19,5 @@ export * from './declaration/period';
 export * from './declaration/line';
 export * from './declaration/aggregate';
 export * from './declaration/decider';
+export * from './participants/sender';
+export * from './participants/feeds';

@@ -5,7 +5,16 @@ import pino from 'pino';
 import { Registry } from 'prom-client';
 import { z } from 'zod';
 import { kafkaConnection, RegistryCodecs } from '@clearance/contracts';
-import { AnyProcessorDefinition, Logger, StreamsRuntime } from '@clearance/streams';
+import {
+  AnyProcessorDefinition,
+  ReconfiguringRuntime,
+  StreamsRuntime,
+  type AclRule,
+  type GlobalSpec,
+  type GlobalTable,
+  type Logger,
+  type StreamsRuntimeConfig,
+} from '@clearance/streams';
 import { type StreamsEnv, streamsEnvSchema, validateConfig } from './config';
 import { StreamsOpsModule } from './health';
 import {
@@ -33,12 +42,30 @@ export interface StreamsServiceSpec<C> {
   definitions(ctx: StreamsServiceContext<C>): AnyProcessorDefinition[];
   /** Consumer group id of a definition; default its name (used exactly as given). */
   groupId?(definition: AnyProcessorDefinition, config: C): string;
+  /**
+   * Processors whose topics are data (a {@link ReconfiguringRuntime} each): the definition is
+   * built from a compacted table and rebuilt when the table changes its topics.
+   */
+  reconfiguring?(ctx: StreamsServiceContext<C>): ReconfiguringSpec[];
+  /** ACL rules its principal needs beyond what its definitions name (data-driven topic prefixes). */
+  acls?(config: C): AclRule[];
 }
+
+export interface ReconfiguringSpec {
+  /** Application id (and default group id) of the processors it builds. */
+  name: string;
+  groupId?: string;
+  source: GlobalSpec<unknown>;
+  build(table: GlobalTable<unknown>): AnyProcessorDefinition | undefined;
+}
+
+/** What a service runs: exactly-once runtimes, some of them rebuilt when their topics change. */
+export type ServiceRuntime = StreamsRuntime | ReconfiguringRuntime<unknown>;
 
 export interface RunningStreamsService {
   app: INestApplication;
   /** The runtimes of this thread (none with stream threads: they run in the workers). */
-  runtimes: StreamsRuntime[];
+  runtimes: ServiceRuntime[];
   threads?: StreamThreads;
   /** Base URL of the health / metrics endpoints. */
   url: string;
@@ -173,36 +200,51 @@ function createRuntimes<C>(
   ctx: StreamsServiceContext<C>,
   registry: Registry,
   logger: pino.Logger,
-): StreamsRuntime[] {
+): ServiceRuntime[] {
   const { env, config } = ctx;
-  return spec.definitions(ctx).map(
-    (definition) =>
-      new StreamsRuntime(definition, {
-        ...kafkaConnection(env),
-        clientId: `${spec.name}-${definition.name}`,
-        groupId: spec.groupId ? spec.groupId(definition, config) : definition.name,
-        partitions: env.PARTITIONS,
-        replicationFactor: env.REPLICATION_FACTOR,
-        maxRecordsPerTransaction: env.MAX_RECORDS_PER_TRANSACTION,
-        autoOffsetReset: env.AUTO_OFFSET_RESET,
-        maxTaskIdleMs: env.MAX_TASK_IDLE_MS,
-        maxBufferedRecords: env.MAX_BUFFERED_RECORDS,
-        commitIntervalMs: env.COMMIT_INTERVAL_MS,
-        stateDir: env.STATE_DIR,
-        localStateMaxAgeMs: env.LOCAL_STATE_MAX_AGE_MS,
-        numStandbyReplicas: env.NUM_STANDBY_REPLICAS,
-        consumer: {
-          partitionsConsumedConcurrently: env.CONCURRENT_TASKS,
-          sessionTimeout: env.SESSION_TIMEOUT_MS,
-          // 1 s: a member learns of a rebalance at its next heartbeat (a thread or instance joining)
-          heartbeatInterval: 1000,
-        },
-        logger: logger.child({ processor: definition.name }),
-        registry,
-        onFatalError: (error) =>
-          logger.fatal({ err: error, processor: definition.name }, 'processor cannot go on'),
+  const settings = (name: string, groupId: string): StreamsRuntimeConfig => ({
+    ...kafkaConnection(env),
+    clientId: `${spec.name}-${name}`,
+    groupId,
+    partitions: env.PARTITIONS,
+    replicationFactor: env.REPLICATION_FACTOR,
+    maxRecordsPerTransaction: env.MAX_RECORDS_PER_TRANSACTION,
+    autoOffsetReset: env.AUTO_OFFSET_RESET,
+    maxTaskIdleMs: env.MAX_TASK_IDLE_MS,
+    maxBufferedRecords: env.MAX_BUFFERED_RECORDS,
+    commitIntervalMs: env.COMMIT_INTERVAL_MS,
+    stateDir: env.STATE_DIR,
+    localStateMaxAgeMs: env.LOCAL_STATE_MAX_AGE_MS,
+    numStandbyReplicas: env.NUM_STANDBY_REPLICAS,
+    consumer: {
+      partitionsConsumedConcurrently: env.CONCURRENT_TASKS,
+      sessionTimeout: env.SESSION_TIMEOUT_MS,
+      // 1 s: a member learns of a rebalance at its next heartbeat (a thread or instance joining)
+      heartbeatInterval: 1000,
+    },
+    logger: logger.child({ processor: name }),
+    registry,
+    onFatalError: (error) => logger.fatal({ err: error, processor: name }, 'processor cannot go on'),
+  });
+  const fixed: ServiceRuntime[] = spec
+    .definitions(ctx)
+    .map(
+      (definition) =>
+        new StreamsRuntime(
+          definition,
+          settings(definition.name, spec.groupId ? spec.groupId(definition, config) : definition.name),
+        ),
+    );
+  const dynamic: ServiceRuntime[] = (spec.reconfiguring?.(ctx) ?? []).map(
+    (r) =>
+      new ReconfiguringRuntime({
+        name: r.name,
+        source: r.source,
+        build: r.build,
+        config: settings(r.name, r.groupId ?? r.name),
       }),
   );
+  return [...fixed, ...dynamic];
 }
 
 /**

@@ -136,6 +136,11 @@ export interface EmitOptions {
   timestamp?: number;
   /** Explicit partition; default: murmur2 of the key bytes (Kafka's default partitioner). */
   partition?: number;
+  /**
+   * Partition count of the topic, for a topic of `outputPrefixes` (the runtime knows the counts
+   * of declared outputs only); needed unless `partition` is given.
+   */
+  partitions?: number;
 }
 
 export interface BaseContext<O extends Outputs, S extends Stores, G extends Globals> {
@@ -222,6 +227,12 @@ export interface ProcessorDefinition<
   /** Co-partitioned input topics: partition p of every input forms task p. */
   inputs: I;
   outputs: O;
+  /**
+   * Outputs named at run time: any topic starting with one of these prefixes (e.g. `feed.`, a
+   * feed per registered participant). The runtime does not create them; an emit to one gives the
+   * topic's partition count (`options.partitions`) or an explicit partition.
+   */
+  outputPrefixes?: Record<string, OutputSpec<any, any>>;
   stores?: S;
   globals?: G;
   process(

@@ -12,3 +12,7 @@ export type { StreamsRuntimeConfig, TaskPhase, TaskStatus, AssignmentStatus } fr
 export { StreamsMetrics } from './runtime/metrics';
 export { assignTasks } from './runtime/assigner';
 export type { KafkaLogLevel } from './runtime/kafka-logging';
+export { runtimeAcls, mergeAcls } from './acls';
+export type { AclRule, AclOperation, AclResourceType, AclPatternType } from './acls';
+export { ReconfiguringRuntime } from './runtime/reconfiguring';
+export type { ReconfiguringRuntimeOptions } from './runtime/reconfiguring';

@@ -8,11 +8,17 @@ import { bootstrapStreamsService, RunningStreamsService, StreamsServiceSpec } fr
 import { bootstrapProjectorService, RunningProjector } from '@clearance/projector';
 import { createQueryApi, RunningQueryApi } from '@clearance/query-api';
 import { riskService } from '@clearance/risk';
+import { feedService } from '@clearance/feed';
+import { intakeService } from '@clearance/intake';
 import type { GroupInputs } from './backlog';
 
 /** The stream-processing services of the engine, in pipeline order. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const STREAM_SERVICES: ReadonlyArray<StreamsServiceSpec<any>> = [matcherService, riskService, lifecycleService, declarationService];
+
+/** The services that connect participants: their intake (input topics -> shared topics) and their feeds. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export const PARTICIPANT_SERVICES: ReadonlyArray<StreamsServiceSpec<any>> = [intakeService, feedService];
 
 export interface Engine {
   services: RunningStreamsService[];

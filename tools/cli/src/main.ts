@@ -7,8 +7,8 @@ import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { Command } from 'commander';
 import { Kafka, logLevel } from 'kafkajs';
-import { kafkaEnv, RegistryCodecs } from '@clearance/contracts';
-import { cliEnv, REPO_ROOT } from './env';
+import { kafkaEnv, parseRole, RegistryCodecs, Topics } from '@clearance/contracts';
+import { cliEnv, REPO_ROOT, STACK_DIR } from './env';
 import { periodClose } from '@clearance/domain';
 import { openPool } from '@clearance/postgres';
 import { PROJECTION_NAMES, ProjectionName, replayProjection } from '@clearance/projector';
@@ -20,8 +20,13 @@ import { smokeRoundTrip } from './smoke';
 import { ensureTopics } from './topics';
 import { closePeriodArgument } from './period-argument';
 import { waitForBacklog } from './backlog';
+import { addParticipant, removeParticipant, requireSasl } from './security/participants';
+import { CredentialStore, enginePrincipals, provisionEnginePrincipals } from './security/principals';
 
 const log = (s: string) => console.log(`[clearance] ${s}`);
+
+/** Passwords of the engine's principals on the local stack (next to its CA and operator secret). */
+const localCredentials = () => new CredentialStore(path.join(STACK_DIR, 'security', 'principals.json'));
 /** Earlier records the engine works through before the demo load without being asked to. */
 const DEMO_MAX_BACKLOG = 100_000;
 
@@ -37,17 +42,17 @@ function clients() {
   return { env, kafka, codecs };
 }
 
-async function provision(): Promise<ReturnType<typeof clients>> {
+async function provision(say: (s: string) => void = log): Promise<ReturnType<typeof clients>> {
   const c = clients();
   const admin = c.kafka.admin();
   await admin.connect();
   try {
-    await ensureTopics(admin, c.env.PARTITIONS, log, c.env.REPLICATION_FACTOR);
+    await ensureTopics(admin, c.env.PARTITIONS, say, c.env.REPLICATION_FACTOR);
   } finally {
     await admin.disconnect();
   }
   const ids = await c.codecs.register();
-  log(`schemas registered (BACKWARD): ${ids.size} subjects`);
+  say(`schemas registered (BACKWARD): ${ids.size} subjects`);
   return c;
 }
 
@@ -64,6 +69,105 @@ program
   .description('create the topics (and DLQs) and register every schema')
   .action(async () => {
     await provision();
+  });
+
+const principals = program.command('principals').description("the engine's own Kafka principals (one per service, least privilege)");
+
+principals
+  .command('apply')
+  .description(
+    'create every service principal (SCRAM user, password kept in .stack/security/principals.json) with exactly its ACLs; ' +
+      'on Kubernetes the KafkaUser resources of deploy/k8s do this',
+  )
+  .action(async () => {
+    const c = await provision();
+    requireSasl(c.env.kafka);
+    const admin = c.kafka.admin();
+    await admin.connect();
+    try {
+      await provisionEnginePrincipals(admin, localCredentials(), process.env, log);
+    } finally {
+      await admin.disconnect();
+    }
+  });
+
+principals
+  .command('list')
+  .description('print each service principal and its ACLs')
+  .option('--json', 'one JSON array')
+  .action((o: { json?: boolean }) => {
+    const all = enginePrincipals(process.env);
+    if (o.json) {
+      console.log(JSON.stringify(all, null, 2));
+      return;
+    }
+    for (const p of all) {
+      console.log(`User:${p.name} (${p.service})`);
+      for (const r of p.rules) console.log(`  ${r.resourceType} ${r.patternType} ${r.name}: ${r.operations.join(', ')}`);
+    }
+  });
+
+const participants = program
+  .command('participants')
+  .description('register and remove participants (platforms, payment institutions, carriers)');
+
+participants
+  .command('add')
+  .argument('<enterpriseCode>', "the enterprise's customs code")
+  .requiredOption('--role <role>', 'platform | payer | carrier')
+  .option('--partitions <n>', 'partitions of its input and feed topics (default: PARTITIONS)', (v) => parseInt(v, 10))
+  .option('--json', 'print the client settings as one JSON object')
+  .description('create its SCRAM user, ACLs, input and feed topics; print the client settings (the password is shown once)')
+  .action(async (code: string, o: { role: string; partitions?: number; json?: boolean }) => {
+    const role = parseRole(o.role);
+    const c = await provision(o.json ? () => undefined : log);
+    requireSasl(c.env.kafka);
+    const admin = c.kafka.admin();
+    await admin.connect();
+    try {
+      const settings = await addParticipant(c.kafka, admin, c.codecs, {
+        role,
+        code,
+        partitions: o.partitions ?? c.env.PARTITIONS,
+        replicationFactor: c.env.REPLICATION_FACTOR,
+        connection: c.env.kafka,
+        env: { ...process.env, SCHEMA_REGISTRY_URL: c.env.SCHEMA_REGISTRY_URL },
+      });
+      if (o.json) console.log(JSON.stringify(settings));
+      else {
+        log(`participant ${settings.username} registered`);
+        for (const [k, v] of Object.entries(settings)) console.log(`  ${k}: ${typeof v === 'object' && v !== null ? JSON.stringify(v) : v}`);
+      }
+    } finally {
+      await admin.disconnect();
+    }
+  });
+
+participants
+  .command('remove')
+  .argument('<enterpriseCode>', "the enterprise's customs code")
+  .requiredOption('--role <role>', 'platform | payer | carrier')
+  .option('--keep-topics', 'keep its input and feed topics (only revoke access and unregister)')
+  .option('--json', 'print what was removed as JSON')
+  .description('unregister it, revoke its ACLs, delete its SCRAM user and (unless kept) its topics')
+  .action(async (code: string, o: { role: string; keepTopics?: boolean; json?: boolean }) => {
+    const role = parseRole(o.role);
+    const c = clients();
+    requireSasl(c.env.kafka);
+    await c.codecs.register([Topics.participant]);
+    const admin = c.kafka.admin();
+    await admin.connect();
+    try {
+      const r = await removeParticipant(c.kafka, admin, { role, code, keepTopics: o.keepTopics ?? false });
+      if (o.json) console.log(JSON.stringify(r));
+      else
+        log(
+          `participant ${r.principal} removed: ${r.acls} ACL entries revoked, SCRAM user ${r.user ? 'deleted' : 'was absent'}, ` +
+            `${r.topicsDeleted.length} topics deleted`,
+        );
+    } finally {
+      await admin.disconnect();
+    }
   });
 
 program
@@ -134,7 +238,9 @@ program
   .action(async (given: string | undefined, opts: { lastEnded?: string }) => {
     const period = closePeriodArgument(given, opts.lastEnded, Date.now());
     const close = periodClose(period, Date.now(), 'clearance-cli');
-    const c = await provision();
+    // no provisioning: the scheduler's principal may only write control.period.v1
+    const c = clients();
+    await c.codecs.register([Topics.periodClose]);
     const n = await publishPeriodClose(c.kafka, c.codecs, close);
     log(`period ${period} closed (${close.startTime} .. ${close.endTime}) on ${n} partitions`);
   });

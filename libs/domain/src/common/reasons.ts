@@ -18,6 +18,8 @@ export const ReasonCode = {
   MISSING_FIELD: 'MISSING_FIELD',
   INVALID_ITEMS: 'INVALID_ITEMS',
   KEY_MISMATCH: 'KEY_MISMATCH',
+  // participants: a document filed through another enterprise's input topic (the participants' intake)
+  SENDER_MISMATCH: 'SENDER_MISMATCH',
   // three-document match (the case is rejected; every participant is told)
   IE_FLAG_MISMATCH: 'IE_FLAG_MISMATCH',
   EBC_MISMATCH: 'EBC_MISMATCH',

@@ -690,7 +690,7 @@ export class TaskEngine {
 
   /** @internal used by the context classes */
   checkEmit(topic: string): void {
-    if (!this.outputs[topic])
+    if (!this.outputs[topic] && !this.prefixOutput(topic))
       throw new Error(`emit to ${JSON.stringify(topic)}: not an output of ${this.applicationId}`);
   }
 
@@ -704,9 +704,17 @@ export class TaskEngine {
     return table;
   }
 
+  /** The spec of the `outputPrefixes` entry `topic` starts with, if any. */
+  private prefixOutput(topic: string): OutputSpec<unknown, unknown> | undefined {
+    const prefixes = this.definition.outputPrefixes;
+    if (!prefixes) return undefined;
+    for (const p in prefixes) if (topic.startsWith(p)) return prefixes[p];
+    return undefined;
+  }
+
   /** An emit's record; a promise only when one of its serdes answers with one. */
   private encodeEmit(txn: Txn, e: PendingEmit): ProducedRecord | Promise<ProducedRecord> {
-    const spec = this.outputs[e.topic];
+    const spec = this.outputs[e.topic] ?? this.prefixOutput(e.topic)!;
     const k = e.key !== null && e.key !== undefined ? spec.key.serialize(e.topic, e.key) : null;
     const v = e.value !== null && e.value !== undefined ? spec.value.serialize(e.topic, e.value) : null;
     if (isPromiseLike(k) || isPromiseLike(v))
@@ -715,7 +723,12 @@ export class TaskEngine {
   }
 
   private emitRecord(txn: Txn, e: PendingEmit, key: Buffer | null, value: Buffer | null): ProducedRecord {
-    const partitions = this.options.partitionsOf(e.topic);
+    const partitions = this.outputs[e.topic] ? this.options.partitionsOf(e.topic) : e.options?.partitions;
+    if (partitions === undefined) {
+      if (e.options?.partition === undefined)
+        throw new Error(`emit to ${e.topic} (a topic of outputPrefixes): give options.partitions or options.partition`);
+      return { topic: e.topic, partition: e.options.partition, key, value, headers: toBufferHeaders(e.headers), timestamp: e.options?.timestamp ?? e.defaultTimestamp };
+    }
     let partition: number;
     if (e.options?.partition !== undefined) {
       partition = e.options.partition;

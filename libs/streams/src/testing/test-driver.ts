@@ -194,7 +194,9 @@ export class TestDriver<I extends Inputs, O extends Outputs, S extends Stores, G
   async readOutput<T extends keyof O & string>(
     topic: T,
   ): Promise<Array<TestOutputRecord<KeyOf<O[T]>, ValueOf<O[T]>>>> {
-    const spec = this.definition.outputs[topic];
+    const spec =
+      this.definition.outputs[topic] ??
+      Object.entries(this.definition.outputPrefixes ?? {}).find(([prefix]) => topic.startsWith(prefix))?.[1];
     if (!spec) throw new Error(`${topic} is not an output of ${this.applicationId}`);
     const out: Array<TestOutputRecord<KeyOf<O[T]>, ValueOf<O[T]>>> = [];
     for (const r of this.consume(topic)) {

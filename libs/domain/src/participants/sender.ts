@@ -1,0 +1,90 @@
+import type { Departure, Order, ParticipantRole, Payment, Receipt, Waybill } from '@clearance/contracts';
+import { ReasonCode } from '../common/reasons';
+import { buildReceipt, Status, type Addressee, type CaseRef } from '../common/receipts';
+
+/**
+ * No spoofing: a participant files documents only for its own enterprise code. A platform's
+ * orders name it as ebpCode, a payment institution's payments as payCode, a carrier's waybills and
+ * departures as logisticsCode. The participants' intake checks every document it takes from a
+ * participant's input topic against the code that topic belongs to.
+ */
+export type FiledDocument =
+  | { kind: 'ORDER'; doc: Order }
+  | { kind: 'PAYMENT'; doc: Payment }
+  | { kind: 'WAYBILL'; doc: Waybill }
+  | { kind: 'DEPARTURE'; doc: Departure };
+
+/** Which role files which kind of document. */
+export const FILED_BY: Record<FiledDocument['kind'], ParticipantRole> = {
+  ORDER: 'PLATFORM',
+  PAYMENT: 'PAYER',
+  WAYBILL: 'CARRIER',
+  DEPARTURE: 'CARRIER',
+};
+
+const ROLE_AS_ADDRESSEE: Record<ParticipantRole, Addressee['participant']> = {
+  PLATFORM: 'EBP',
+  PAYER: 'PAYER',
+  CARRIER: 'CARRIER',
+};
+
+/** The enterprise code a document names as its sender. */
+export function senderCode(d: FiledDocument): string {
+  switch (d.kind) {
+    case 'ORDER':
+      return d.doc.ebpCode;
+    case 'PAYMENT':
+      return d.doc.payCode;
+    case 'WAYBILL':
+    case 'DEPARTURE':
+      return d.doc.logisticsCode;
+  }
+}
+
+function caseRefOf(d: FiledDocument): CaseRef {
+  switch (d.kind) {
+    case 'ORDER':
+    case 'PAYMENT':
+      return { caseKey: `${d.doc.ebpCode}:${d.doc.orderNo}`, ebpCode: d.doc.ebpCode, orderNo: d.doc.orderNo, logisticsCode: null, logisticsNo: null, invtNo: null };
+    case 'WAYBILL':
+      return {
+        caseKey: `${d.doc.ebpCode}:${d.doc.orderNo}`,
+        ebpCode: d.doc.ebpCode,
+        orderNo: d.doc.orderNo,
+        logisticsCode: d.doc.logisticsCode,
+        logisticsNo: d.doc.logisticsNo,
+        invtNo: null,
+      };
+    case 'DEPARTURE':
+      return { caseKey: `${d.doc.logisticsCode}:${d.doc.copNo}`, ebpCode: null, orderNo: null, logisticsCode: d.doc.logisticsCode, logisticsNo: null, invtNo: null };
+  }
+}
+
+export type SenderVerdict = { ok: true } | { ok: false; reason: string; receipt: Receipt };
+
+/**
+ * Given the participant (role and code) whose input topic carried `filed`, and the event time of
+ * the record: accepted when the document is of a kind that role files and names that code;
+ * otherwise refused with a 100 receipt (SENDER_MISMATCH) addressed to the participant that sent it
+ * (never to the enterprise it named: that one did not send anything).
+ */
+export function verifySender(role: ParticipantRole, code: string, filed: FiledDocument, at: number): SenderVerdict {
+  const named = senderCode(filed);
+  const kindOk = FILED_BY[filed.kind] === role;
+  if (kindOk && named === code) return { ok: true };
+  const what = filed.kind.toLowerCase();
+  const field = filed.kind === 'ORDER' ? 'ebpCode' : filed.kind === 'PAYMENT' ? 'payCode' : 'logisticsCode';
+  const reason = kindOk
+    ? `${what} names ${field} ${named}, but was filed by ${code}: a participant files only its own documents`
+    : `a ${role.toLowerCase()} does not file ${what}s`;
+  const receipt = buildReceipt({
+    to: { participant: ROLE_AS_ADDRESSEE[role], code, docType: filed.kind, docGuid: filed.doc.guid },
+    ref: caseRefOf(filed),
+    returnStatus: Status.REJECTED,
+    at,
+    returnInfo: `${what} rejected: ${reason}`,
+    reasons: [{ code: ReasonCode.SENDER_MISMATCH, message: reason }],
+    salt: `sender:${code}`,
+  });
+  return { ok: false, reason, receipt };
+}

@@ -1,0 +1,9 @@
+/**
+ * Runs the participants' intake alone: `node -r @swc-node/register services/intake/src/main.ts`
+ * (KAFKA_BROKERS, KAFKA_SECURITY_PROTOCOL, KAFKA_SASL_*, SCHEMA_REGISTRY_URL, HTTP_PORT, ... from
+ * the environment; see README.md).
+ */
+import { runStreamsServiceMain } from '@clearance/nest-streams';
+import { intakeService } from './service';
+
+runStreamsServiceMain(intakeService);

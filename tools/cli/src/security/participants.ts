@@ -1,0 +1,175 @@
+import type { Admin, Kafka } from 'kafkajs';
+import {
+  checkEnterpriseCode,
+  participantKey,
+  participantPrincipal,
+  participantTopics,
+  principalOf,
+  Topics,
+  type KafkaConnection,
+  type ParticipantRole,
+  type RegisteredParticipant,
+  type RegistryCodecs,
+} from '@clearance/contracts';
+import { mergeAcls, type AclRule } from '@clearance/streams';
+import { applyAcls, revokeAcls } from './acls';
+import { deleteScramUser, newPassword, upsertScramUser } from './scram';
+
+/**
+ * What a participant may do, and nothing else: write its own input topics, read its own feeds,
+ * use consumer groups named after itself. It cannot read the shared topics, another
+ * participant's feed, or write reference data and rule sets.
+ */
+export function participantAcls(role: ParticipantRole, code: string): AclRule[] {
+  const t = participantTopics(role, code);
+  return mergeAcls([
+    { resourceType: 'TOPIC', name: t.inputPrefix, patternType: 'PREFIXED', operations: ['WRITE', 'DESCRIBE'] },
+    { resourceType: 'TOPIC', name: t.feedPrefix, patternType: 'PREFIXED', operations: ['READ', 'DESCRIBE'] },
+    { resourceType: 'GROUP', name: t.groupPrefix, patternType: 'LITERAL', operations: ['READ', 'DESCRIBE'] },
+    { resourceType: 'GROUP', name: `${t.groupPrefix}.`, patternType: 'PREFIXED', operations: ['READ', 'DESCRIBE'] },
+  ]);
+}
+
+/** What `participants add` prints: everything a participant's client needs. */
+export interface ParticipantSettings {
+  enterpriseCode: string;
+  role: string;
+  bootstrap: string;
+  securityProtocol: string;
+  mechanism: string;
+  username: string;
+  password: string;
+  caFile: string | null;
+  /** Topic per document it files (write). */
+  inputTopics: Record<string, string>;
+  /** Topic per feed it reads. */
+  feedTopics: Record<string, string>;
+  /** Consumer groups it may use: this name, or names starting with it and a dot. */
+  consumerGroupPrefix: string;
+  schemaRegistryUrl: string;
+}
+
+export interface AddOptions {
+  role: ParticipantRole;
+  code: string;
+  partitions: number;
+  replicationFactor?: number;
+  connection: KafkaConnection;
+  env: { KAFKA_SECURITY_PROTOCOL?: string; KAFKA_SASL_MECHANISM?: string; KAFKA_SSL_CA_FILE?: string; SCHEMA_REGISTRY_URL: string };
+}
+
+async function existingPartitions(admin: Admin, topics: string[]): Promise<Map<string, number>> {
+  const existing = new Set(await admin.listTopics());
+  const present = topics.filter((t) => existing.has(t));
+  const out = new Map<string, number>();
+  if (present.length === 0) return out;
+  const meta = await admin.fetchTopicMetadata({ topics: present });
+  for (const t of meta.topics) out.set(t.name, t.partitions.length);
+  return out;
+}
+
+/**
+ * Registers a participant: its input and feed topics (and the input topics' DLQs), a SCRAM user
+ * with a new random password, exactly its ACLs, then its record on ref.participant.v1 (last, so
+ * the intake and feed services never see a participant whose topics or grants are missing).
+ * Adding again keeps the topics and issues a new password (the old one stops working).
+ */
+export async function addParticipant(
+  kafka: Kafka,
+  admin: Admin,
+  codecs: RegistryCodecs,
+  o: AddOptions,
+): Promise<ParticipantSettings> {
+  const code = checkEnterpriseCode(o.code);
+  const t = participantTopics(o.role, code);
+  const topics = [...t.inputs.map((i) => i.topic), ...t.inputs.map((i) => `${i.topic}.dlq`), ...Object.values(t.feeds)];
+  const have = await existingPartitions(admin, topics);
+  for (const [topic, n] of have) {
+    if (!topic.endsWith('.dlq') && n !== o.partitions)
+      throw new Error(`${topic} exists with ${n} partitions, not ${o.partitions}: remove the participant first or use --partitions ${n}`);
+  }
+  const missing = topics.filter((x) => !have.has(x));
+  if (missing.length > 0) {
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: missing.map((topic) => ({
+        topic,
+        numPartitions: topic.endsWith('.dlq') ? 1 : o.partitions,
+        ...(o.replicationFactor !== undefined ? { replicationFactor: o.replicationFactor } : {}),
+      })),
+    });
+  }
+  const principal = participantPrincipal(o.role, code);
+  const password = newPassword();
+  await upsertScramUser(admin, principal, password);
+  await applyAcls(admin, principal, participantAcls(o.role, code));
+  const record: RegisteredParticipant = { code, role: o.role, principal, partitions: o.partitions, registeredAt: Date.now() };
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  await producer.connect();
+  try {
+    await producer.send({
+      topic: Topics.participant.name,
+      acks: -1,
+      messages: [{ key: participantKey(o.role, code), value: await codecs.encode(Topics.participant, record) }],
+    });
+  } finally {
+    await producer.disconnect();
+  }
+  return {
+    enterpriseCode: code,
+    role: o.role.toLowerCase(),
+    bootstrap: o.connection.brokers.join(','),
+    securityProtocol: o.env.KAFKA_SECURITY_PROTOCOL ?? 'PLAINTEXT',
+    mechanism: o.env.KAFKA_SASL_MECHANISM ?? 'SCRAM-SHA-512',
+    username: principal,
+    password,
+    caFile: o.env.KAFKA_SSL_CA_FILE ?? null,
+    inputTopics: Object.fromEntries(t.inputs.map((i) => [i.document, i.topic])),
+    feedTopics: { ...t.feeds } as Record<string, string>,
+    consumerGroupPrefix: t.groupPrefix,
+    schemaRegistryUrl: o.env.SCHEMA_REGISTRY_URL,
+  };
+}
+
+/**
+ * Unregisters a participant: the tombstone first (the feed stops writing, the intake drops its
+ * topics), then its ACLs and SCRAM user (it can no longer connect), then, unless kept, its topics.
+ */
+export async function removeParticipant(
+  kafka: Kafka,
+  admin: Admin,
+  o: { role: ParticipantRole; code: string; keepTopics: boolean },
+): Promise<{ principal: string; acls: number; user: boolean; topicsDeleted: string[] }> {
+  const code = checkEnterpriseCode(o.code);
+  const principal = participantPrincipal(o.role, code);
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  await producer.connect();
+  try {
+    await producer.send({ topic: Topics.participant.name, acks: -1, messages: [{ key: participantKey(o.role, code), value: null }] });
+  } finally {
+    await producer.disconnect();
+  }
+  const acls = await revokeAcls(admin, principal);
+  const user = await deleteScramUser(admin, principal);
+  const topicsDeleted: string[] = [];
+  if (!o.keepTopics) {
+    const t = participantTopics(o.role, code);
+    const existing = new Set(await admin.listTopics());
+    const topics = [...t.inputs.map((i) => i.topic), ...t.inputs.map((i) => `${i.topic}.dlq`), ...Object.values(t.feeds)].filter((x) =>
+      existing.has(x),
+    );
+    if (topics.length > 0) await admin.deleteTopics({ topics });
+    topicsDeleted.push(...topics);
+  }
+  return { principal, acls, user, topicsDeleted };
+}
+
+/** The operator must be allowed to provision: refuse early with a clear message otherwise. */
+export function requireSasl(connection: KafkaConnection): void {
+  if (!connection.sasl) {
+    throw new Error(
+      'participants need SASL on the broker (KAFKA_SECURITY_PROTOCOL=SASL_SSL and the operator principal, as .stack/env sets them); ' +
+        `connected as ${principalOf(connection)}`,
+    );
+  }
+}
