@@ -3,68 +3,36 @@
  * Deployment whose environment passes that service's own configuration validation (the schema
  * its main.ts applies at start), names no setting the service does not read, and whose probes
  * and ports are the ones the service serves; the jobs run CLI commands that exist; KEDA scales
- * on the consumer groups the services really use. No cluster is needed (none exists where this
- * runs); `kubectl apply -k deploy/k8s --dry-run=server` is the check against a real one.
+ * on the consumer groups the services really use. How they connect to Kafka (SASL_SSL, each as
+ * its own KafkaUser) is checked in kafka-users.spec.ts. No cluster is needed (none exists where
+ * this runs); `kubectl apply -k deploy/k8s --dry-run=server` is the check against a real one.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { parseAllDocuments } from 'yaml';
 import { z } from 'zod';
 import { streamsEnvSchema, validateConfig, type StreamsServiceSpec } from '@clearance/nest-streams';
 import { matcherService } from '@clearance/matcher';
 import { riskService } from '@clearance/risk';
 import { lifecycleService } from '@clearance/lifecycle';
 import { declarationService } from '@clearance/declaration';
+import { intakeService } from '@clearance/intake';
+import { feedService } from '@clearance/feed';
 import { projectorEnvSchema } from '@clearance/projector';
 import { queryApiConfigFromEnv } from '@clearance/query-api';
 import { closePeriodArgument } from '@clearance/cli';
-
-const ROOT = path.resolve(__dirname, '../..');
-const K8S = path.join(ROOT, 'deploy/k8s');
+import {
+  config,
+  keda as kedaComponent,
+  kustomization,
+  load,
+  of,
+  podEnv,
+  ROOT,
+  type Manifest,
+} from './manifests';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- manifests are untyped YAML */
-type Manifest = { kind: string; apiVersion: string; metadata: { name: string }; spec: any; data?: any };
-
-function load(file: string): Manifest[] {
-  return parseAllDocuments(readFileSync(path.join(K8S, file), 'utf8'))
-    .map((d) => {
-      if (d.errors.length > 0) throw new Error(`${file}: ${d.errors.map((e) => e.message).join('; ')}`);
-      return d.toJSON() as Manifest | null;
-    })
-    .filter((m): m is Manifest => m !== null);
-}
-
-const kustomization = load('kustomization.yaml')[0] as any;
-const applied: Manifest[] = (kustomization.resources as string[]).flatMap(load);
-const keda: Manifest[] = (load('keda/kustomization.yaml')[0] as any).resources.flatMap((f: string) =>
-  load(`keda/${f}`),
-);
-const of = (kind: string, name: string, from: Manifest[] = applied): Manifest => {
-  const m = from.find((x) => x.kind === kind && x.metadata.name === name);
-  if (!m) throw new Error(`no ${kind} ${name} in deploy/k8s`);
-  return m;
-};
-const config: Record<string, string> = of('ConfigMap', 'clearance-config').data;
-const PLACEHOLDER_SECRET: Record<string, string> = {
-  DATABASE_URL: 'postgres://clearance:secret@postgres.db.svc:5432/clearance',
-};
-
-/** The container's environment as the pod sees it: envFrom ConfigMap, then env (secrets as placeholders). */
-function podEnv(container: any): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const from of container.envFrom ?? []) {
-    expect(from.configMapRef?.name).toBe('clearance-config');
-    Object.assign(env, config);
-  }
-  for (const e of container.env ?? []) {
-    if (e.value !== undefined) env[e.name] = String(e.value);
-    else {
-      expect(e.valueFrom.secretKeyRef).toEqual({ name: 'clearance-postgres', key: e.name });
-      env[e.name] = PLACEHOLDER_SECRET[e.name];
-    }
-  }
-  return env;
-}
+const keda = kedaComponent.filter((m) => m.kind === 'ScaledObject');
 
 /** Setting names a zod object schema reads (through .transform). */
 function keysOf(schema: z.ZodTypeAny): string[] {
@@ -94,6 +62,8 @@ const STREAM_SERVICES: Array<{
   { name: 'lifecycle', spec: lifecycleService, group: (c) => c.lifecycle.groupId },
   // no groupId function: the group is the processor's application id
   { name: 'declaration', spec: declarationService, group: (c) => c.aggregatorApplicationId },
+  { name: 'intake', spec: intakeService, group: (c) => c.groupId },
+  { name: 'feed', spec: feedService, group: (c) => c.groupId },
 ];
 
 describe('deploy/k8s manifests', () => {
@@ -103,6 +73,8 @@ describe('deploy/k8s manifests', () => {
     );
     expect(services.sort()).toEqual([
       'declaration',
+      'feed',
+      'intake',
       'lifecycle',
       'matcher',
       'projector',

@@ -47,7 +47,7 @@ import {
   type TimedSend,
 } from '@clearance/generator';
 import { eventually, uniqueName } from '@clearance/testing';
-import { BatchProducer, publishReference } from '@clearance/cli';
+import { BatchProducer, provisionRunPrincipals, publishReference, type RunPrincipals } from '@clearance/cli';
 import {
   binomial,
   collapse,
@@ -190,6 +190,7 @@ describe('clearance pipeline on the real stack: matcher -> risk -> lifecycle as 
 
   let stack: Stack | undefined;
   let services: Services | undefined;
+  let principals: RunPrincipals | undefined;
   let collector: Collector | undefined;
   let producer: BatchProducer | undefined;
   let run: Run;
@@ -367,7 +368,10 @@ describe('clearance pipeline on the real stack: matcher -> risk -> lifecycle as 
       DEPARTURE_SPLITTER_APPLICATION_ID: ids.splitter,
     };
     await createTopicsAndWait(admin, internalTopics(serviceEnv, partitions));
-    services = new Services(serviceEnv);
+    // each service as its own principal with exactly the ACLs its processors need (this run's ids)
+    principals = await provisionRunPrincipals(admin, serviceEnv, ['matcher', 'risk', 'lifecycle'], `${runId}-`);
+    note(`principals: ${principals.principals.map((p) => `${p.name} (${p.rules.length} ACL rules)`).join(', ')}`);
+    services = new Services(serviceEnv, (env, name) => principals!.envFor(env, name));
     await Promise.all([services.start('matcher'), services.start('risk'), services.start('lifecycle')]);
     note('matcher, risk and lifecycle ready');
 
@@ -607,6 +611,7 @@ describe('clearance pipeline on the real stack: matcher -> risk -> lifecycle as 
     await collector?.stop();
     await producer?.disconnect().catch(() => undefined);
     await services?.stopAll();
+    if (stack && principals) await principals.remove().catch(() => undefined);
     if (stack) {
       await dropRunArtifacts(stack.admin, `${runId}-`, ownGroups).catch(() => undefined);
       await stack.close();

@@ -232,6 +232,7 @@ export interface ProcessorDefinition<
    * feed per registered participant). The runtime does not create them; an emit to one gives the
    * topic's partition count (`options.partitions`) or an explicit partition.
    */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   outputPrefixes?: Record<string, OutputSpec<any, any>>;
   stores?: S;
   globals?: G;

@@ -19,7 +19,13 @@ export const intakeService: StreamsServiceSpec<IntakeConfig> = {
       groupId: config.groupId,
       source: { topic: Topics.participant.name, value: codecs.serde(Topics.participant) },
       build: (table) => {
-        const participants = [...table.values()] as RegisteredParticipant[];
+        const all = [...table.values()] as RegisteredParticipant[];
+        const participants = all.filter((p) => p.partitions === config.partitions);
+        for (const p of all.filter((x) => x.partitions !== config.partitions))
+          logger.error(
+            { participant: p.principal, partitions: p.partitions, expected: config.partitions },
+            'participant left out: its input topics have another partition count than PARTICIPANT_PARTITIONS (re-register it with that count)',
+          );
         return participants.length === 0 ? undefined : intakeProcessor({ codecs, config, logger }, participants);
       },
     },

@@ -92,12 +92,16 @@ export class Services {
    */
   private readonly stateRoot = mkdtempSync(path.join(tmpdir(), 'pipeline-state-'));
 
-  constructor(private readonly env: Record<string, string>) {}
+  constructor(
+    private readonly env: Record<string, string>,
+    /** The environment of one service: with its own least-privilege principal (default: `env`). */
+    private readonly envOf: (env: Record<string, string>, name: PipelineService) => Record<string, string> = (e) => e,
+  ) {}
 
   async start(name: PipelineService): Promise<ServiceProcess> {
     for (let attempt = 1; ; attempt++) {
       try {
-        const svc = await startService(name, { STATE_DIR: path.join(this.stateRoot, name), ...this.env }, {
+        const svc = await startService(name, { STATE_DIR: path.join(this.stateRoot, name), ...this.envOf(this.env, name) }, {
           instance: `${name}#${++this.starts}`,
           timeoutMs: 120_000,
         });

@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { STACK_DIR } from './env';
 import pino from 'pino';
+import { piiRedaction } from '@clearance/streams';
 import { declarationService } from '@clearance/declaration';
 import { lifecycleService } from '@clearance/lifecycle';
 import { matcherService } from '@clearance/matcher';
@@ -32,10 +33,15 @@ export interface Engine {
  * health/metrics port), as `npm start` does locally. On Kubernetes each runs alone from its
  * `services/<name>/src/main.ts`; the processors and settings are the same.
  */
-export async function startEngine(env: NodeJS.ProcessEnv, log: (s: string) => void): Promise<Engine> {
+export async function startEngine(
+  env: NodeJS.ProcessEnv,
+  log: (s: string) => void,
+  /** The environment of one service: with its own principal's credentials (default: `env` as is). */
+  asService: (env: NodeJS.ProcessEnv, service: string) => NodeJS.ProcessEnv = (e) => e,
+): Promise<Engine> {
   // the persistent stores' local state (a cache of the changelogs) next to the stack's data
   env = { STATE_DIR: path.join(STACK_DIR, 'state'), ...env };
-  const logger = pino({ level: env.LOG_LEVEL ?? 'warn' });
+  const logger = pino({ ...piiRedaction, level: env.LOG_LEVEL ?? 'warn' });
   const services: RunningStreamsService[] = [];
   let projector: RunningProjector | undefined;
   let queryApi: RunningQueryApi | undefined;
@@ -45,12 +51,15 @@ export async function startEngine(env: NodeJS.ProcessEnv, log: (s: string) => vo
     await projector?.close();
   };
   try {
-    for (const spec of STREAM_SERVICES) {
-      const svc = await bootstrapStreamsService(spec, env, { logger: logger.child({ service: spec.name }), shutdownHooks: false });
+    for (const spec of [...STREAM_SERVICES, ...PARTICIPANT_SERVICES]) {
+      const svc = await bootstrapStreamsService(spec, asService(env, spec.name), {
+        logger: logger.child({ service: spec.name }),
+        shutdownHooks: false,
+      });
       services.push(svc);
       log(`${spec.name} running (${svc.runtimes.map((r) => r.definition.name).join(', ')}), health ${svc.url}/health/ready`);
     }
-    projector = await bootstrapProjectorService(env, { logger: logger.child({ service: 'projector' }), shutdownHooks: false });
+    projector = await bootstrapProjectorService(asService(env, 'projector'), { logger: logger.child({ service: 'projector' }), shutdownHooks: false });
     log(`projector running (read models in Postgres), health ${projector.url}/health/ready`);
     queryApi = await createQueryApi(
       { port: Number(env.QUERY_API_PORT ?? 3000), databaseUrl: env.DATABASE_URL ?? '' },

@@ -26,6 +26,11 @@ const schema = z.object({
     .url('SCHEMA_REGISTRY_URL must be a URL, e.g. http://127.0.0.1:8081/apis/ccompat/v7'),
   DATABASE_URL: z.string().default('postgres://postgres@127.0.0.1:5432/postgres'),
   PARTITIONS: z.coerce.number().int().min(1).max(1000).default(12),
+  /**
+   * Partitions of each participant's input and feed topics (`participants add`); every
+   * participant has the same count (the intake's tasks span them all).
+   */
+  PARTICIPANT_PARTITIONS: z.coerce.number().int().min(1).max(1000).default(3),
   /** Replication factor of the topics `provision` creates; unset: the broker's default.replication.factor. */
   REPLICATION_FACTOR: z.coerce.number().int().min(1).max(32).optional(),
 });

@@ -21,7 +21,9 @@ import { ensureTopics } from './topics';
 import { closePeriodArgument } from './period-argument';
 import { waitForBacklog } from './backlog';
 import { addParticipant, removeParticipant, requireSasl } from './security/participants';
-import { CredentialStore, enginePrincipals, provisionEnginePrincipals } from './security/principals';
+import { asServicePrincipal, CredentialStore, enginePrincipals, provisionEnginePrincipals } from './security/principals';
+import { DEFAULT_KAFKA_CLUSTER, kafkaUserManifests } from './security/k8s-users';
+import { formatParticipantsReport, registerDemoParticipants, runParticipantsDemo, type Registered } from './participants-demo';
 
 const log = (s: string) => console.log(`[clearance] ${s}`);
 
@@ -107,6 +109,14 @@ principals
     }
   });
 
+principals
+  .command('k8s')
+  .description('print the Strimzi KafkaUser resources of the service principals and the operator (deploy/k8s/kafka-users.yaml)')
+  .option('--cluster <name>', 'the Strimzi Kafka cluster (label strimzi.io/cluster)', DEFAULT_KAFKA_CLUSTER)
+  .action((o: { cluster: string }) => {
+    process.stdout.write(kafkaUserManifests(enginePrincipals(process.env), { cluster: o.cluster }));
+  });
+
 const participants = program
   .command('participants')
   .description('register and remove participants (platforms, payment institutions, carriers)');
@@ -115,7 +125,7 @@ participants
   .command('add')
   .argument('<enterpriseCode>', "the enterprise's customs code")
   .requiredOption('--role <role>', 'platform | payer | carrier')
-  .option('--partitions <n>', 'partitions of its input and feed topics (default: PARTITIONS)', (v) => parseInt(v, 10))
+  .option('--partitions <n>', 'partitions of its input and feed topics (default: PARTICIPANT_PARTITIONS, 3)', (v) => parseInt(v, 10))
   .option('--json', 'print the client settings as one JSON object')
   .description('create its SCRAM user, ACLs, input and feed topics; print the client settings (the password is shown once)')
   .action(async (code: string, o: { role: string; partitions?: number; json?: boolean }) => {
@@ -128,7 +138,7 @@ participants
       const settings = await addParticipant(c.kafka, admin, c.codecs, {
         role,
         code,
-        partitions: o.partitions ?? c.env.PARTITIONS,
+        partitions: o.partitions ?? c.env.PARTICIPANT_PARTITIONS,
         replicationFactor: c.env.REPLICATION_FACTOR,
         connection: c.env.kafka,
         env: { ...process.env, SCHEMA_REGISTRY_URL: c.env.SCHEMA_REGISTRY_URL },
@@ -264,6 +274,29 @@ program
     stack('up');
     const c = await provision();
     await publishReference(c.kafka, c.codecs, log);
+    // on a SASL broker (the local stack): each service as its own principal, the demo's participants registered
+    let asService: ((e: NodeJS.ProcessEnv, service: string) => NodeJS.ProcessEnv) | undefined;
+    let registered: Registered | undefined;
+    if (c.env.kafka.sasl) {
+      const store = localCredentials();
+      const admin = c.kafka.admin();
+      await admin.connect();
+      try {
+        await provisionEnginePrincipals(admin, store, process.env, log);
+        if (o.demo)
+          registered = await registerDemoParticipants(
+            c.kafka,
+            admin,
+            c.codecs,
+            { ...process.env, SCHEMA_REGISTRY_URL: c.env.SCHEMA_REGISTRY_URL },
+            c.env.PARTICIPANT_PARTITIONS,
+            log,
+          );
+      } finally {
+        await admin.disconnect();
+      }
+      asService = (e, service) => asServicePrincipal(e, store, service);
+    }
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       ...kafkaEnv(process.env),
@@ -274,7 +307,7 @@ program
       // warnings (undecodable demo documents, …) go to the DLQ and receipts; keep the console readable
       LOG_LEVEL: process.env.LOG_LEVEL ?? 'error',
     };
-    const engine = await startEngine(env, log);
+    const engine = await startEngine(env, log, asService);
     let stopping = false;
     const shutdown = async (signal: string) => {
       if (stopping) return;
@@ -313,6 +346,11 @@ program
         log,
       );
       console.log(formatReport(report, engine.queryApi.url));
+      if (registered) {
+        const seed = (o.seed ?? Date.now() % 2_147_483_647) + 1;
+        const participantsReport = await runParticipantsDemo(c.codecs, process.env, registered, { parcels: 20, seed }, log);
+        console.log(formatParticipantsReport(participantsReport));
+      }
     }
     log('the engine keeps running; Ctrl-C stops it');
   });

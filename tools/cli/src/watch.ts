@@ -24,6 +24,8 @@ export class TopicWatcher {
   constructor(
     private readonly kafka: Kafka,
     private readonly codecs: RegistryCodecs,
+    /** Consumer group name prefix (a participant may use only groups named after itself). */
+    private readonly groupPrefix = 'watch',
   ) {}
 
   async start(specs: ReadonlyArray<TopicSpec<unknown>>, onRecord: (r: Watched<unknown>) => void): Promise<void> {
@@ -39,7 +41,7 @@ export class TopicWatcher {
       await admin.disconnect();
     }
     const consumer = this.kafka.consumer({
-      groupId: `watch-${randomBytes(6).toString('hex')}`,
+      groupId: `${this.groupPrefix}${this.groupPrefix === 'watch' ? '-' : '.watch-'}${randomBytes(6).toString('hex')}`,
       readUncommitted: false,
       maxWaitTimeInMs: 200,
       sessionTimeout: 30_000,

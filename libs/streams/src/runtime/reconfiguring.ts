@@ -146,7 +146,8 @@ export class ReconfiguringRuntime<V> {
       }
       const shape = next ? (this.options.shape ?? defaultShape)(next) : '';
       this.seenVersion = version;
-      if (shape === this.shape && (next !== undefined) === (this.current !== undefined)) return;
+      if (shape === this.shape && (next !== undefined) === (this.current !== undefined) && !this.failed) return;
+      this.failed = undefined; // a failed start is tried again when the topics change
       const before = this.current;
       if (before) {
         this.logger.info({ inputs: Object.keys(next?.inputs ?? {}).length }, 'topics changed: restarting the processor');

@@ -6,8 +6,8 @@ import { serviceAcls } from '@clearance/nest-streams';
 import { SOURCES } from '@clearance/projector';
 import { mergeAcls, type AclRule } from '@clearance/streams';
 import { STREAM_SERVICES, PARTICIPANT_SERVICES } from '../engine';
-import { applyAcls } from './acls';
-import { newPassword, upsertScramUser } from './scram';
+import { applyAcls, revokeAcls } from './acls';
+import { deleteScramUser, newPassword, upsertScramUser } from './scram';
 
 /**
  * The engine's own principals, one per service, each with exactly the ACLs its processors need
@@ -25,8 +25,9 @@ export interface EnginePrincipal {
 export const servicePrincipalName = (service: string): string => `svc-${service}`;
 
 /** Every engine principal with its ACLs, for the application and group ids set in `env`. */
-export function enginePrincipals(env: NodeJS.ProcessEnv = process.env): EnginePrincipal[] {
+export function enginePrincipals(env: NodeJS.ProcessEnv = process.env, namePrefix = ''): EnginePrincipal[] {
   const out: EnginePrincipal[] = [];
+  const servicePrincipalName = (service: string) => `${namePrefix}svc-${service}`;
   for (const spec of [...STREAM_SERVICES, ...PARTICIPANT_SERVICES]) {
     out.push({ name: servicePrincipalName(spec.name), service: spec.name, rules: serviceAcls(spec, env) });
   }
@@ -101,4 +102,49 @@ export async function provisionEnginePrincipals(
 export function asServicePrincipal(env: NodeJS.ProcessEnv, store: CredentialStore, service: string): NodeJS.ProcessEnv {
   const name = servicePrincipalName(service);
   return asPrincipal(env, name, store.passwordOf(name));
+}
+
+/** Principals of one test run: created with fresh passwords, removed (users and ACLs) afterwards. */
+export interface RunPrincipals {
+  principals: EnginePrincipal[];
+  /** `env` with `service`'s principal and password. */
+  envFor<E extends Record<string, string | undefined>>(env: E, service: string): E;
+  remove(): Promise<void>;
+}
+
+/**
+ * For tests and tools that run services with their own application ids: principals named
+ * `<namePrefix>svc-<service>` with exactly the ACLs those services need under `env`, so the run
+ * proves least privilege without touching the principals of the running engine.
+ */
+export async function provisionRunPrincipals(
+  admin: Admin,
+  env: NodeJS.ProcessEnv,
+  services: ReadonlyArray<string>,
+  namePrefix: string,
+): Promise<RunPrincipals> {
+  const principals = enginePrincipals(env, namePrefix).filter((p) => services.includes(p.service));
+  const missing = services.filter((s) => !principals.some((p) => p.service === s));
+  if (missing.length > 0) throw new Error(`no principal for ${missing.join(', ')}`);
+  const passwords = new Map<string, string>();
+  for (const p of principals) {
+    const password = newPassword();
+    await upsertScramUser(admin, p.name, password);
+    await applyAcls(admin, p.name, p.rules);
+    passwords.set(p.service, password);
+  }
+  return {
+    principals,
+    envFor: (e, service) => {
+      const p = principals.find((x) => x.service === service);
+      if (!p) throw new Error(`no principal for ${service}`);
+      return asPrincipal(e, p.name, passwords.get(service)!);
+    },
+    remove: async () => {
+      for (const p of principals) {
+        await revokeAcls(admin, p.name);
+        await deleteScramUser(admin, p.name);
+      }
+    },
+  };
 }
