@@ -356,6 +356,13 @@ program
   });
 
 program.parseAsync(process.argv).catch((e: unknown) => {
-  console.error(`[clearance] error: ${e instanceof Error ? e.message : String(e)}`);
+  const message = e instanceof Error ? e.message : String(e);
+  const protocol = (process.env.KAFKA_SECURITY_PROTOCOL ?? 'PLAINTEXT').toUpperCase();
+  // a plaintext client on a TLS listener only sees the connection close: say what is likely missing
+  const hint =
+    protocol === 'PLAINTEXT' && /Closed connection|Connection error|ECONNRESET/i.test(message)
+      ? ' (the broker closed the connection: it may require TLS and SASL; set KAFKA_SECURITY_PROTOCOL, KAFKA_SASL_* and KAFKA_SSL_CA_FILE, e.g. from .stack/env)'
+      : '';
+  console.error(`[clearance] error: ${message}${hint}`);
   process.exit(1);
 });
