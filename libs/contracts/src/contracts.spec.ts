@@ -14,7 +14,7 @@ describe('schemas', () => {
       [
         'ClearedParcel', 'Commodity', 'Decision', 'DeclarationLine', 'Departure', 'DepartureLine',
         'Enterprise', 'ExchangeRate', 'InspectionResult', 'Manifest', 'Order', 'Payment', 'PeriodClose',
-        'Receipt', 'RuleSet', 'SummaryDeclaration', 'Waybill', 'WatchlistEntry',
+        'Receipt', 'RegisteredParticipant', 'RuleSet', 'SummaryDeclaration', 'Waybill', 'WatchlistEntry',
       ].sort(),
     );
   });
