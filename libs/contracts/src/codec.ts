@@ -1,6 +1,6 @@
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import type { Resolver, Type } from 'avsc';
-import { compileWriter, type CompiledWriter } from './avro-compiled';
+import { compileWriter, InvalidAvroValue, type CompiledWriter } from './avro-compiled';
 import { schemaByName } from './schemas';
 import { allTopics, TopicSpec, valueSubject } from './topics';
 
@@ -54,11 +54,48 @@ export class AvroDecodeError extends Error {
   }
 }
 
+/**
+ * Fields whose values an error message never quotes (the personal data of orders, payments,
+ * waybills and lists: buyer / payer / consignee names, id numbers, telephones, addresses; the
+ * list of record lives in libs/streams pii.ts, PII_FIELDS). Matched on the last path element, so
+ * some company names are withheld too.
+ */
+const WITHHELD_FIELD = /(name|telephone|phone|address|idnumber|regno|consignee)$/i;
+
+/** A type as a message names it: `string`, `null | string`, `enum cn.clearance.Outcome`, ... */
+function describeType(type: Type | undefined): string {
+  if (!type) return 'unknown';
+  const t = type as Type & { typeName: string; types?: Type[]; name?: string };
+  if (t.types) return t.types.map((b) => describeType(b)).join(' | ');
+  if (t.typeName === 'record' || t.typeName === 'enum' || t.typeName === 'fixed')
+    return t.name ? `${t.typeName} ${t.name}` : t.typeName;
+  return t.typeName;
+}
+
+function kindOf(v: unknown): string {
+  if (v === undefined) return 'missing';
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'array';
+  return typeof v;
+}
+
+/**
+ * The offending paths of a value, each with the kind of value found and the type the schema
+ * wants: `order.buyerName (number; string expected)`. The value itself only for a number,
+ * boolean or null outside the withheld fields (`goodsValue = 59.8 (number; string expected)`):
+ * never a string, never a personal field, so the message can be logged and written to a DLQ.
+ */
 function invalidPaths(type: Type, value: unknown): string[] {
   const paths: string[] = [];
   type.isValid(value, {
-    errorHook: (path: string[], v: unknown) => {
-      paths.push(`${path.join('.') || '(root)'} = ${JSON.stringify(v)?.slice(0, 80)}`);
+    errorHook: (path: string[], v: unknown, at: Type) => {
+      const where = path.join('.') || '(root)';
+      const field = path.length > 0 ? String(path[path.length - 1]) : '';
+      const shown =
+        (typeof v === 'number' || typeof v === 'boolean' || v === null) && !WITHHELD_FIELD.test(field)
+          ? ` = ${String(v)}`
+          : '';
+      paths.push(`${where}${shown} (${kindOf(v)}; ${describeType(at)} expected)`);
     },
   });
   return paths;
@@ -101,7 +138,12 @@ function frame<V>(spec: TopicSpec<V>, id: number, value: V): Buffer {
     }
   } catch (e) {
     const bad = invalidPaths(schemaByName(spec.schema).type, value);
-    throw new SchemaValidationError(spec.name, bad.length > 0 ? bad : [(e as Error).message]);
+    // never avsc's own message as a fallback: `invalid <schema>: <the whole value>`
+    const fallback =
+      e instanceof InvalidAvroValue
+        ? e.message
+        : `the value cannot be encoded (${(e as Error).name ?? 'error'})`;
+    throw new SchemaValidationError(spec.name, bad.length > 0 ? bad : [fallback]);
   }
   scratch[0] = 0;
   scratch.writeUInt32BE(id, 1);

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { INestApplication, Logger as NestLogger, LoggerService, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import pino from 'pino';
+import { piiRedaction } from '@clearance/streams';
 import { Registry } from 'prom-client';
 import { z } from 'zod';
 import { kafkaConnection, RegistryCodecs } from '@clearance/contracts';
@@ -113,7 +114,7 @@ export async function bootstrapStreamsService<C>(
   const env = validateConfig(streamsEnvSchema, source, spec.name);
   kafkaConnection(env); // bad security settings (missing credentials, unreadable CA file) fail here, at start
   const config = validateConfig(spec.config, source, spec.name);
-  const logger = options.logger ?? pino({ name: spec.name, level: env.LOG_LEVEL });
+  const logger = options.logger ?? pino({ ...piiRedaction, name: spec.name, level: env.LOG_LEVEL });
   const threadCount = env.STREAM_THREADS;
   if (threadCount > 1 && !options.threadEntry) {
     logger.warn(
@@ -256,7 +257,7 @@ async function runStreamThread<C>(spec: StreamsServiceSpec<C>, index: number): P
   const env = validateConfig(streamsEnvSchema, source, spec.name);
   kafkaConnection(env); // bad security settings (missing credentials, unreadable CA file) fail here, at start
   const config = validateConfig(spec.config, source, spec.name);
-  const logger = pino({ name: spec.name, level: env.LOG_LEVEL }).child({ thread: index });
+  const logger = pino({ ...piiRedaction, name: spec.name, level: env.LOG_LEVEL }).child({ thread: index });
   const codecs = new RegistryCodecs({ url: env.SCHEMA_REGISTRY_URL });
   await codecs.register();
   const registry = new Registry();

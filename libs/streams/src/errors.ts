@@ -1,3 +1,5 @@
+import { scrubErrorText } from './pii';
+
 /** Options of a rejection: a machine-readable code and details for the receipt / DLQ headers. */
 export interface RejectionOptions {
   /** Short machine-readable code, e.g. `INVALID_AMOUNT`; written as the `dlq.code` header. */
@@ -46,8 +48,12 @@ export class StreamsConfigError extends Error {
   }
 }
 
-/** @internal */
+/**
+ * @internal An error's message for dead-letter reasons, health and log fields: without personal
+ * data (pii.ts `scrubErrorText`), since an exception from a serde or a processor may quote the
+ * document it failed on.
+ */
 export function errorMessage(error: unknown): string {
-  if (error instanceof Error) return error.message || error.name;
-  return String(error);
+  if (error instanceof Error) return scrubErrorText(error.message || error.name);
+  return scrubErrorText(String(error));
 }

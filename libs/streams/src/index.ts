@@ -16,3 +16,4 @@ export { runtimeAcls, mergeAcls } from './acls';
 export type { AclRule, AclOperation, AclResourceType, AclPatternType } from './acls';
 export { ReconfiguringRuntime } from './runtime/reconfiguring';
 export type { ReconfiguringRuntimeOptions } from './runtime/reconfiguring';
+export { PII_FIELDS, PII_CENSOR, PII_REDACT_DEPTH, piiRedaction, piiRedactPaths, scrubPii, scrubErrorText, redactError, scrubLogObject, isPiiKey } from './pii';

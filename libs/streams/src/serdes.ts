@@ -53,7 +53,14 @@ export function jsonSerde<T = unknown>(validate?: (value: unknown) => boolean | 
       return Buffer.from(text, 'utf8');
     },
     deserialize: (topic, bytes) => {
-      const value: unknown = JSON.parse(bytes.toString('utf8'));
+      let value: unknown;
+      try {
+        value = JSON.parse(bytes.toString('utf8'));
+      } catch (error) {
+        // V8's message quotes the input around the error (a document's personal data): not kept
+        const at = /at position \d+/.exec((error as Error).message)?.[0];
+        throw new Error(`jsonSerde: value on ${topic} is not JSON${at ? ` (${at})` : ''}`);
+      }
       if (validate && validate(value) === false)
         throw new Error(`jsonSerde: value on ${topic} failed validation`);
       return value as T;
@@ -73,7 +80,7 @@ export const numberSerde: Serde<number> = {
     const text = bytes.toString('utf8');
     const value = Number(text);
     if (text.trim() === '' || !Number.isFinite(value))
-      throw new Error(`numberSerde: ${JSON.stringify(text.slice(0, 40))} on ${topic} is not a number`);
+      throw new Error(`numberSerde: value on ${topic} is not a number (${bytes.length} bytes)`);
     return value;
   },
 };

@@ -66,8 +66,10 @@ export function intakeProcessor(
 ) {
   const { codecs, config, logger } = deps;
   const routes = intakeRoutes(participants);
-  const inputs: Record<string, { key: Serde<Buffer>; value: Serde<unknown> }> = {};
-  for (const [topic, r] of routes) inputs[topic] = { key: bufferSerde, value: codecs.serde(r.target) };
+  // the participant's key is not used (the shared topic's key comes from the document): any, or none
+  const anyKey: Serde<Buffer | null> = { ...bufferSerde, nullable: true };
+  const inputs: Record<string, { key: Serde<Buffer | null>; value: Serde<unknown> }> = {};
+  for (const [topic, r] of routes) inputs[topic] = { key: anyKey, value: codecs.serde(r.target) };
   const output = <V>(spec: TopicSpec<V>) => ({ key: stringSerde, value: codecs.serde(spec) });
   return defineProcessor({
     name: config.applicationId,

@@ -10,6 +10,7 @@ import {
 } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import pino from 'pino';
+import { piiRedaction } from '@clearance/streams';
 import { Registry } from 'prom-client';
 import type { Pool } from 'pg';
 import { kafkaConnection, RegistryCodecs } from '@clearance/contracts';
@@ -69,7 +70,7 @@ export async function bootstrapProjectorService(
     'PROJECTIONS' in source && Array.isArray(source.PROJECTIONS)
       ? (source as ProjectorEnv)
       : projectorEnv(source as NodeJS.ProcessEnv);
-  const logger = options.logger ?? pino({ name: 'projector', level: env.LOG_LEVEL });
+  const logger = options.logger ?? pino({ ...piiRedaction, name: 'projector', level: env.LOG_LEVEL });
   const pool = await openPool(env.DATABASE_URL, env.PROJECTOR_CONCURRENCY + 2);
   const codecs = new RegistryCodecs({ url: env.SCHEMA_REGISTRY_URL });
   await codecs.register();

@@ -11,6 +11,7 @@ import type {
   StoreSpec,
 } from '../definition';
 import { RejectedRecord, Rejection, errorMessage } from '../errors';
+import { redactError, scrubErrorText } from '../pii';
 import type { Logger } from '../logger';
 import { partitionForKey } from '../partitioner';
 import { isPromiseLike, stringSerde } from '../serdes';
@@ -540,7 +541,7 @@ export class TaskEngine {
           );
         }
         this.options.logger.warn(
-          { topic: raw.topic, partition: raw.partition, offset: raw.offset, err: error },
+          { topic: raw.topic, partition: raw.partition, offset: raw.offset, err: redactError(error) },
           'process threw; record goes to the dead-letter topic',
         );
         await this.deadLetter(
@@ -844,6 +845,19 @@ export class TaskEngine {
       timestamp: raw.timestamp,
     });
     txn.deadLetters.push({ topic: raw.topic, kind });
+    // An error's text is scrubbed (it may quote the record: pii.ts); a rejection's reason is the
+    // processor's free text about the document and stays in the DLQ header only (its code is logged).
+    this.options.logger[kind === 'deserialization' ? 'info' : 'debug'](
+      {
+        topic: raw.topic,
+        partition: raw.partition,
+        offset: raw.offset,
+        kind,
+        ...(rejection ? { code: rejection.code ?? null } : { reason: scrubErrorText(reason) }),
+        deadLetterTopic: dlqTopic,
+      },
+      'record sent to the dead-letter topic',
+    );
 
     const hook = this.definition.onDeadLetter;
     if (!hook) return;
@@ -872,7 +886,7 @@ export class TaskEngine {
     } catch (error) {
       this.rollbackRecordStage(txn);
       this.options.logger.error(
-        { topic: raw.topic, partition: raw.partition, offset: raw.offset, err: error },
+        { topic: raw.topic, partition: raw.partition, offset: raw.offset, err: redactError(error) },
         'onDeadLetter hook failed; the record is in the DLQ without its receipt',
       );
     }
@@ -906,7 +920,7 @@ export class TaskEngine {
           throw new FatalProcessingError(`punctuator ${p.name} failed: ${errorMessage(error)}`, error);
         }
         this.options.logger.error(
-          { punctuator: p.name, task: txn.task.id, err: error },
+          { punctuator: p.name, task: txn.task.id, err: redactError(error) },
           'punctuator failed; its writes are dropped',
         );
       }

@@ -4,6 +4,7 @@ import type { GlobalSpec, Globals } from '../definition';
 import { errorMessage } from '../errors';
 import { GlobalTableImpl } from '../internal/global-table';
 import type { Logger } from '../logger';
+import { redactError } from '../pii';
 import { isPromiseLike, stringSerde } from '../serdes';
 import type { StreamsMetrics } from './metrics';
 
@@ -89,7 +90,7 @@ export class GlobalTablesReader {
     });
     consumer.on(consumer.events.CRASH, (e) => {
       this.deps.logger.error(
-        { err: e.payload.error, restart: e.payload.restart },
+        { err: redactError(e.payload.error), restart: e.payload.restart },
         'global table consumer crashed',
       );
       if (!this.isReady && !e.payload.restart) this.rejectReady?.(e.payload.error);

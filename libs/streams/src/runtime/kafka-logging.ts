@@ -1,5 +1,6 @@
 import { logLevel, type logCreator } from 'kafkajs';
 import type { Logger } from '../logger';
+import { scrubErrorText } from '../pii';
 
 export type KafkaLogLevel = 'nothing' | 'error' | 'warn' | 'info' | 'debug';
 
@@ -19,6 +20,21 @@ export const KAFKA_LOG_LEVELS: Record<KafkaLogLevel, logLevel> = {
 const ROUTINE_ANYWHERE = [/CONCURRENT_TRANSACTIONS/, /another concurrent operation on the same transaction/];
 const ROUTINE_RESPONSES = [/Topic creation errors/, /The group is rebalancing/, /REBALANCE_IN_PROGRESS/];
 
+/**
+ * Drops what could carry records from a kafkajs log entry: a failed response's raw payload and
+ * a Fetch response's records (logged under KAFKAJS_DEBUG_PROTOCOL_BUFFERS /
+ * KAFKAJS_DEBUG_EXTENDED_PROTOCOL_BUFFERS), and scrubs the error texts kafkajs copies from an
+ * exception thrown inside `eachBatch` (`error`, `stack`): documents hold personal data (pii.ts).
+ */
+function withoutRecordContent(message: string, fields: Record<string, unknown>): void {
+  if (fields.payload !== undefined) fields.payload = '[filtered]';
+  if (fields.buffer !== undefined) fields.buffer = '[filtered]';
+  if (fields.data !== undefined && typeof fields.data !== 'string' && /^Response Fetch/.test(message))
+    fields.data = '[filtered]';
+  if (typeof fields.error === 'string') fields.error = scrubErrorText(fields.error);
+  if (typeof fields.stack === 'string') fields.stack = scrubErrorText(fields.stack);
+}
+
 /** Routes kafkajs's logs into a pino-compatible logger (component=kafkajs), quieting routine retries. */
 export function kafkaLogCreator(logger: Logger): logCreator {
   const base = logger.child({ component: 'kafkajs' });
@@ -29,6 +45,7 @@ export function kafkaLogCreator(logger: Logger): logCreator {
       const fields = { ...extra };
       delete (fields as Record<string, unknown>).timestamp;
       delete (fields as Record<string, unknown>).logger;
+      withoutRecordContent(message, fields);
       const matches = (res: RegExp[]) =>
         res.some((re) => re.test(message) || re.test(String(extra.error ?? '')));
       const routine = matches(ROUTINE_ANYWHERE) || (namespace === 'Connection' && matches(ROUTINE_RESPONSES));

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Admin, Consumer, Kafka } from 'kafkajs';
 import type { TaskEngine, TaskState } from '../internal/engine';
 import type { Logger } from '../logger';
+import { redactError } from '../pii';
 import type { StreamsMetrics } from './metrics';
 
 export interface RestoreTarget {
@@ -235,7 +236,7 @@ export class RestoreJob {
     try {
       this.callbacks.restored(task, stats);
     } catch (error) {
-      this.deps.logger.error({ task, err: error }, 'restore callback failed');
+      this.deps.logger.error({ task, err: redactError(error) }, 'restore callback failed');
     }
     this.checkAllDone();
   }

@@ -16,6 +16,7 @@ import pino from 'pino';
 import type { Registry } from 'prom-client';
 import type { AnyProcessorDefinition, Globals, Outputs, Stores } from '../definition';
 import { errorMessage } from '../errors';
+import { piiRedaction, redactError } from '../pii';
 import {
   FatalProcessingError,
   TaskEngine,
@@ -319,7 +320,7 @@ export class StreamsRuntime {
   ) {
     this.applicationId = config.applicationId ?? definition.name;
     this.groupId = config.groupId ?? this.applicationId;
-    this.logger = (config.logger ?? (pino({ name: 'streams' }) as unknown as Logger)).child({
+    this.logger = (config.logger ?? (pino({ ...piiRedaction, name: 'streams' }) as unknown as Logger)).child({
       app: this.applicationId,
     });
     this.registry = config.registry ?? createRegistry();
@@ -648,7 +649,7 @@ export class StreamsRuntime {
     });
     consumer.on(consumer.events.CRASH, (e) => {
       const error = e.payload.error;
-      this.logger.error({ err: error, restart: e.payload.restart }, 'consumer crashed');
+      this.logger.error({ err: redactError(error), restart: e.payload.restart }, 'consumer crashed');
       this.joined = false;
       for (const task of [...this.tasks.values()]) this.closeTask(task, 'consumer crash');
       if (!e.payload.restart && !this.stopping) this.fail(error);
@@ -963,7 +964,7 @@ export class StreamsRuntime {
     this.pause(task);
     const delay = delayMs ?? Math.min(30_000, 200 * 2 ** Math.min(task.failures - 1, 8));
     this.logger.error(
-      { task: task.id, err: error, failures: task.failures, retryInMs: delay },
+      { task: task.id, err: redactError(error), failures: task.failures, retryInMs: delay },
       `task ${what}; recovering`,
     );
     this.updateGauges();
@@ -979,11 +980,11 @@ export class StreamsRuntime {
     if (this.fatal) return;
     this.fatal = error instanceof Error ? error : new Error(String(error));
     this.state = 'failed';
-    this.logger.error({ err: error }, 'streams runtime failed');
+    this.logger.error({ err: redactError(error) }, 'streams runtime failed');
     try {
       this.config.onFatalError?.(this.fatal);
     } catch (err) {
-      this.logger.error({ err }, 'onFatalError threw');
+      this.logger.error({ err: redactError(err) }, 'onFatalError threw');
     }
   }
 
@@ -1269,7 +1270,7 @@ export class StreamsRuntime {
     if (aborted && !fenced && task.failures <= 3) {
       // clean abort: stores dropped the transaction's writes, so only the input needs rewinding
       this.logger.warn(
-        { task: task.id, err: error, failures: task.failures },
+        { task: task.id, err: redactError(error), failures: task.failures },
         'transaction aborted; rewinding the task to its committed offsets',
       );
       try {
