@@ -3,7 +3,13 @@
  * two platforms, a payment institution and two carriers registered with `participants add`; the
  * matcher, risk, intake and feed running in this process, each as its own least-privilege
  * principal. Checks who can connect, who sees what, who may write where, and that a document filed
- * under another enterprise's code is refused with a receipt.
+ * under another enterprise's code is refused with a receipt, and that a participant registered
+ * while the intake runs is taken up (the intake restarts on its topics).
+ *
+ * The run's enterprises have codes of their own. Its intake (an application id of the run) reads
+ * every registered participant's input topics from their start: on a shared development stack
+ * that includes participants of earlier `npm start` demos, whose documents it forwards once more
+ * (the engine takes a repeated document idempotently: same guid, no second receipt).
  */
 import { randomBytes } from 'node:crypto';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
@@ -43,7 +49,7 @@ jest.setTimeout(240_000);
 const run = `sec${randomBytes(3).toString('hex')}`;
 const RUN = run.toUpperCase();
 /** The run's enterprises: unique codes, so nothing else on the stack is touched. */
-const CODES = { p1: `${RUN}P1`, p2: `${RUN}P2`, payer: `${RUN}Y1`, c1: `${RUN}C1`, c2: `${RUN}C2` };
+const CODES = { p1: `${RUN}P1`, p2: `${RUN}P2`, payer: `${RUN}Y1`, c1: `${RUN}C1`, c2: `${RUN}C2`, c3: `${RUN}C3` };
 
 describe('participants: authentication, feeds, least privilege, no spoofing', () => {
   const env = stackEnv();
@@ -126,6 +132,7 @@ describe('participants: authentication, feeds, least privilege, no spoofing', ()
       [CODES.payer, 'PAYER'],
       [CODES.c1, 'CARRIER'],
       [CODES.c2, 'CARRIER'],
+      [CODES.c3, 'CARRIER'],
     ];
     for (const [code, role] of records) {
       await producer.send({
@@ -306,6 +313,32 @@ describe('participants: authentication, feeds, least privilege, no spoofing', ()
     await new Promise((r) => setTimeout(r, 1000));
     expect(dlq.map((r) => r.key)).toEqual([orderKey(forged)]);
     expect(feedP2.map((r) => (r.value as Receipt).orderNo)).not.toContain(forged.orderNo);
+  });
+
+  it('takes a participant registered while the engine runs: the intake restarts on its topics, its feed fills', async () => {
+    const intake = services.flatMap((s) => s.runtimes).find((r) => r.definition.name === `${run}-intake` || r.groupId === `${run}-intake`);
+    expect(intake).toBeDefined();
+    const restartsBefore = (intake as unknown as { reconfigurations: number }).reconfigurations;
+    const s = await addParticipant(operator, admin, codecs, {
+      role: 'CARRIER',
+      code: CODES.c3,
+      partitions: 3,
+      connection: env.kafka,
+      env: { ...env.kafkaEnv, SCHEMA_REGISTRY_URL: env.schemaRegistryUrl },
+    });
+    participants.set(`CARRIER:${CODES.c3}`, s);
+    const feed = await watch(s, ['decision']);
+    const generator = new ParcelGenerator({ seed: 11, startTime: Date.now(), errors: NO_ERRORS });
+    const p = parcelFor(generator.next(), CODES.c3);
+    await fileParcel(p);
+    const d = await eventually(
+      'its decision in the new carrier’s feed',
+      () => feed.map((r) => r.value as Decision).find((x) => x.waybillKey === p.waybillKey),
+      120_000,
+      250,
+    );
+    expect(d.outcome).toBeDefined();
+    expect((intake as unknown as { reconfigurations: number }).reconfigurations).toBeGreaterThan(restartsBefore);
   });
 
   it('revokes a removed participant at once: it can no longer sign in', async () => {

@@ -58,6 +58,8 @@ export interface ReconfiguringSpec {
   groupId?: string;
   source: GlobalSpec<unknown>;
   build(table: GlobalTable<unknown>): AnyProcessorDefinition | undefined;
+  /** Where its group starts on a topic without a committed offset (default: AUTO_OFFSET_RESET). */
+  autoOffsetReset?: 'earliest' | 'latest';
 }
 
 /** What a service runs: exactly-once runtimes, some of them rebuilt when their topics change. */
@@ -242,7 +244,7 @@ function createRuntimes<C>(
         name: r.name,
         source: r.source,
         build: r.build,
-        config: settings(r.name, r.groupId ?? r.name),
+        config: { ...settings(r.name, r.groupId ?? r.name), ...(r.autoOffsetReset ? { autoOffsetReset: r.autoOffsetReset } : {}) },
       }),
   );
   return [...fixed, ...dynamic];

@@ -17,6 +17,9 @@ export const intakeService: StreamsServiceSpec<IntakeConfig> = {
     {
       name: config.applicationId,
       groupId: config.groupId,
+      // a new participant's input topic is read from its start, whatever AUTO_OFFSET_RESET says:
+      // the topic was created empty at its registration, and none of its documents may be skipped
+      autoOffsetReset: 'earliest',
       source: { topic: Topics.participant.name, value: codecs.serde(Topics.participant) },
       build: (table) => {
         const all = [...table.values()] as RegisteredParticipant[];
