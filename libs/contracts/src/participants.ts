@@ -56,8 +56,12 @@ const lower = (role: ParticipantRole) => role.toLowerCase();
 /** Key of the participant's record on ref.participant.v1. */
 export const participantKey = (role: ParticipantRole, code: string): string => `${role}:${code}`;
 
-/** The participant's Kafka principal (SCRAM user name): `<role>-<code>`, e.g. `carrier-3301980001`. */
-export const participantPrincipal = (role: ParticipantRole, code: string): string => `${lower(role)}-${code}`;
+/**
+ * The participant's Kafka principal (SCRAM user name): `<role>-<code>` in lower case, e.g.
+ * `carrier-3301966l02` (on Kubernetes it is also the KafkaUser's and its Secret's name, which must
+ * be lower case; customs codes differ in more than case).
+ */
+export const participantPrincipal = (role: ParticipantRole, code: string): string => `${lower(role)}-${code.toLowerCase()}`;
 
 export interface ParticipantTopics {
   /** Prefix of every input topic (the participant's WRITE ACL). */

@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { Command } from 'commander';
 import { Kafka, logLevel } from 'kafkajs';
-import { kafkaEnv, parseRole, RegistryCodecs, Topics } from '@clearance/contracts';
+import { checkEnterpriseCode, kafkaEnv, parseRole, participantPrincipal, RegistryCodecs, Topics } from '@clearance/contracts';
 import { cliEnv, REPO_ROOT, STACK_DIR } from './env';
 import { periodClose } from '@clearance/domain';
 import { openPool } from '@clearance/postgres';
@@ -20,9 +20,9 @@ import { smokeRoundTrip } from './smoke';
 import { ensureTopics } from './topics';
 import { closePeriodArgument } from './period-argument';
 import { waitForBacklog } from './backlog';
-import { addParticipant, removeParticipant, requireSasl } from './security/participants';
+import { addParticipant, participantAcls, participantTopicList, removeParticipant, requireSasl } from './security/participants';
 import { asServicePrincipal, CredentialStore, enginePrincipals, provisionEnginePrincipals } from './security/principals';
-import { DEFAULT_KAFKA_CLUSTER, kafkaUserManifests } from './security/k8s-users';
+import { DEFAULT_KAFKA_CLUSTER, kafkaUserManifests, participantManifests } from './security/k8s-users';
 import { formatParticipantsReport, registerDemoParticipants, runParticipantsDemo, type Registered } from './participants-demo';
 
 const log = (s: string) => console.log(`[clearance] ${s}`);
@@ -127,8 +127,9 @@ participants
   .requiredOption('--role <role>', 'platform | payer | carrier')
   .option('--partitions <n>', 'partitions of its input and feed topics (default: PARTICIPANT_PARTITIONS, 3)', (v) => parseInt(v, 10))
   .option('--json', 'print the client settings as one JSON object')
+  .option('--registry-only', 'only register it: its user, ACLs and topics are managed by Strimzi (see `participants manifest`)')
   .description('create its SCRAM user, ACLs, input and feed topics; print the client settings (the password is shown once)')
-  .action(async (code: string, o: { role: string; partitions?: number; json?: boolean }) => {
+  .action(async (code: string, o: { role: string; partitions?: number; json?: boolean; registryOnly?: boolean }) => {
     const role = parseRole(o.role);
     const c = await provision(o.json ? () => undefined : log);
     requireSasl(c.env.kafka);
@@ -142,6 +143,7 @@ participants
         replicationFactor: c.env.REPLICATION_FACTOR,
         connection: c.env.kafka,
         env: { ...process.env, SCHEMA_REGISTRY_URL: c.env.SCHEMA_REGISTRY_URL },
+        registryOnly: o.registryOnly,
       });
       if (o.json) console.log(JSON.stringify(settings));
       else {
@@ -151,6 +153,35 @@ participants
     } finally {
       await admin.disconnect();
     }
+  });
+
+participants
+  .command('manifest')
+  .argument('<enterpriseCode>', "the enterprise's customs code")
+  .requiredOption('--role <role>', 'platform | payer | carrier')
+  .option('--cluster <name>', 'the Strimzi Kafka cluster (label strimzi.io/cluster)', DEFAULT_KAFKA_CLUSTER)
+  .option('--partitions <n>', 'partitions of its input and feed topics (default: PARTICIPANT_PARTITIONS, 3)', (v) => parseInt(v, 10))
+  .option('--replicas <n>', 'replication factor of its topics', (v) => parseInt(v, 10), 3)
+  .description(
+    'print its Strimzi KafkaUser (SCRAM, ACLs) and KafkaTopic resources, for a cluster whose operators own users and topics; ' +
+      'then `participants add --registry-only` registers it',
+  )
+  .action((code: string, o: { role: string; cluster: string; partitions?: number; replicas: number }) => {
+    const role = parseRole(o.role);
+    checkEnterpriseCode(code);
+    const partitions = o.partitions ?? Number(process.env.PARTICIPANT_PARTITIONS ?? 3);
+    process.stdout.write(
+      participantManifests(
+        {
+          principal: participantPrincipal(role, code),
+          role,
+          code,
+          rules: participantAcls(role, code),
+          topics: participantTopicList(role, code, partitions),
+        },
+        { cluster: o.cluster, replicas: o.replicas },
+      ),
+    );
   });
 
 participants

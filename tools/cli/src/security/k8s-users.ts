@@ -182,3 +182,45 @@ export function kafkaUserManifests(
   ];
   return `${[header.join('\n'), ...users.map((u) => u.doc)].join('\n')}\n`;
 }
+
+/**
+ * On a Strimzi cluster the User Operator owns users and ACLs (it removes ACLs of users it has no
+ * KafkaUser for) and the Topic Operator topics: a participant is registered there as a KafkaUser
+ * with {@link participantAcls}-equivalent rules and KafkaTopic resources for its input topics,
+ * their DLQs and its feeds. `clearance participants manifest` prints these; after `kubectl apply`,
+ * `clearance participants add --registry-only` publishes its registry record.
+ */
+export function participantManifests(
+  p: { principal: string; role: string; code: string; rules: AclRule[]; topics: Array<{ name: string; partitions: number }> },
+  opts: KafkaUserOptions & { replicas?: number },
+): string {
+  if (!K8S_NAME.test(p.principal)) throw new Error(`'${p.principal}' is not a valid Kubernetes resource name`);
+  const docs = [
+    userDocument(
+      p.principal,
+      opts.cluster,
+      [
+        `${p.principal}: participant ${p.code} (${p.role.toLowerCase()}): writes its input topics, reads its feeds, nothing else.`,
+        `Password: Secret ${p.principal}, key password (created by the User Operator); hand it to the participant.`,
+      ],
+      normalized(p.rules),
+    ),
+    ...p.topics.map((t) =>
+      [
+        '---',
+        'apiVersion: kafka.strimzi.io/v1beta2',
+        'kind: KafkaTopic',
+        'metadata:',
+        // a KafkaTopic's name must be a Kubernetes name; the topic's own name goes in spec.topicName
+        `  name: ${scalar(t.name.toLowerCase().replace(/[^a-z0-9.-]/g, '-'))}`,
+        '  labels:',
+        `    strimzi.io/cluster: ${scalar(opts.cluster)}`,
+        'spec:',
+        `  topicName: ${scalar(t.name)}`,
+        `  partitions: ${t.partitions}`,
+        `  replicas: ${opts.replicas ?? 3}`,
+      ].join('\n'),
+    ),
+  ];
+  return `${docs.join('\n')}\n`;
+}

@@ -30,6 +30,16 @@ export function participantAcls(role: ParticipantRole, code: string): AclRule[] 
   ]);
 }
 
+/** Every topic of a participant with its partition count: input topics, their DLQs (1), feeds. */
+export function participantTopicList(role: ParticipantRole, code: string, partitions: number): Array<{ name: string; partitions: number }> {
+  const t = participantTopics(role, code);
+  return [
+    ...t.inputs.map((i) => ({ name: i.topic, partitions })),
+    ...t.inputs.map((i) => ({ name: `${i.topic}.dlq`, partitions: 1 })),
+    ...Object.values(t.feeds).map((name) => ({ name: name as string, partitions })),
+  ];
+}
+
 /** What `participants add` prints: everything a participant's client needs. */
 export interface ParticipantSettings {
   enterpriseCode: string;
@@ -40,6 +50,8 @@ export interface ParticipantSettings {
   username: string;
   password: string;
   caFile: string | null;
+  /** Where the password is when it is not printed (`--registry-only`: the User Operator's Secret). */
+  passwordSource?: string;
   /** Topic per document it files (write). */
   inputTopics: Record<string, string>;
   /** Topic per feed it reads. */
@@ -56,6 +68,11 @@ export interface AddOptions {
   replicationFactor?: number;
   connection: KafkaConnection;
   env: { KAFKA_SECURITY_PROTOCOL?: string; KAFKA_SASL_MECHANISM?: string; KAFKA_SSL_CA_FILE?: string; SCHEMA_REGISTRY_URL: string };
+  /**
+   * Only publish the registry record: the user, its ACLs and its topics are managed elsewhere
+   * (Strimzi's User and Topic Operators, from `participants manifest`); the topics must exist.
+   */
+  registryOnly?: boolean;
 }
 
 async function existingPartitions(admin: Admin, topics: string[]): Promise<Map<string, number>> {
@@ -82,13 +99,16 @@ export async function addParticipant(
 ): Promise<ParticipantSettings> {
   const code = checkEnterpriseCode(o.code);
   const t = participantTopics(o.role, code);
-  const topics = [...t.inputs.map((i) => i.topic), ...t.inputs.map((i) => `${i.topic}.dlq`), ...Object.values(t.feeds)];
+  const topics = participantTopicList(o.role, code, o.partitions).map((x) => x.name);
   const have = await existingPartitions(admin, topics);
   for (const [topic, n] of have) {
     if (!topic.endsWith('.dlq') && n !== o.partitions)
       throw new Error(`${topic} exists with ${n} partitions, not ${o.partitions}: remove the participant first or use --partitions ${n}`);
   }
   const missing = topics.filter((x) => !have.has(x));
+  if (o.registryOnly && missing.length > 0) {
+    throw new Error(`--registry-only: topics missing (apply the participant's manifest first): ${missing.join(', ')}`);
+  }
   if (missing.length > 0) {
     await admin.createTopics({
       waitForLeaders: true,
@@ -100,9 +120,11 @@ export async function addParticipant(
     });
   }
   const principal = participantPrincipal(o.role, code);
-  const password = newPassword();
-  await upsertScramUser(admin, principal, password);
-  await applyAcls(admin, principal, participantAcls(o.role, code));
+  const password = o.registryOnly ? '' : newPassword();
+  if (!o.registryOnly) {
+    await upsertScramUser(admin, principal, password);
+    await applyAcls(admin, principal, participantAcls(o.role, code));
+  }
   const record: RegisteredParticipant = { code, role: o.role, principal, partitions: o.partitions, registeredAt: Date.now() };
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
   await producer.connect();
@@ -123,6 +145,7 @@ export async function addParticipant(
     mechanism: o.env.KAFKA_SASL_MECHANISM ?? 'SCRAM-SHA-512',
     username: principal,
     password,
+    ...(o.registryOnly ? { passwordSource: `Secret ${principal}, key password` } : {}),
     caFile: o.env.KAFKA_SSL_CA_FILE ?? null,
     inputTopics: Object.fromEntries(t.inputs.map((i) => [i.document, i.topic])),
     feedTopics: { ...t.feeds } as Record<string, string>,
