@@ -46,7 +46,7 @@ import {
   type GeneratedParcel,
   type TimedSend,
 } from '@clearance/generator';
-import { eventually, uniqueName } from '@clearance/testing';
+import { eventually, foreignConsumers, uniqueName } from '@clearance/testing';
 import { BatchProducer, provisionRunPrincipals, publishReference, type RunPrincipals } from '@clearance/cli';
 import {
   binomial,
@@ -59,7 +59,7 @@ import {
   type ProcessingOrder,
 } from './support/checks';
 import { Collector } from './support/collector';
-import { foreignConsumers } from './support/preflight';
+
 import { internalTopics, pipelineIds, Services } from './support/services';
 import {
   connectStack,

@@ -42,7 +42,7 @@ import { matcherService } from '@clearance/matcher';
 import { bootstrapStreamsService, type RunningStreamsService, type StreamsServiceSpec } from '@clearance/nest-streams';
 import { riskService } from '@clearance/risk';
 import { loadReferenceData, NO_ERRORS, ParcelGenerator, type GeneratedParcel } from '@clearance/generator';
-import { eventually, stackEnv } from '@clearance/testing';
+import { eventually, foreignConsumers, stackEnv } from '@clearance/testing';
 
 jest.setTimeout(240_000);
 
@@ -119,6 +119,14 @@ describe('participants: authentication, feeds, least privilege, no spoofing', ()
   beforeAll(async () => {
     admin = operator.admin();
     await admin.connect();
+    // another engine on this stack (`npm start`) would take the run's documents and fan its records
+    // out to the participants' feeds a second time: the counts below could not hold
+    const foreign = await foreignConsumers(admin, [Topics.participant.name, Topics.decision.name, Topics.order.name], []);
+    if (foreign.length > 0)
+      throw new Error(
+        `another clearance engine runs on this stack (${foreign.map((f) => f.groupId).join(', ')}): its intake and feed ` +
+          'would forward and fan out this run\'s records too. Stop it (Ctrl-C on `npm start`) and run the test again.',
+      );
     await codecs.register();
     await publishReference(operator, codecs, () => undefined);
     // the run's enterprises on file (the matcher checks every enterprise a document names)

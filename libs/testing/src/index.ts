@@ -52,3 +52,5 @@ export async function eventually<T>(
     await new Promise((r) => setTimeout(r, intervalMs));
   }
 }
+export { foreignConsumers } from './preflight';
+export type { ForeignConsumer } from './preflight';

@@ -209,7 +209,7 @@ export function formatParticipantsReport(r: ParticipantsReport): string {
   return [
     '',
     `participants: ${r.registered} registered; ${r.viaIntake} parcels filed by the participants themselves through their input topics`,
-    `feed of ${r.carrier} (read as ${r.carrier}, since its registration): ${r.feed.receipts} receipts, ` +
+    `feed of ${r.carrier}, read as ${r.carrier} while the participants filed: ${r.feed.receipts} receipts, ` +
       `${r.feed.decisions} decisions, ${r.feed.inspections} inspection results` +
       (r.feed.lastDecision ? `; latest decision ${r.feed.lastDecision}` : ''),
     `  its parcels filed through the intake decided: ${r.decidedViaIntake}`,
