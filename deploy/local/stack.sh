@@ -216,7 +216,7 @@ write_env() {
     printf 'KAFKA_BROKERS=%s\n' "$(env_quote "$brokers")"
     printf 'SCHEMA_REGISTRY_URL=%s\n' "$(env_quote "$registry")"
     printf 'DATABASE_URL=%s\n' "$(env_quote "$db")"
-    if [[ $how != external* && -s $SECRETS_FILE ]]; then
+    if [[ $how == local* && -s $SECRETS_FILE ]]; then
       printf '# the operator principal (super user: provisioning, CLI, tests, bench); services use their own\n'
       printf 'KAFKA_SECURITY_PROTOCOL=SASL_SSL\n'
       printf 'KAFKA_SASL_MECHANISM=SCRAM-SHA-512\n'
