@@ -214,6 +214,7 @@ function createRuntimes<C>(
     maxRecordsPerTransaction: env.MAX_RECORDS_PER_TRANSACTION,
     autoOffsetReset: env.AUTO_OFFSET_RESET,
     maxTaskIdleMs: env.MAX_TASK_IDLE_MS,
+    confirmEmptyInputs: env.CONFIRM_EMPTY_INPUTS,
     maxBufferedRecords: env.MAX_BUFFERED_RECORDS,
     commitIntervalMs: env.COMMIT_INTERVAL_MS,
     stateDir: env.STATE_DIR,

@@ -42,6 +42,15 @@ export const streamsEnvSchema = z.object({
   CONCURRENT_TASKS: z.coerce.number().int().min(1).max(64).default(4),
   /** How long a task waits for an input with records on the broker not fetched yet before it goes on without it (-1: never waits). */
   MAX_TASK_IDLE_MS: z.coerce.number().int().min(-1).max(600_000).default(5000),
+  /**
+   * Before processing a record while another input of its task is empty, wait until a fetch that
+   * started after the record arrived has come back, so no older record already on the broker is
+   * overtaken (event-time order across inputs). false: Kafka Streams' max.task.idle.ms=0 behaviour.
+   */
+  CONFIRM_EMPTY_INPUTS: z
+    .enum(['true', 'false'], { message: 'CONFIRM_EMPTY_INPUTS must be true or false' })
+    .default('true')
+    .transform((v) => v === 'true'),
   /** Fetched records an input partition may hold waiting for its task before it stops fetching. */
   MAX_BUFFERED_RECORDS: z.coerce.number().int().min(100).default(2_000),
   /** How long a task's transaction stays open for more records before it commits (0: at once); larger = fewer, fuller transactions, more latency. */

@@ -82,4 +82,39 @@ describe('choose: the next queue of a task, merged by timestamp', () => {
       queue: { name: 'payment' },
     });
   });
+
+  describe('confirming an empty input (a fetch started after the candidate arrived)', () => {
+    const arrived = (name: string, head: number, arrivedAt: number): Q => ({ name, head, unfetched: false, arrivedAt });
+
+    it('waits for an empty, caught-up input until a later fetch confirms it', () => {
+      const idle = fresh();
+      const notYet = () => false;
+      expect(choose([drained('payment'), arrived('order', 2205, 100)], idle, 150, 500, notYet)).toMatchObject({
+        kind: 'wait',
+        input: { name: 'payment' },
+      });
+      const since = (t: number) => (arrivedAt: number) => arrivedAt < t;
+      expect(choose([drained('payment'), arrived('order', 2205, 100)], idle, 180, 500, since(170))).toMatchObject({
+        kind: 'next',
+        queue: { name: 'order' },
+      });
+    });
+
+    it('does not wait when every input has a record, or when asked not to', () => {
+      expect(choose([arrived('payment', 0, 100), arrived('order', 2205, 100)], fresh(), 150, 500, () => false)).toMatchObject({
+        kind: 'next',
+        queue: { name: 'payment' },
+      });
+      expect(choose([drained('payment'), arrived('order', 2205, 100)], fresh(), 150, 500)).toMatchObject({ kind: 'next' });
+    });
+
+    it('still goes on after maxIdleMs if the confirmation never comes', () => {
+      const idle = fresh();
+      choose([drained('payment'), arrived('order', 2205, 100)], idle, 100, 500, () => false);
+      expect(choose([drained('payment'), arrived('order', 2205, 100)], idle, 700, 500, () => false)).toMatchObject({
+        kind: 'next',
+        enforced: { input: { name: 'payment' } },
+      });
+    });
+  });
 });

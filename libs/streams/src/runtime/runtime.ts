@@ -90,6 +90,13 @@ export interface StreamsRuntimeConfig {
    * (batches are merged as fetched). Default 5000 ms.
    */
   maxTaskIdleMs?: number;
+  /**
+   * Before processing a record while another input of its task is empty, wait until a fetch
+   * started after that record arrived has come back (one or two fetch round trips), so that a
+   * record already on the broker with an older timestamp is never overtaken (default true).
+   * false: go on as soon as the empty input looks caught up (Kafka Streams' max.task.idle.ms=0).
+   */
+  confirmEmptyInputs?: boolean;
   /** Fetched records an input partition may hold waiting for its task before it stops fetching (Kafka Streams' buffered.records.per.partition). Default 2000 (measured: 10,000 cost more memory and CPU in a catch-up, 1,000 more CPU). */
   maxBufferedRecords?: number;
   /**
@@ -147,6 +154,8 @@ type RuntimeState = 'created' | 'starting' | 'running' | 'stopping' | 'stopped' 
 class InputQueue implements QueueHead {
   /** Records from `index` on wait (offsets ascending). */
   records: KafkaMessage[] = [];
+  /** When each record was delivered (ms), parallel to `records`. */
+  arrivals: number[] = [];
   index = 0;
   /** Paused because the queue is full. */
   paused = false;
@@ -165,6 +174,10 @@ class InputQueue implements QueueHead {
 
   get head(): number | undefined {
     return this.index < this.records.length ? Number(this.records[this.index].timestamp) : undefined;
+  }
+
+  get arrivedAt(): number | undefined {
+    return this.index < this.arrivals.length ? this.arrivals[this.index] : undefined;
   }
 
   get unfetched(): boolean {
@@ -280,6 +293,14 @@ export class StreamsRuntime {
   private standby?: StandbyKeeper;
   private readonly closing = new Set<Promise<void>>();
   private readonly timers = new Set<NodeJS.Timeout>();
+  /** Per broker: when its fetcher started its last two fetches (the batches of a fetch are delivered before the next one starts). */
+  private readonly fetchStarts = new Map<number, { previous: number; last: number }>();
+  /**
+   * Whether every active fetcher has delivered a fetch that started after `arrivedAt`: then an
+   * input queue that is empty and looks caught up really had nothing older than a record that
+   * arrived at `arrivedAt` (see partition-group.ts). Undefined when disabled.
+   */
+  private readonly confirmed?: (arrivedAt: number) => boolean;
   /** Tasks processing at a time (`consumer.partitionsConsumedConcurrently`). */
   private slots = new Semaphore(1);
   private admin?: Admin;
@@ -310,6 +331,7 @@ export class StreamsRuntime {
     maxRecordsPerTransaction: number;
     restoreMaxBytesPerPartition: number;
     maxTaskIdleMs: number;
+    confirmEmptyInputs: boolean;
     maxBufferedRecords: number;
     commitIntervalMs: number;
   };
@@ -343,9 +365,20 @@ export class StreamsRuntime {
       maxRecordsPerTransaction: config.maxRecordsPerTransaction ?? 5000,
       restoreMaxBytesPerPartition: config.restore?.maxBytesPerPartition ?? 4 * 1024 * 1024,
       maxTaskIdleMs: config.maxTaskIdleMs ?? 5_000,
+      confirmEmptyInputs: config.confirmEmptyInputs ?? true,
       maxBufferedRecords: config.maxBufferedRecords ?? 2_000,
       commitIntervalMs: config.commitIntervalMs ?? 100,
     };
+    if (this.cfg.confirmEmptyInputs) {
+      this.confirmed = (arrivedAt: number): boolean => {
+        const now = Date.now();
+        for (const s of this.fetchStarts.values()) {
+          if (now - s.last > 5_000) continue; // a fetcher that stopped (no partition on that broker any more)
+          if (s.previous <= arrivedAt) return false;
+        }
+        return true;
+      };
+    }
     this.kafka = new Kafka({
       clientId: config.clientId ?? this.applicationId,
       brokers: config.brokers,
@@ -619,6 +652,14 @@ export class StreamsRuntime {
     const touch = () => (this.lastActivity = Date.now());
     consumer.on(consumer.events.HEARTBEAT, touch);
     consumer.on(consumer.events.FETCH, touch);
+    consumer.on(consumer.events.FETCH_START, (e) => {
+      // a fetcher starts its next fetch once the batches of its last one were delivered
+      const node = Number(e.payload.nodeId);
+      const now = Date.now();
+      const starts = this.fetchStarts.get(node);
+      this.fetchStarts.set(node, { previous: starts?.last ?? 0, last: now });
+      for (const task of this.tasks.values()) if (task.idle.waitingSince > 0) void this.drive(task);
+    });
     consumer.on(consumer.events.START_BATCH_PROCESS, (e) => {
       touch();
       // kafkajs resolves a fetched batch it filtered to nothing (control records, an aborted
@@ -1007,7 +1048,12 @@ export class StreamsRuntime {
     if (!queue) return;
     // below the queue's end: fetched twice; below the committed position: processed (a rejoin's seek)
     const from = Math.max(queue.next, task.state.committed.positions.get(batch.topic) ?? 0);
-    for (const m of batch.messages) if (Number(m.offset) >= from) queue.records.push(m);
+    const now = Date.now();
+    for (const m of batch.messages)
+      if (Number(m.offset) >= from) {
+        queue.records.push(m);
+        queue.arrivals.push(now);
+      }
     queue.next = Math.max(queue.next, Number(batch.lastOffset()) + 1);
     queue.hw = Math.max(queue.hw, Number(batch.highWatermark));
     payload.resolveOffset(batch.lastOffset());
@@ -1059,7 +1105,7 @@ export class StreamsRuntime {
    * for an input with records on the broker not fetched yet; undefined when every queue is empty.
    */
   private nextQueue(task: RuntimeTask): InputQueue | 'wait' | undefined {
-    const c = choose(task.queues.values(), task.idle, Date.now(), this.cfg.maxTaskIdleMs);
+    const c = choose(task.queues.values(), task.idle, Date.now(), this.cfg.maxTaskIdleMs, this.confirmed);
     switch (c.kind) {
       case 'empty':
         return undefined;
@@ -1252,6 +1298,7 @@ export class StreamsRuntime {
   private compact(task: RuntimeTask, q: InputQueue): void {
     if (q.index > 0 && (q.size === 0 || q.index > 4096)) {
       q.records = q.size === 0 ? [] : q.records.slice(q.index);
+      q.arrivals = q.size === 0 ? [] : q.arrivals.slice(q.index);
       q.index = 0;
     }
     if (q.paused && q.size < this.cfg.maxBufferedRecords / 2) {
