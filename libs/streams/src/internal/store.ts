@@ -333,7 +333,11 @@ export class LayeredStore<V> implements TaskStore<V> {
 
   /**
    * A compact store keeps a committed value as its changelog bytes (its own copy, off the V8
-   * heap: no object graph for the collector to trace), the timed header's deadline aside.
+   * heap: no object graph for the collector to trace), the timed header's deadline aside. The copy
+   * comes from Node's shared 8 KiB pool (values under 4 KiB), not an ArrayBuffer of its own each:
+   * with a million open cases, one ArrayBuffer per value made allocation and the collector's
+   * external-memory work ~12-17 % of a catch-up's CPU (docs/BENCHMARKS.md, 2026-12-07). The copy
+   * never points into a fetch buffer, so no fetch buffer is retained.
    */
   private keepEncoded(key: string, value: Buffer): void {
     let start = 0;
@@ -346,7 +350,7 @@ export class LayeredStore<V> implements TaskStore<V> {
       }
     }
     const n = value.length - start;
-    const copy = Buffer.allocUnsafeSlow(n);
+    const copy = Buffer.allocUnsafe(n);
     value.copy(copy, 0, start);
     this.committed.set(key, new Encoded(copy, 0, n, deadline));
   }
