@@ -337,7 +337,9 @@ export class LayeredStore<V> implements TaskStore<V> {
    * comes from Node's shared 8 KiB pool (values under 4 KiB), not an ArrayBuffer of its own each:
    * with a million open cases, one ArrayBuffer per value made allocation and the collector's
    * external-memory work ~12-17 % of a catch-up's CPU (docs/BENCHMARKS.md, 2026-12-07). The copy
-   * never points into a fetch buffer, so no fetch buffer is retained.
+   * never points into a fetch buffer, so no fetch buffer is retained. Trade-off: a pool chunk
+   * lives while any value in it does, so a long-lived value among short-lived ones can keep up to
+   * 8 KiB; persistent stores (LMDB, every deployment) do not keep committed values in memory at all.
    */
   private keepEncoded(key: string, value: Buffer): void {
     let start = 0;
