@@ -28,6 +28,7 @@ import {
 } from '@clearance/contracts';
 import {
   addParticipant,
+  listParticipants,
   provisionRunPrincipals,
   publishReference,
   removeParticipant,
@@ -351,7 +352,12 @@ describe('participants: authentication, feeds, least privilege, no spoofing', ()
 
   it('revokes a removed participant at once: it can no longer sign in', async () => {
     const c2 = settings('CARRIER', CODES.c2);
+    const registered = async () => (await listParticipants(operator, admin, codecs)).map((p) => `${p.role}:${p.code}`);
+    expect(await registered()).toEqual(expect.arrayContaining([`CARRIER:${CODES.c1}`, `CARRIER:${CODES.c2}`, `PLATFORM:${CODES.p1}`]));
     const r = await removeParticipant(operator, admin, { role: 'CARRIER', code: CODES.c2, keepTopics: false });
+    const after = await registered();
+    expect(after).not.toContain(`CARRIER:${CODES.c2}`);
+    expect(after).toContain(`CARRIER:${CODES.c1}`);
     participants.delete(`CARRIER:${CODES.c2}`);
     expect(r.user).toBe(true);
     expect(r.acls).toBeGreaterThan(0);

@@ -15,7 +15,7 @@ export { closePeriodArgument } from './period-argument';
 export { PARTICIPANT_SERVICES } from './engine';
 export { enginePrincipals, provisionRunPrincipals, servicePrincipalName, CredentialStore } from './security/principals';
 export type { EnginePrincipal, RunPrincipals } from './security/principals';
-export { addParticipant, removeParticipant, participantAcls } from './security/participants';
+export { addParticipant, removeParticipant, participantAcls, listParticipants } from './security/participants';
 export type { ParticipantSettings } from './security/participants';
 export { applyAcls, revokeAcls, describePrincipalAcls } from './security/acls';
 export { upsertScramUser, deleteScramUser, newPassword } from './security/scram';

@@ -20,7 +20,7 @@ import { smokeRoundTrip } from './smoke';
 import { ensureTopics } from './topics';
 import { closePeriodArgument } from './period-argument';
 import { waitForBacklog } from './backlog';
-import { addParticipant, participantAcls, participantTopicList, removeParticipant, requireSasl } from './security/participants';
+import { addParticipant, listParticipants, participantAcls, participantTopicList, removeParticipant, requireSasl } from './security/participants';
 import { asServicePrincipal, CredentialStore, enginePrincipals, provisionEnginePrincipals } from './security/principals';
 import { DEFAULT_KAFKA_CLUSTER, kafkaUserManifests, participantManifests } from './security/k8s-users';
 import { formatParticipantsReport, registerDemoParticipants, runParticipantsDemo, type Registered } from './participants-demo';
@@ -150,6 +150,30 @@ participants
         log(`participant ${settings.username} registered`);
         for (const [k, v] of Object.entries(settings)) console.log(`  ${k}: ${typeof v === 'object' && v !== null ? JSON.stringify(v) : v}`);
       }
+    } finally {
+      await admin.disconnect();
+    }
+  });
+
+participants
+  .command('list')
+  .option('--json', 'one JSON array')
+  .description('the registered participants (ref.participant.v1)')
+  .action(async (o: { json?: boolean }) => {
+    const c = clients();
+    await c.codecs.register([Topics.participant]);
+    const admin = c.kafka.admin();
+    await admin.connect();
+    try {
+      const all = await listParticipants(c.kafka, admin, c.codecs);
+      if (o.json) console.log(JSON.stringify(all));
+      else if (all.length === 0) log('no participant registered');
+      else
+        for (const p of all)
+          console.log(
+            `${p.role.toLowerCase().padEnd(8)} ${p.code.padEnd(20)} principal ${p.principal}, ${p.partitions} partitions, ` +
+              `registered ${new Date(p.registeredAt).toISOString()}`,
+          );
     } finally {
       await admin.disconnect();
     }

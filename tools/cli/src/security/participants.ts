@@ -196,3 +196,45 @@ export function requireSasl(connection: KafkaConnection): void {
     );
   }
 }
+
+/**
+ * The registered participants: ref.participant.v1 read to its end (the newest record per key;
+ * a tombstone removes). Read committed, as the operator.
+ */
+export async function listParticipants(kafka: Kafka, admin: Admin, codecs: RegistryCodecs): Promise<RegisteredParticipant[]> {
+  const topic = Topics.participant.name;
+  const ends = new Map<number, bigint>();
+  for (const o of await admin.fetchTopicOffsets(topic)) if (BigInt(o.high) > BigInt(o.low)) ends.set(o.partition, BigInt(o.high));
+  const table = new Map<string, RegisteredParticipant>();
+  if (ends.size === 0) return [];
+  const consumer = kafka.consumer({ groupId: `clearance-cli.participants.${Date.now().toString(36)}`, readUncommitted: false });
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`could not read ${topic} to its end within 60 s`)), 60_000);
+      consumer
+        .run({
+          autoCommit: false,
+          eachBatch: async ({ batch }) => {
+            for (const m of batch.messages) {
+              const key = m.key?.toString('utf8');
+              if (!key) continue;
+              if (m.value === null) table.delete(key);
+              else table.set(key, await codecs.decode(Topics.participant, m.value));
+            }
+            const end = ends.get(batch.partition);
+            if (end !== undefined && BigInt(batch.highWatermark) >= end && BigInt(batch.lastOffset()) + 1n >= end) ends.delete(batch.partition);
+            if (ends.size === 0) {
+              clearTimeout(timer);
+              resolve();
+            }
+          },
+        })
+        .catch(reject);
+    });
+  } finally {
+    await consumer.disconnect();
+  }
+  return [...table.values()].sort((a, b) => (a.role + a.code < b.role + b.code ? -1 : 1));
+}
