@@ -43,6 +43,8 @@ export interface StoreTimer<V> {
  * its values is left undecoded.
  */
 const SLAB_BYTES = 1024 * 1024;
+/** Chunk size for committed values kept by processing (small: a chunk lives while any value in it does). */
+const VALUE_SLAB_BYTES = 8 * 1024;
 
 /**
  * @internal
@@ -59,6 +61,8 @@ export class LayeredStore<V> implements TaskStore<V> {
   /** The slab restored bytes are being copied into. */
   private slab?: Buffer;
   private slabUsed = 0;
+  private valueSlab?: Buffer;
+  private valueSlabUsed = 0;
 
   /**
    * @param decode a synchronous decoder of changelog values: with it, `restoreEncoded` keeps
@@ -333,11 +337,12 @@ export class LayeredStore<V> implements TaskStore<V> {
 
   /**
    * A compact store keeps a committed value as its changelog bytes (its own copy, off the V8
-   * heap: no object graph for the collector to trace), the timed header's deadline aside. The copy
-   * comes from Node's shared 8 KiB pool (values under 4 KiB), not an ArrayBuffer of its own each:
-   * with a million open cases, one ArrayBuffer per value made allocation and the collector's
-   * external-memory work ~12-17 % of a catch-up's CPU (docs/BENCHMARKS.md, 2026-12-07). The copy
-   * never points into a fetch buffer, so no fetch buffer is retained. Trade-off: a pool chunk
+   * heap: no object graph for the collector to trace), the timed header's deadline aside. Values
+   * under 2 KiB are copied into 8 KiB chunks shared by consecutive values and referenced by offset
+   * (no Buffer object per value), not an ArrayBuffer of its own each: with a million open cases,
+   * one ArrayBuffer per value made allocation and the collector's external-memory work ~12-17 % of
+   * a catch-up's CPU, and the per-value Buffer objects ~120 MiB (docs/BENCHMARKS.md, 2026-12-07).
+   * The copy never points into a fetch buffer, so no fetch buffer is retained. Trade-off: a chunk
    * lives while any value in it does, so a long-lived value among short-lived ones can keep up to
    * 8 KiB; persistent stores (LMDB, every deployment) do not keep committed values in memory at all.
    */
@@ -352,9 +357,19 @@ export class LayeredStore<V> implements TaskStore<V> {
       }
     }
     const n = value.length - start;
-    const copy = Buffer.allocUnsafe(n);
-    value.copy(copy, 0, start);
-    this.committed.set(key, new Encoded(copy, 0, n, deadline));
+    if (n > VALUE_SLAB_BYTES / 4) {
+      const copy = Buffer.allocUnsafeSlow(n);
+      value.copy(copy, 0, start);
+      this.committed.set(key, new Encoded(copy, 0, n, deadline));
+      return;
+    }
+    if (!this.valueSlab || this.valueSlabUsed + n > this.valueSlab.length) {
+      this.valueSlab = Buffer.allocUnsafeSlow(VALUE_SLAB_BYTES);
+      this.valueSlabUsed = 0;
+    }
+    value.copy(this.valueSlab, this.valueSlabUsed, start);
+    this.committed.set(key, new Encoded(this.valueSlab, this.valueSlabUsed, this.valueSlabUsed + n, deadline));
+    this.valueSlabUsed += n;
   }
 
   get decodesLazily(): boolean {
