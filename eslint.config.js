@@ -14,12 +14,14 @@ function boundaries(forTests) {
     depConstraints: [
       { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: [...t] },
       { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:contracts', ...t] },
+      // wire formats other than Avro (the CEB XML messages): pure translation, no I/O
+      { sourceTag: 'type:codec', onlyDependOnLibsWithTags: ['type:contracts', 'type:domain', ...t] },
       { sourceTag: 'type:runtime', onlyDependOnLibsWithTags: ['type:runtime', 'type:contracts', ...t] },
-      { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:contracts', 'type:domain', 'type:testing'] },
-      { sourceTag: 'type:service', onlyDependOnLibsWithTags: ['type:contracts', 'type:domain', 'type:runtime', 'type:testing'] },
+      { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:contracts', 'type:domain', 'type:codec', 'type:testing'] },
+      { sourceTag: 'type:service', onlyDependOnLibsWithTags: ['type:contracts', 'type:domain', 'type:codec', 'type:runtime', 'type:testing'] },
       {
         sourceTag: 'type:tool',
-        onlyDependOnLibsWithTags: ['type:contracts', 'type:domain', 'type:runtime', 'type:testing', 'type:service', 'type:tool'],
+        onlyDependOnLibsWithTags: ['type:contracts', 'type:domain', 'type:codec', 'type:runtime', 'type:testing', 'type:service', 'type:tool'],
       },
     ],
   };

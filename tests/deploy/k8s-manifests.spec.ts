@@ -7,7 +7,8 @@
  * its own KafkaUser) is checked in kafka-users.spec.ts. No cluster is needed (none exists where
  * this runs); `kubectl apply -k deploy/k8s --dry-run=server` is the check against a real one.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { z } from 'zod';
 import { streamsEnvSchema, validateConfig, type StreamsServiceSpec } from '@clearance/nest-streams';
@@ -19,6 +20,7 @@ import { intakeService } from '@clearance/intake';
 import { feedService } from '@clearance/feed';
 import { projectorEnvSchema } from '@clearance/projector';
 import { queryApiConfigFromEnv } from '@clearance/query-api';
+import { gatewayConfigFromEnv } from '@clearance/gateway';
 import { closePeriodArgument } from '@clearance/cli';
 import {
   config,
@@ -74,6 +76,7 @@ describe('deploy/k8s manifests', () => {
     expect(services.sort()).toEqual([
       'declaration',
       'feed',
+      'gateway',
       'intake',
       'lifecycle',
       'matcher',
@@ -145,6 +148,22 @@ describe('deploy/k8s manifests', () => {
     expect(parsed.port).toBe(portOf(c, 'http'));
     expect(c.readinessProbe.httpGet).toEqual({ path: '/health', port: 'http' });
     expect(of('Service', 'query-api').spec.ports[0].targetPort).toBe('http');
+  });
+
+  it('gateway: its environment (config map, its principal, the CA) passes its validation; Service and probes on its port', () => {
+    const c = containerOf(of('Deployment', 'gateway'));
+    const env = podEnv(c);
+    // the mounted cluster CA is not here: a stand-in PEM file for the connection check
+    const ca = path.join(mkdtempSync(path.join(tmpdir(), 'gateway-ca-')), 'ca.crt');
+    writeFileSync(ca, '-----BEGIN CERTIFICATE-----\nstand-in\n-----END CERTIFICATE-----\n');
+    expect(env.KAFKA_SSL_CA_FILE).toBe('/etc/kafka-ca/ca.crt');
+    const parsed = gatewayConfigFromEnv({ ...env, KAFKA_SSL_CA_FILE: ca });
+    expect(env.KAFKA_SASL_USERNAME).toBe('svc-gateway');
+    expect(parsed.host).toBe('0.0.0.0');
+    expect(parsed.port).toBe(portOf(c, 'http'));
+    expect(c.readinessProbe.httpGet).toEqual({ path: '/health', port: 'http' });
+    expect(of('Service', 'gateway').spec.ports[0].targetPort).toBe('http');
+    expect(of('PodDisruptionBudget', 'gateway').spec.selector).toEqual(of('Deployment', 'gateway').spec.selector);
   });
 
   it('the provisioning job and the period-close CronJob run CLI commands that exist, with valid arguments', () => {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { ParticipantRole } from './generated/types';
 import { Topics, type TopicSpec } from './topics';
 
@@ -52,6 +53,15 @@ export function checkEnterpriseCode(code: string): string {
 }
 
 const lower = (role: ParticipantRole) => role.toLowerCase();
+
+/**
+ * What the registry keeps of a participant's CEB XML gateway API key: its SHA-256 in hex (the key
+ * itself, 32 random bytes, is shown once by `participants add`; a digest of a random key of that
+ * length cannot be reversed, so the registry topic may be read by the services).
+ */
+export function apiKeyDigest(apiKey: string): string {
+  return createHash('sha256').update(apiKey, 'utf8').digest('hex');
+}
 
 /** Key of the participant's record on ref.participant.v1. */
 export const participantKey = (role: ParticipantRole, code: string): string => `${role}:${code}`;

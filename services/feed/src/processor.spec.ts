@@ -18,6 +18,7 @@ const registered = (role: RegisteredParticipant['role'], code: string): Register
   principal: `${role.toLowerCase()}-${code}`,
   partitions: 3,
   registeredAt: T0,
+  apiKeySha256: null,
 });
 
 /** given the registered participants */

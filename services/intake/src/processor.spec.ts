@@ -11,6 +11,7 @@ const registered = (role: RegisteredParticipant['role'], code: string): Register
   principal: `${role.toLowerCase()}-${code}`,
   partitions: 3,
   registeredAt: T0,
+  apiKeySha256: null,
 });
 const config = { applicationId: 'intake', groupId: 'intake', partitions: 3 };
 

@@ -223,7 +223,7 @@ describe('configuration', () => {
     });
     expect(env).toMatchObject({
       KAFKA_BROKERS: ['a:1', 'b:2'],
-      PROJECTIONS: ['parcels', 'declarations', 'statistics'],
+      PROJECTIONS: ['parcels', 'declarations', 'statistics', 'returns'],
       PROJECTION_SCHEMA_PREFIX: 'projection_',
     });
   });

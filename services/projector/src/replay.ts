@@ -69,16 +69,30 @@ export interface ReplayResult {
   offsets: Record<string, number>;
 }
 
+/** A replay of a projection that must not be rebuilt (see `Projection.replayRefusal`); nothing was touched. */
+export class ReplayRefusedError extends Error {
+  constructor(
+    readonly projection: ProjectionName,
+    reason: string,
+  ) {
+    super(`replay of ${projection} refused: ${reason}`);
+    this.name = 'ReplayRefusedError';
+  }
+}
+
 /**
  * Rebuilds one projection from offset 0 of its source topics into a fresh schema, with the same
  * writer as the live projector (rows and offsets in one transaction), up to the end offsets the
  * topics had when it started; then swaps it in as the live schema in one transaction (the old one
  * renamed, then dropped unless `keepOld`). A live projector keeps running: after the swap it finds
  * the stored offsets behind its position and seeks back to them, so nothing is lost or doubled.
+ * A projection with a `replayRefusal` (`returns`) is refused with a {@link ReplayRefusedError}.
  */
 export async function replayProjection(options: ReplayOptions): Promise<ReplayResult> {
   const started = Date.now();
   const projection = projectionByName(options.projection);
+  // before anything is created or read: a rebuild of such a projection is never right
+  if (projection.replayRefusal) throw new ReplayRefusedError(projection.name, projection.replayRefusal);
   const prefix = options.schemaPrefix ?? DEFAULT_SCHEMA_PREFIX;
   const live = projectionSchema(prefix, projection.name);
   const id = `${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;

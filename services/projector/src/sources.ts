@@ -9,6 +9,7 @@ export const SOURCES = {
   cleared: Topics.cleared,
   summary: Topics.summary,
   exchangeRate: Topics.exchangeRate,
+  inspection: Topics.inspection,
 } as const;
 
 export type SourceKey = keyof typeof SOURCES;
@@ -63,7 +64,7 @@ export interface ProjectionTx {
   fail(record: SourceRecord, reason: string): void;
 }
 
-export type ProjectionName = 'parcels' | 'declarations' | 'statistics';
+export type ProjectionName = 'parcels' | 'declarations' | 'statistics' | 'returns';
 
 /** A read model built from topics into the tables of one Postgres schema. */
 export interface Projection {
@@ -73,6 +74,12 @@ export interface Projection {
   readonly migrationsDir: string;
   /** Every table, parents first (row counts, replay comparison). */
   readonly tables: ReadonlyArray<string>;
+  /**
+   * Set when the projection must never be rebuilt by a replay, saying why (its rows depend on
+   * the order transactions committed, e.g. sequence numbers readers hold as cursors):
+   * `replayProjection` refuses it with this reason.
+   */
+  readonly replayRefusal?: string;
   /** Writes a batch of decoded records of one topic-partition, in offset order, inside the transaction. */
   apply(tx: ProjectionTx, records: ReadonlyArray<SourceRecord>): Promise<void>;
 }

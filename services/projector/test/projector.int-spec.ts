@@ -127,7 +127,8 @@ beforeAll(async () => {
   await producer.connect();
 
   data = traffic(40, 7);
-  for (const k of Object.keys(data) as SourceKey[]) await produce(k, data[k] as Array<Timed<unknown>>);
+  for (const k of Object.keys(data) as Array<keyof Traffic>)
+    await produce(k, data[k] as Array<Timed<unknown>>);
   // bytes that are not Avro: kept in projection_error, never dropped
   await producer.send({
     topic: topics.receipt,
@@ -251,7 +252,8 @@ describe('projector on the real stack', () => {
   });
 
   it('replays every projection into a fresh schema identical to the live one, row for row', async () => {
-    for (const p of PROJECTION_NAMES) {
+    // returns is never replayed (its seqs follow commit order): returns.int-spec.ts checks the refusal
+    for (const p of PROJECTION_NAMES.filter((n) => !PROJECTIONS[n].replayRefusal)) {
       const r = await replayProjection({
         projection: p,
         ...env.kafka,

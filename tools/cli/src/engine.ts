@@ -8,6 +8,7 @@ import { matcherService } from '@clearance/matcher';
 import { bootstrapStreamsService, RunningStreamsService, StreamsServiceSpec } from '@clearance/nest-streams';
 import { bootstrapProjectorService, RunningProjector } from '@clearance/projector';
 import { createQueryApi, RunningQueryApi } from '@clearance/query-api';
+import { createGateway, gatewayConfigFromEnv, type RunningGateway } from '@clearance/gateway';
 import { riskService } from '@clearance/risk';
 import { feedService } from '@clearance/feed';
 import { intakeService } from '@clearance/intake';
@@ -25,6 +26,8 @@ export interface Engine {
   services: RunningStreamsService[];
   projector: RunningProjector;
   queryApi: RunningQueryApi;
+  /** The CEB XML gateway (POST /ceb, GET /ceb/returns). */
+  gateway: RunningGateway;
   stop(): Promise<void>;
 }
 
@@ -45,7 +48,9 @@ export async function startEngine(
   const services: RunningStreamsService[] = [];
   let projector: RunningProjector | undefined;
   let queryApi: RunningQueryApi | undefined;
+  let gateway: RunningGateway | undefined;
   const stop = async () => {
+    await gateway?.close();
     await queryApi?.close();
     for (const s of [...services].reverse()) await s.close();
     await projector?.close();
@@ -66,11 +71,15 @@ export async function startEngine(
       { shutdownHooks: false },
     );
     log(`query API at ${queryApi.url} (OpenAPI: ${queryApi.url}/api/docs)`);
+    gateway = await createGateway(gatewayConfigFromEnv({ GATEWAY_PORT: '8090', ...asService(env, 'gateway') }), {
+      logger: logger.child({ service: 'gateway' }),
+    });
+    log(`CEB XML gateway at ${gateway.url} (POST /ceb, GET /ceb/returns; X-API-Key from \`clearance participants add\`)`);
   } catch (e) {
     await stop();
     throw e;
   }
-  return { services, projector, queryApi, stop };
+  return { services, projector, queryApi, gateway, stop };
 }
 
 /** Every consumer group of the engine with the topics it reads. */

@@ -19,3 +19,6 @@ export { addParticipant, removeParticipant, participantAcls, listParticipants } 
 export type { ParticipantSettings } from './security/participants';
 export { applyAcls, revokeAcls, describePrincipalAcls } from './security/acls';
 export { upsertScramUser, deleteScramUser, newPassword } from './security/scram';
+export { postCeb, fetchReturns, summarizeReturns } from './xml';
+export type { GatewayAnswer, ReturnSummary } from './xml';
+export { baseTransferOf, sampleCebMessage } from './xml-demo';

@@ -11,7 +11,10 @@ import { checkEnterpriseCode, kafkaEnv, parseRole, participantPrincipal, Registr
 import { cliEnv, REPO_ROOT, STACK_DIR } from './env';
 import { periodClose } from '@clearance/domain';
 import { openPool } from '@clearance/postgres';
-import { PROJECTION_NAMES, ProjectionName, replayProjection } from '@clearance/projector';
+import { PROJECTION_NAMES, PROJECTIONS, ProjectionName, replayProjection } from '@clearance/projector';
+
+/** Projections a replay can rebuild (the CEB returns cannot: their sequence numbers are participants' cursors). */
+const REPLAYABLE = PROJECTION_NAMES.filter((n) => !PROJECTIONS[n].replayRefusal);
 import { formatReport, publishPeriodClose, runDemo } from './demo';
 import { engineGroups, startEngine, waitEngineReady } from './engine';
 import { driveLoad } from './load';
@@ -24,6 +27,9 @@ import { addParticipant, listParticipants, participantAcls, participantTopicList
 import { asServicePrincipal, CredentialStore, enginePrincipals, provisionEnginePrincipals } from './security/principals';
 import { DEFAULT_KAFKA_CLUSTER, kafkaUserManifests, participantManifests } from './security/k8s-users';
 import { formatParticipantsReport, registerDemoParticipants, runParticipantsDemo, type Registered } from './participants-demo';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { apiKeyFrom, fetchReturns, gatewayUrlFrom, postCeb } from './xml';
+import { formatXmlDemoReport, runXmlDemo, sampleCebMessage } from './xml-demo';
 
 const log = (s: string) => console.log(`[clearance] ${s}`);
 
@@ -235,6 +241,64 @@ participants
     }
   });
 
+const xml = program.command('xml').description('talk to the CEB XML gateway as a participant (API key from `participants add`)');
+
+xml
+  .command('send')
+  .argument('<files...>', 'CEB messages (XML files), each posted to POST /ceb')
+  .option('--url <url>', 'the gateway (default CLEARANCE_GATEWAY_URL, else http://127.0.0.1:8090)')
+  .option('--api-key <key>', 'the participant\'s API key (default CLEARANCE_API_KEY)')
+  .option('--quiet', 'one line per return instead of the returned XML')
+  .description('post each file and print the returned CEB receipt message (one return per business node)')
+  .action(async (files: string[], o: { url?: string; apiKey?: string; quiet?: boolean }) => {
+    const url = gatewayUrlFrom(o.url);
+    const key = apiKeyFrom(o.apiKey);
+    let failed = 0;
+    for (const file of files) {
+      const a = await postCeb(url, key, readFileSync(file));
+      if (a.status !== 200) failed++;
+      log(`${file}: HTTP ${a.status}, ${a.returns.length} return(s)`);
+      if (o.quiet) for (const r of a.returns) console.log(`  ${r.message} ${r.guid} ${r.returnStatus} ${r.returnInfo}`);
+      else console.log(a.body);
+    }
+    if (failed > 0) process.exitCode = 1;
+  });
+
+xml
+  .command('returns')
+  .option('--url <url>', 'the gateway (default CLEARANCE_GATEWAY_URL, else http://127.0.0.1:8090)')
+  .option('--api-key <key>', 'the participant\'s API key (default CLEARANCE_API_KEY)')
+  .option('--after <cursor>', 'the `next` of the previous call (default: from the start)', '0')
+  .option('--limit <n>', 'returns per call (1..1000)', (v) => parseInt(v, 10), 100)
+  .option('--quiet', 'one line per return instead of the XML')
+  .description("print the participant's later returns (receipts, list results, decisions) from its cursor on, and the next cursor")
+  .action(async (o: { url?: string; apiKey?: string; after: string; limit: number; quiet?: boolean }) => {
+    const a = await fetchReturns(gatewayUrlFrom(o.url), apiKeyFrom(o.apiKey), o.after, o.limit);
+    if (a.status !== 200) {
+      console.log(a.body);
+      throw new Error(`GET /ceb/returns answered ${a.status}`);
+    }
+    if (o.quiet) for (const r of a.returns) console.log(`${r.message} ${r.guid} ${r.returnStatus} ${r.returnInfo}`);
+    else console.log(a.body);
+    log(`${a.returns.length} return(s); next cursor ${a.next}${a.more ? ' (more waiting)' : ''}`);
+  });
+
+xml
+  .command('sample')
+  .requiredOption('--kind <kind>', 'order | payment | waybill | departure')
+  .option('--ie <flag>', 'E (export: CEB303/403/505) or I (import: CEB311/411/511)', 'E')
+  .option('--nodes <n>', 'business nodes in the message (1..100)', (v) => parseInt(v, 10), 1)
+  .option('--seed <n>', 'generator seed', (v) => parseInt(v, 10), 1)
+  .option('--out <file>', 'write it to this file (default: stdout)')
+  .description("a valid CEB message of generated documents (the sender is the first node's enterprise), to try `xml send` with")
+  .action((o: { kind: string; ie: string; nodes: number; seed: number; out?: string }) => {
+    const { xml: text, sender } = sampleCebMessage({ kind: o.kind, ie: o.ie, nodes: o.nodes, seed: o.seed });
+    if (o.out) {
+      writeFileSync(o.out, text);
+      log(`${o.out}: ${o.nodes} node(s), sender ${sender} (send it with that participant's API key)`);
+    } else process.stdout.write(text);
+  });
+
 program
   .command('reference')
   .description('publish the reference data shipped in the repo to its compacted topics')
@@ -269,7 +333,7 @@ program
 
 program
   .command('replay')
-  .argument('<projection>', `one of: ${PROJECTION_NAMES.join(', ')}`)
+  .argument('<projection>', `one of: ${REPLAYABLE.join(', ')}`)
   .description('rebuild a projection from offset 0 into a fresh schema and swap it in')
   .option('--no-swap', 'build the new schema but leave the live one in place')
   .option('--keep-old', 'keep the replaced schema instead of dropping it')
@@ -405,6 +469,8 @@ program
         const seed = (o.seed ?? Date.now() % 2_147_483_647) + 1;
         const participantsReport = await runParticipantsDemo(c.codecs, process.env, registered, { parcels: 20, seed }, log);
         console.log(formatParticipantsReport(participantsReport));
+        const xmlReport = await runXmlDemo(engine.gateway.url, registered, { parcels: 30, seed: seed + 1 }, log);
+        console.log(formatXmlDemoReport(xmlReport, engine.gateway.url));
       }
     }
     log('the engine keeps running; Ctrl-C stops it');

@@ -682,6 +682,8 @@ export interface RegisteredParticipant {
   partitions: number;
   /** When it was registered */
   registeredAt: number;
+  /** SHA-256 (hex) of its API key for the CEB XML gateway (issued by `participants add`, shown once); null: no gateway access */
+  apiKeySha256: null | string;
 }
 
 /** One risk rule */

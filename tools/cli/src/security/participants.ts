@@ -1,5 +1,6 @@
 import type { Admin, Kafka } from 'kafkajs';
 import {
+  apiKeyDigest,
   checkEnterpriseCode,
   participantKey,
   participantPrincipal,
@@ -14,6 +15,12 @@ import {
 import { mergeAcls, type AclRule } from '@clearance/streams';
 import { applyAcls, revokeAcls } from './acls';
 import { deleteScramUser, newPassword, upsertScramUser } from './scram';
+import { randomBytes } from 'node:crypto';
+
+/** A new gateway API key: `cek_<role>_<code>_` and 32 random bytes (base64url); only its SHA-256 is kept. */
+export function newApiKey(role: ParticipantRole, code: string): string {
+  return `cek_${role.toLowerCase()}_${code.toLowerCase()}_${randomBytes(32).toString('base64url')}`;
+}
 
 /**
  * What a participant may do, and nothing else: write its own input topics, read its own feeds,
@@ -52,6 +59,8 @@ export interface ParticipantSettings {
   caFile: string | null;
   /** Where the password is when it is not printed (`--registry-only`: the User Operator's Secret). */
   passwordSource?: string;
+  /** Its key for the CEB XML gateway (header `X-API-Key`); shown only here, the registry keeps its SHA-256. */
+  apiKey: string;
   /** Topic per document it files (write). */
   inputTopics: Record<string, string>;
   /** Topic per feed it reads. */
@@ -89,7 +98,8 @@ async function existingPartitions(admin: Admin, topics: string[]): Promise<Map<s
  * Registers a participant: its input and feed topics (and the input topics' DLQs), a SCRAM user
  * with a new random password, exactly its ACLs, then its record on ref.participant.v1 (last, so
  * the intake and feed services never see a participant whose topics or grants are missing).
- * Adding again keeps the topics and issues a new password (the old one stops working).
+ * Adding again keeps the topics and issues a new password and a new gateway API key (the old
+ * ones stop working).
  */
 export async function addParticipant(
   kafka: Kafka,
@@ -125,7 +135,15 @@ export async function addParticipant(
     await upsertScramUser(admin, principal, password);
     await applyAcls(admin, principal, participantAcls(o.role, code));
   }
-  const record: RegisteredParticipant = { code, role: o.role, principal, partitions: o.partitions, registeredAt: Date.now() };
+  const apiKey = newApiKey(o.role, code);
+  const record: RegisteredParticipant = {
+    code,
+    role: o.role,
+    principal,
+    partitions: o.partitions,
+    registeredAt: Date.now(),
+    apiKeySha256: apiKeyDigest(apiKey),
+  };
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
   await producer.connect();
   try {
@@ -147,6 +165,7 @@ export async function addParticipant(
     password,
     ...(o.registryOnly ? { passwordSource: `Secret ${principal}, key password` } : {}),
     caFile: o.env.KAFKA_SSL_CA_FILE ?? null,
+    apiKey,
     inputTopics: Object.fromEntries(t.inputs.map((i) => [i.document, i.topic])),
     feedTopics: { ...t.feeds } as Record<string, string>,
     consumerGroupPrefix: t.groupPrefix,

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import type { Admin } from 'kafkajs';
 import { Topics, asPrincipal } from '@clearance/contracts';
 import { serviceAcls } from '@clearance/nest-streams';
+import { gatewayAcls } from '@clearance/gateway';
 import { SOURCES } from '@clearance/projector';
 import { mergeAcls, type AclRule } from '@clearance/streams';
 import { STREAM_SERVICES, PARTICIPANT_SERVICES } from '../engine';
@@ -41,6 +42,12 @@ export function enginePrincipals(env: NodeJS.ProcessEnv = process.env, namePrefi
       ),
       { resourceType: 'GROUP', name: projectorGroup, patternType: 'LITERAL', operations: ['READ', 'DESCRIBE'] },
     ]),
+  });
+  // the CEB XML gateway: participants' nodes to their input topics, the registry for API keys
+  out.push({
+    name: servicePrincipalName('gateway'),
+    service: 'gateway',
+    rules: mergeAcls(gatewayAcls(env.GATEWAY_APPLICATION_ID || 'gateway')),
   });
   // the scheduler that closes periods (deploy/k8s period-close CronJob: clearance close-period)
   out.push({
