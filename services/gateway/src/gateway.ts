@@ -165,6 +165,7 @@ export class CebGateway {
               : orderKey(doc as { ebpCode: string; orderNo: string }),
           value,
           headers: { 'ceb-message-type': message.type, 'ceb-message-guid': message.messageGuid ?? '' },
+          ids: identifiers(nodeReturn(message, node, '2', '', at)),
         },
       });
     }
@@ -264,13 +265,17 @@ export class CebGateway {
     const more = rows.length > limit;
     if (more) rows = rows.slice(0, limit);
     const guids = rows.map((r) => r.doc_guid).filter((g): g is string => g !== null);
-    const ieOf = new Map<string, 'I' | 'E'>();
+    const book = new Map<string, { ie: 'I' | 'E'; ids: Record<string, string> | null }>();
     if (guids.length > 0) {
-      const r = await this.deps.pool.query<{ guid: string; ie_flag: 'I' | 'E' }>(
-        `SELECT DISTINCT guid, ie_flag FROM "${this.deps.schema}".ceb_node WHERE guid = ANY($1::text[])`,
+      const r = await this.deps.pool.query<{
+        guid: string;
+        ie_flag: 'I' | 'E';
+        ids: Record<string, string> | null;
+      }>(
+        `SELECT DISTINCT ON (guid) guid, ie_flag, ids FROM "${this.deps.schema}".ceb_node WHERE guid = ANY($1::text[])`,
         [guids],
       );
-      for (const x of r.rows) ieOf.set(x.guid, x.ie_flag);
+      for (const x of r.rows) book.set(x.guid, { ie: x.ie_flag, ids: x.ids });
     }
     const entries: Array<{ type: ReturnMessageType; item: ReturnItem }> = rows.map((r) => {
       switch (r.kind) {
@@ -280,7 +285,12 @@ export class CebGateway {
           return returnForInspection(r.payload as InspectionResult, 'E');
         default: {
           const receipt = r.payload as Receipt;
-          return returnForReceipt(receipt, ieFlagOf(receipt, r.doc_guid ? ieOf.get(r.doc_guid) : undefined));
+          const known = r.doc_guid ? book.get(r.doc_guid) : undefined;
+          const entry = returnForReceipt(receipt, ieFlagOf(receipt, known?.ie));
+          // what the receipt does not carry (an import payment's payTransactionId), from the node as it came in
+          if (known?.ids)
+            for (const [k, v] of Object.entries(known.ids)) if (entry.item[k] === '' && v) entry.item[k] = v;
+          return entry;
         }
       }
     });
@@ -292,6 +302,12 @@ export class CebGateway {
       headers: { 'X-Next-Cursor': next, 'X-More': String(more) },
     };
   }
+}
+
+/** A node's identifying fields: its return element without status, time and info. */
+function identifiers(item: ReturnItem): Record<string, string> {
+  const { returnStatus: _s, returnTime: _t, returnInfo: _i, ...ids } = item;
+  return ids;
 }
 
 /**

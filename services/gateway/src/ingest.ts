@@ -16,6 +16,8 @@ export interface NodeToPublish {
   key: string;
   value: Buffer;
   headers: Record<string, string>;
+  /** The fields that identify it in a return (its return element without status, time and info). */
+  ids: Record<string, string>;
 }
 
 /** What became of a node: published now, already published before (a resend), or its guid taken by another document. */
@@ -148,8 +150,8 @@ export class NodeIngest {
   private async insert(client: PoolClient, ps: Pending[]): Promise<Set<string>> {
     const col = <K extends keyof NodeToPublish>(k: K) => ps.map((p) => p.node[k]);
     const { rows } = await client.query<{ role: string; code: string; guid: string }>(
-      `INSERT INTO "${this.schema}".ceb_node (role, code, guid, digest, message_type, message_guid, ie_flag, topic)
-       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[])
+      `INSERT INTO "${this.schema}".ceb_node (role, code, guid, digest, message_type, message_guid, ie_flag, topic, ids)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::jsonb[])
        ON CONFLICT (role, code, guid) DO NOTHING
        RETURNING role, code, guid`,
       [
@@ -161,6 +163,7 @@ export class NodeIngest {
         col('messageGuid'),
         col('ieFlag'),
         col('topic'),
+        ps.map((p) => JSON.stringify(p.node.ids)),
       ],
     );
     return new Set(rows.map((r) => `${r.role}\u0000${r.code}\u0000${r.guid}`));

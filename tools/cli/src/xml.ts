@@ -22,7 +22,9 @@ export interface ReturnSummary {
   fields: Record<string, string>;
 }
 
+// document order matters (a batch of returns is a sequence): the ordered form of fast-xml-parser
 const parser = new XMLParser({
+  preserveOrder: true,
   ignoreAttributes: false,
   attributeNamePrefix: '@',
   removeNSPrefix: true,
@@ -31,46 +33,53 @@ const parser = new XMLParser({
   trimValues: true,
 });
 
-/** The return elements of a CEB return message, a CEB900, or a CEBReturnBatch of several. */
+type OrderedNode = Record<string, unknown>;
+const tagOf = (n: OrderedNode): string | undefined => Object.keys(n).find((k) => k !== ':@');
+const childrenOf = (n: OrderedNode, tag: string): OrderedNode[] =>
+  Array.isArray(n[tag]) ? (n[tag] as OrderedNode[]) : [];
+const textOf = (children: OrderedNode[]): string =>
+  children
+    .map((c) => (typeof c['#text'] === 'string' || typeof c['#text'] === 'number' ? String(c['#text']) : ''))
+    .join('');
+
+/** The return elements of a CEB return message, a CEB900, or a CEBReturnBatch of several, in document order. */
 export function summarizeReturns(xml: string): ReturnSummary[] {
-  let doc: Record<string, unknown>;
+  let doc: OrderedNode[];
   try {
-    doc = parser.parse(xml) as Record<string, unknown>;
+    doc = parser.parse(xml) as OrderedNode[];
   } catch {
     return [];
   }
   const out: ReturnSummary[] = [];
-  const visitMessage = (name: string, m: unknown) => {
-    if (!m || typeof m !== 'object') return;
-    for (const [element, v] of Object.entries(m as Record<string, unknown>)) {
-      if (element.startsWith('@')) continue;
-      for (const item of Array.isArray(v) ? v : [v]) {
-        if (!item || typeof item !== 'object' || !('returnStatus' in (item as object))) continue;
-        const fields = Object.fromEntries(
-          Object.entries(item as Record<string, unknown>).map(([k, x]) => [
-            k,
-            typeof x === 'string' ? x : JSON.stringify(x),
-          ]),
-        );
-        out.push({
-          message: name,
-          element,
-          guid: fields.guid ?? '',
-          returnStatus: fields.returnStatus ?? '',
-          returnInfo: fields.returnInfo ?? '',
-          fields,
-        });
+  const visitMessage = (message: string, elements: OrderedNode[]) => {
+    for (const e of elements) {
+      const element = tagOf(e);
+      if (!element || element === '#text') continue;
+      const fields: Record<string, string> = {};
+      for (const f of childrenOf(e, element)) {
+        const name = tagOf(f);
+        if (name && name !== '#text') fields[name] = textOf(childrenOf(f, name));
       }
+      if (!('returnStatus' in fields)) continue;
+      out.push({
+        message,
+        element,
+        guid: fields.guid ?? '',
+        returnStatus: fields.returnStatus,
+        returnInfo: fields.returnInfo ?? '',
+        fields,
+      });
     }
   };
-  for (const [name, m] of Object.entries(doc)) {
-    if (name.startsWith('?')) continue;
-    if (name === 'CEBReturnBatch' && m && typeof m === 'object') {
-      for (const [inner, v] of Object.entries(m as Record<string, unknown>)) {
-        if (inner.startsWith('@')) continue;
-        for (const x of Array.isArray(v) ? v : [v]) visitMessage(inner, x);
+  for (const root of doc) {
+    const name = tagOf(root);
+    if (!name || name.startsWith('?')) continue;
+    if (name === 'CEBReturnBatch') {
+      for (const m of childrenOf(root, name)) {
+        const inner = tagOf(m);
+        if (inner && inner !== '#text') visitMessage(inner, childrenOf(m, inner));
       }
-    } else visitMessage(name, m);
+    } else visitMessage(name, childrenOf(root, name));
   }
   return out;
 }
