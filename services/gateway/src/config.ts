@@ -34,6 +34,11 @@ export const gatewayConfigSchema = z.object({
   lingerMs: z.coerce.number().int().min(0).max(100).default(2),
   /** Most nodes written in one database transaction and Kafka request. */
   maxBatchNodes: z.coerce.number().int().min(1).max(10_000).default(1000),
+  /**
+   * Processes serving the port (node:cluster; each its own producer, pool and registry reader): one
+   * Node process parses on one core. On Kubernetes prefer replicas; this is for bigger machines.
+   */
+  workers: z.coerce.number().int().min(1).max(64).default(1),
   /** Consumer group prefix of its registry reader (`<id>.global.<uuid>`) and Kafka client id. */
   applicationId: z.string().min(1).default('gateway'),
 });
@@ -53,6 +58,7 @@ const NAMES: Record<string, string> = {
   lingerMs: 'GATEWAY_LINGER_MS',
   maxBatchNodes: 'GATEWAY_MAX_BATCH_NODES',
   applicationId: 'GATEWAY_APPLICATION_ID',
+  workers: 'GATEWAY_WORKERS',
 };
 
 export function resolveGatewayConfig(
@@ -79,7 +85,8 @@ export function resolveGatewayConfig(
  * The configuration from the environment: GATEWAY_PORT (default 8090), GATEWAY_HOST, DATABASE_URL,
  * SCHEMA_REGISTRY_URL, KAFKA_BROKERS and KAFKA_SECURITY_PROTOCOL / KAFKA_SASL_* / KAFKA_SSL_CA_FILE
  * (the gateway's own principal), GATEWAY_SCHEMA, PROJECTION_SCHEMA_PREFIX, DATABASE_POOL_SIZE,
- * GATEWAY_MAX_BODY_BYTES, GATEWAY_LINGER_MS, GATEWAY_MAX_BATCH_NODES, GATEWAY_APPLICATION_ID.
+ * GATEWAY_MAX_BODY_BYTES, GATEWAY_LINGER_MS, GATEWAY_MAX_BATCH_NODES, GATEWAY_APPLICATION_ID,
+ * GATEWAY_WORKERS.
  */
 export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv = process.env): ResolvedGatewayConfig {
   const v = (k: string) => (env[k] === '' ? undefined : env[k]) as unknown as number & string;
@@ -96,6 +103,7 @@ export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Reso
       lingerMs: v('GATEWAY_LINGER_MS'),
       maxBatchNodes: v('GATEWAY_MAX_BATCH_NODES'),
       applicationId: v('GATEWAY_APPLICATION_ID'),
+      workers: v('GATEWAY_WORKERS'),
     },
     () => kafkaConnection(env),
   );

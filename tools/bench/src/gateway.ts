@@ -9,6 +9,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
 import * as http from 'node:http';
 import * as path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
@@ -46,6 +47,39 @@ interface Options {
   port: number;
   json?: boolean;
   stack: boolean;
+  cpuProf?: string;
+  workers: number;
+}
+
+/** CPU seconds and summed peak RSS of a process and its descendants (the gateway's workers). */
+function treeUsage(root: number): { cpuSeconds: number; peakRssMiB: number } | undefined {
+  const parent = new Map<number, number>();
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      parent.set(Number(d), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const inTree = (pid: number): boolean => {
+    for (let p: number | undefined = pid; p !== undefined && p > 1; p = parent.get(p))
+      if (p === root) return true;
+    return false;
+  };
+  let cpuSeconds = 0;
+  let peakRssMiB = 0;
+  let found = false;
+  for (const pid of parent.keys()) {
+    if (!inTree(pid)) continue;
+    const u = processUsage(pid);
+    if (!u) continue;
+    found = true;
+    cpuSeconds += u.cpuSeconds;
+    peakRssMiB += u.peakRssMiB;
+  }
+  return found ? { cpuSeconds, peakRssMiB } : undefined;
 }
 
 const percentile = (sorted: number[], p: number) =>
@@ -139,9 +173,10 @@ async function main(o: Options): Promise<void> {
   }
   const bytes = bodies.reduce((n, b) => n + Buffer.byteLength(b), 0);
 
+  const profile = o.cpuProf ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(o.cpuProf)] : [];
   const child = spawn(
     process.execPath,
-    ['-r', '@swc-node/register', path.join(REPO_ROOT, 'services/gateway/src/main.ts')],
+    [...profile, '-r', '@swc-node/register', path.join(REPO_ROOT, 'services/gateway/src/main.ts')],
     {
       cwd: REPO_ROOT,
       env: {
@@ -152,6 +187,7 @@ async function main(o: Options): Promise<void> {
         GATEWAY_PORT: String(o.port),
         GATEWAY_SCHEMA: schema,
         GATEWAY_APPLICATION_ID: `bench-gateway-${code.toLowerCase()}`,
+        GATEWAY_WORKERS: String(o.workers),
         LOG_LEVEL: 'warn',
       },
       stdio: ['ignore', 'inherit', 'inherit'],
@@ -169,8 +205,9 @@ async function main(o: Options): Promise<void> {
     });
     for (const b of warm) await post(agent, o.port, s.apiKey, b);
     const bpid = brokerPid(stackDir);
-    const g0 = processUsage(child.pid!);
+    const g0 = treeUsage(child.pid!);
     const b0 = bpid ? processUsage(bpid) : undefined;
+    const c0 = process.cpuUsage();
     const started = Date.now();
     const latencies: number[] = [];
     let next = 0;
@@ -195,7 +232,8 @@ async function main(o: Options): Promise<void> {
       }),
     );
     const seconds = (Date.now() - started) / 1000;
-    const g1 = processUsage(child.pid!);
+    const client = process.cpuUsage(c0);
+    const g1 = treeUsage(child.pid!);
     const b1 = bpid ? processUsage(bpid) : undefined;
     agent.destroy();
     const offsets = await admin.fetchTopicOffsets(topic);
@@ -209,6 +247,7 @@ async function main(o: Options): Promise<void> {
       messages: o.messages,
       nodesPerMessage: o.nodes,
       concurrency: o.concurrency,
+      workers: o.workers,
       megabytes: Math.round(bytes / 1e5) / 10,
       seconds: Math.round(seconds * 100) / 100,
       messagesPerSecond: Math.round(o.messages / seconds),
@@ -226,6 +265,7 @@ async function main(o: Options): Promise<void> {
       cpuMsPerMessage: {
         gateway: g0 && g1 ? Math.round(((g1.cpuSeconds - g0.cpuSeconds) * 1e6) / o.messages) / 1000 : null,
         broker: b0 && b1 ? Math.round(((b1.cpuSeconds - b0.cpuSeconds) * 1e6) / o.messages) / 1000 : null,
+        benchClient: Math.round((client.user + client.system) / o.messages) / 1000,
       },
       gatewayPeakRssMiB: g1 ? Math.round(g1.peakRssMiB) : null,
     };
@@ -254,6 +294,8 @@ const program = new Command()
   .option('--concurrency <c>', 'concurrent keep-alive connections', int('--concurrency', 1, 1024), 64)
   .option('--port <p>', "the gateway's port for the run", int('--port', 1, 65535), 18090)
   .option('--no-stack', 'do not run deploy/local/stack.sh up first')
+  .option('--workers <n>', 'gateway processes (GATEWAY_WORKERS)', int('--workers', 1, 64), 1)
+  .option('--cpu-prof <dir>', "write the gateway's V8 CPU profile (whole run) into this directory")
   .option('--json', 'one JSON object on stdout');
 program.parse(process.argv);
 main(program.opts<Options>()).catch((e: unknown) => {
