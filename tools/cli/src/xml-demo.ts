@@ -184,8 +184,9 @@ export async function runXmlDemo(
     if (a.status === 200) {
       report.returnsFetched += a.returns.length;
       after = a.next ?? after;
+      // a list return names the order by orderNo (CEB604), or by copNo, which is the orderNo (CEB622 has no orderNo)
       const decision = a.returns.find(
-        (r) => r.element === 'InventoryReturn' && mine.has(r.fields.orderNo ?? ''),
+        (r) => r.element === 'InventoryReturn' && mine.has(r.fields.orderNo || r.fields.copNo || ''),
       );
       if (decision) {
         report.sampleReturn = decision;
