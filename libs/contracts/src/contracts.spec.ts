@@ -15,6 +15,8 @@ describe('schemas', () => {
         'ClearedParcel', 'Commodity', 'Decision', 'DeclarationLine', 'Departure', 'DepartureLine',
         'Enterprise', 'ExchangeRate', 'InspectionResult', 'Manifest', 'Order', 'Payment', 'PeriodClose',
         'Receipt', 'RegisteredParticipant', 'RuleSet', 'SummaryDeclaration', 'Waybill', 'WatchlistEntry',
+        'FiledList',
+        'TaxBill',
       ].sort(),
     );
   });

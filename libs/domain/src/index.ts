@@ -21,3 +21,5 @@ export * from './declaration/aggregate';
 export * from './declaration/decider';
 export * from './participants/sender';
 export * from './participants/feeds';
+export * from './tax/tax-bill';
+export * from './matching/filed-list';

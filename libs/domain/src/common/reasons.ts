@@ -60,6 +60,23 @@ export const ReasonCode = {
   DUPLICATE_WAYBILL_IN_DEPARTURE: 'DUPLICATE_WAYBILL_IN_DEPARTURE',
   INSPECTION_NOT_EXPECTED: 'INSPECTION_NOT_EXPECTED',
   INVALID_DETENTION_CODE: 'INVALID_DETENTION_CODE',
+  // filed list (four-document mode): the list filed by the enterprise or its agent (CEB603 / CEB621)
+  // differs from the list compiled from order, payment and waybill. One code per group of fields;
+  // each reason names the field and both values (personal data: the field only).
+  LIST_ORDER_MISMATCH: 'LIST_ORDER_MISMATCH',
+  LIST_WAYBILL_MISMATCH: 'LIST_WAYBILL_MISMATCH',
+  LIST_ENTERPRISE_MISMATCH: 'LIST_ENTERPRISE_MISMATCH',
+  LIST_DECLARATION_MISMATCH: 'LIST_DECLARATION_MISMATCH',
+  LIST_TRANSPORT_MISMATCH: 'LIST_TRANSPORT_MISMATCH',
+  LIST_ITEM_MISMATCH: 'LIST_ITEM_MISMATCH',
+  LIST_TOTAL_MISMATCH: 'LIST_TOTAL_MISMATCH',
+  LIST_WEIGHT_MISMATCH: 'LIST_WEIGHT_MISMATCH',
+  LIST_BUYER_MISMATCH: 'LIST_BUYER_MISMATCH',
+  LIST_CONSIGNEE_MISMATCH: 'LIST_CONSIGNEE_MISMATCH',
+  // import tax bill (retail import tax, the role of the CEB816 tax bill): the order's declared
+  // taxTotal against the bill computed from the list and the commodity rates
+  TAX_MISMATCH: 'TAX_MISMATCH',
+  TAX_RATE_UNKNOWN: 'TAX_RATE_UNKNOWN',
 } as const;
 
 export type ReasonCodeValue = (typeof ReasonCode)[keyof typeof ReasonCode];

@@ -2,6 +2,7 @@ import {
   orderKey,
   type Commodity,
   type Enterprise,
+  type FiledList,
   type Manifest,
   type Order,
   type OrderItem,
@@ -348,3 +349,122 @@ export const sampleImportManifest = (overrides: Partial<Manifest> = {}): Manifes
   ...sampleManifestFrom(sampleImportOrder(), sampleImportPayment(), sampleImportWaybill()),
   ...overrides,
 });
+
+/**
+ * The list (CEB603 / CEB621) an enterprise or its agent would file in four-document mode for a
+ * compiled list: every compared field as the compiled list has it, so compareFiledList(list,
+ * manifest) is empty. The compiled list keeps only a hash of the import buyer's id number and not
+ * the buyer's telephone or the consignee address: pass them as overrides (sampleImportFiledList
+ * does, from sampleImportOrder).
+ */
+export function sampleFiledListFrom(manifest: Manifest, overrides: Partial<FiledList> = {}): FiledList {
+  const imports = manifest.ieFlag === 'I';
+  const exportOnly = <T>(v: T): T | null => (imports ? null : v);
+  return {
+    guid: sampleGuid(`list-${manifest.orderKey}`),
+    appType: '1',
+    appTime: '20261110140000',
+    appStatus: '2',
+    customsCode: manifest.customsCode,
+    ebpCode: manifest.ebpCode,
+    ebpName: manifest.ebpName,
+    orderNo: manifest.orderNo,
+    logisticsCode: manifest.logisticsCode,
+    logisticsName: manifest.logisticsName,
+    logisticsNo: manifest.logisticsNo,
+    copNo: `L-${manifest.orderNo}`,
+    preNo: null,
+    invtNo: null,
+    ieFlag: manifest.ieFlag,
+    declTime: imports ? manifest.ieDate : null,
+    portCode: manifest.portCode,
+    ieDate: manifest.ieDate,
+    statisticsFlag: exportOnly(manifest.statisticsFlag),
+    agentCode: manifest.agentCode ?? manifest.ebcCode,
+    agentName: manifest.agentName ?? manifest.ebcName,
+    ebcCode: manifest.ebcCode,
+    ebcName: manifest.ebcName,
+    assureCode: imports ? manifest.ebcCode : null,
+    ownerCode: exportOnly(manifest.ownerCode),
+    ownerName: exportOnly(manifest.ownerName),
+    iacCode: null,
+    iacName: null,
+    emsNo: null,
+    areaCode: null,
+    areaName: null,
+    tradeMode: manifest.tradeMode,
+    trafMode: manifest.trafMode,
+    trafName: exportOnly(manifest.trafName),
+    trafNo: imports ? manifest.trafName : null,
+    voyageNo: manifest.voyageNo,
+    billNo: manifest.billNo,
+    totalPackageNo: exportOnly(manifest.totalPackageNo),
+    loctNo: manifest.loctNo,
+    licenseNo: manifest.licenseNo,
+    country: manifest.country,
+    POD: exportOnly(manifest.POD),
+    freight: manifest.freight,
+    fCurrency: exportOnly(manifest.fCurrency),
+    fFlag: exportOnly(manifest.fFlag),
+    insuredFee: manifest.insuredFee,
+    iCurrency: exportOnly(manifest.iCurrency),
+    iFlag: exportOnly(manifest.iFlag),
+    currency: imports ? manifest.currency : null,
+    buyerIdType: imports ? manifest.buyerIdType : null,
+    buyerIdNumber: null,
+    buyerName: imports ? manifest.buyerName : null,
+    buyerTelephone: null,
+    consigneeAddress: null,
+    wrapType: manifest.wrapType,
+    packNo: manifest.packNo,
+    grossWeight: manifest.grossWeight,
+    netWeight: manifest.netWeight,
+    note: null,
+    items: manifest.items.map((it) => ({
+      gnum: it.gnum,
+      itemNo: it.itemNo,
+      itemRecordNo: null,
+      itemName: it.itemName,
+      gcode: it.gcode,
+      gname: it.gname,
+      gmodel: it.gmodel,
+      barCode: it.barCode,
+      country: it.country,
+      tradeCountry: null,
+      currency: it.currency,
+      qty: it.qty,
+      unit: it.unit,
+      qty1: it.qty1,
+      unit1: it.unit1,
+      qty2: it.qty2,
+      unit2: it.unit2,
+      price: it.price,
+      totalPrice: it.totalPrice,
+      note: null,
+    })),
+    ...overrides,
+  };
+}
+
+/** The export list (CEB603) agreeing with `manifest` (by default sampleExportManifest()). */
+export const sampleExportFiledList = (
+  manifest: Manifest = sampleExportManifest(),
+  overrides: Partial<FiledList> = {},
+): FiledList => sampleFiledListFrom(manifest, overrides);
+
+/**
+ * The import list (CEB621) agreeing with `manifest` (by default sampleImportManifest()), with the
+ * buyer's id number, telephone and the consignee address of sampleImportOrder().
+ */
+export function sampleImportFiledList(
+  manifest: Manifest = sampleImportManifest(),
+  overrides: Partial<FiledList> = {},
+): FiledList {
+  const order = sampleImportOrder();
+  return sampleFiledListFrom(manifest, {
+    buyerIdNumber: order.buyerIdNumber,
+    buyerTelephone: order.buyerTelephone,
+    consigneeAddress: order.consigneeAddress,
+    ...overrides,
+  });
+}
