@@ -124,6 +124,30 @@ describe('matcher processor', () => {
     expect(JSON.stringify([...d.store('cases').values()])).not.toContain(order.buyerIdNumber!);
   });
 
+  it("publishes an import list's tax bill keyed by its waybill key (commodity rates from ref.commodity.v1); none for an export list", async () => {
+    const d = await driver();
+    await d.pipeGlobal(
+      'commodities',
+      '3304990099',
+      D.sampleCommodity('3304990099', { vatRate: '0.13000', consumptionTaxRate: '0.15000' }),
+    );
+    const order = D.sampleImportOrder();
+    const key = orderKey(order);
+    await d.pipe(ORDER, key, order, { timestamp: T0 });
+    await d.pipe(PAYMENT, key, D.sampleImportPayment(), { timestamp: T0 + 1000 });
+    await d.pipe(WAYBILL, key, D.sampleImportWaybill(), { timestamp: T0 + 2000 });
+    await sendCase(d, exportCase(7));
+    const bills = await d.readOutput(Topics.taxBill.name);
+    const [m] = (await manifests(d)).map((x) => x.m).filter((x) => x.ieFlag === 'I');
+    expect(bills.map((b) => b.key)).toEqual([m.waybillKey]);
+    expect(bills[0].value).toMatchObject({
+      invtNo: m.invtNo,
+      taxTotal: '25.37000',
+      declaredTaxTotal: '25.37000',
+      status: 'OK',
+    });
+  });
+
   it('rejects an invalid document alone (100 to its sender) and keeps the case waiting for a valid one', async () => {
     const d = await driver();
     const c = exportCase(2);

@@ -46,8 +46,8 @@ const KIND_BY_TOPIC: Readonly<Record<string, D.DocKind>> = {
 /**
  * The three-document match (三单对碰) as a stream processor: order, payment and waybill,
  * co-partitioned by order key, meet in the `cases` store and go through the domain's
- * `handleMatch`. Outputs receipts (key = the receipt's caseKey) and compiled lists (key =
- * manifest.riskKey). Case deadlines (match window, tombstone retention) come from the case itself:
+ * `handleMatch`. Outputs receipts (key = the receipt's caseKey), compiled lists (key =
+ * manifest.riskKey) and, for import lists, their tax bills (key = the waybill key). Case deadlines (match window, tombstone retention) come from the case itself:
  * `cases` is a timed store (its due index lives in memory, derived from the cases; no changelog
  * record of its own), and a punctuator steps the cases that are due on stream time.
  */
@@ -98,6 +98,8 @@ export function matcherProcessor(deps: MatcherDeps) {
   const outputs = {
     [Topics.receipt.name]: { key: stringSerde, value: codecs.serde(Topics.receipt) },
     [Topics.manifest.name]: { key: stringSerde, value: codecs.serde(Topics.manifest) },
+    /** Import lists' retail import tax bills (the CEB816 electronic tax bill's role), key: the waybill key. */
+    [Topics.taxBill.name]: { key: stringSerde, value: codecs.serde(Topics.taxBill) },
   };
   type Ctx = BaseContext<typeof outputs, typeof stores, typeof globals>;
 
@@ -121,6 +123,7 @@ export function matcherProcessor(deps: MatcherDeps) {
     if (r.serialUsed) serials.put(SERIAL_KEY, counter + 1);
     for (const receipt of r.receipts) ctx.emit(Topics.receipt.name, receipt.caseKey, receipt);
     for (const manifest of r.manifests) ctx.emit(Topics.manifest.name, manifest.riskKey, manifest);
+    for (const bill of r.taxBills) ctx.emit(Topics.taxBill.name, bill.waybillKey, bill);
     return r;
   }
 

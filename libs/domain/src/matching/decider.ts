@@ -4,6 +4,7 @@ import {
   type Payment,
   type Reason,
   type Receipt,
+  type TaxBill,
   type Waybill,
 } from '@clearance/contracts';
 import { reason, ReasonCode as R } from '../common/reasons';
@@ -20,6 +21,7 @@ import {
   type MatchConfig,
 } from './checks';
 import { compileManifest } from './manifest';
+import { checkDeclaredTax, importTaxBill, taxBillOf, type TaxBillComputation } from '../tax/tax-bill';
 import { validateOrder, validatePayment, validateWaybill } from './validate';
 
 /**
@@ -102,7 +104,16 @@ export type MatchEvent =
       ref: CaseRef;
       at: number;
     }
-  | { type: 'CaseMatched'; manifest: Manifest; to: Addressee[]; ref: CaseRef; cause: string; at: number }
+  | {
+      type: 'CaseMatched';
+      manifest: Manifest;
+      /** Import lists: the retail import tax bill (clearance.tax-bill.v1); null for exports or without commodity data. */
+      taxBill: TaxBill | null;
+      to: Addressee[];
+      ref: CaseRef;
+      cause: string;
+      at: number;
+    }
   | { type: 'CaseRejected'; reasons: Reason[]; to: Addressee[]; ref: CaseRef; cause: string; at: number }
   | { type: 'CaseTimedOut'; reasons: Reason[]; to: Addressee[]; ref: CaseRef; at: number }
   /** A rejected case not corrected within its window: closed without a new receipt. */
@@ -423,6 +434,15 @@ function expire(
   return { type: 'CaseTimedOut', reasons, to, ref: refOf(caseKey, s), at: now };
 }
 
+/** The import tax bill of a complete import case (freight from the order, insurance from the waybill, as the list has them). */
+function importBillOf(c: CompleteCase, ctx: MatchContext): TaxBillComputation | undefined {
+  if (c.order.doc.orderType !== 'I' || !ctx.commodity) return undefined;
+  return importTaxBill(
+    { items: c.order.doc.items, freight: c.order.doc.freight, insuredFee: c.waybill.doc.insuredFee },
+    ctx.commodity,
+  );
+}
+
 /** With all three documents present: the checks, then a match or a rejection. */
 function tryMatch(
   s: OpenCase,
@@ -435,6 +455,12 @@ function tryMatch(
   const to = participantsOf(s);
   const cause = docOf(cmd).doc.guid;
   const reasons = runMatchChecks(complete, { enterprise: ctx.enterprise, commodity: ctx.commodity, config });
+  // import: the retail import tax bill, and the order's declared taxTotal against it. A bill that
+  // cannot be computed (a commodity without rates: prohibited or unknown goods, which risk refuses
+  // on its own rules) judges nothing here and is published as INCOMPLETE.
+  const bill = importBillOf(complete, ctx);
+  if (bill && bill.problems.length === 0)
+    for (const r of checkDeclaredTax(complete.order.doc.taxTotal, bill)) reasons.push(r);
   if (reasons.length > 0)
     return { type: 'CaseRejected', reasons, to, ref: refOf(s.caseKey, s), cause, at: cmd.at };
   const manifest = compileManifest(complete, {
@@ -446,6 +472,7 @@ function tryMatch(
   return {
     type: 'CaseMatched',
     manifest,
+    taxBill: bill ? taxBillOf(manifest, bill, complete.order.doc.taxTotal, cmd.at) : null,
     to,
     ref: { ...refOf(s.caseKey, s), invtNo: manifest.invtNo },
     cause,
@@ -547,13 +574,15 @@ function closed(
 export interface MatchOutputs {
   receipts: Receipt[];
   manifests: Manifest[];
+  /** Import lists' tax bills (clearance.tax-bill.v1, key: the waybill key). */
+  taxBills: TaxBill[];
 }
 
 const KIND_TEXT: Record<DocKind, string> = { ORDER: 'order', PAYMENT: 'payment', WAYBILL: 'waybill' };
 
 /** Receipts and lists an event publishes. */
 export function matchOutputs(e: MatchEvent): MatchOutputs {
-  const none: MatchOutputs = { receipts: [], manifests: [] };
+  const none: MatchOutputs = { receipts: [], manifests: [], taxBills: [] };
   switch (e.type) {
     case 'DocumentSaved':
       return {
@@ -567,6 +596,7 @@ export function matchOutputs(e: MatchEvent): MatchOutputs {
           }),
         ],
         manifests: [],
+        taxBills: [],
       };
     case 'DocumentRejected':
       return {
@@ -581,6 +611,7 @@ export function matchOutputs(e: MatchEvent): MatchOutputs {
           }),
         ],
         manifests: [],
+        taxBills: [],
       };
     case 'DocumentAccepted': {
       const what = `${KIND_TEXT[e.doc.kind]} ${e.change ? 'change' : ''} accepted`.replace('  ', ' ');
@@ -593,6 +624,7 @@ export function matchOutputs(e: MatchEvent): MatchOutputs {
           buildReceipt({ to: e.to, ref: e.ref, at: e.at, returnStatus: Status.ACCEPTED, returnInfo: info }),
         ],
         manifests: [],
+        taxBills: [],
       };
     }
     case 'CaseMatched':
@@ -608,6 +640,7 @@ export function matchOutputs(e: MatchEvent): MatchOutputs {
           }),
         ),
         manifests: [e.manifest],
+        taxBills: e.taxBill ? [e.taxBill] : [],
       };
     case 'CaseRejected':
     case 'CaseTimedOut':
@@ -624,6 +657,7 @@ export function matchOutputs(e: MatchEvent): MatchOutputs {
           }),
         ),
         manifests: [],
+        taxBills: [],
       };
     case 'CaseWithdrawn': {
       const r = [
@@ -656,6 +690,7 @@ export function matchOutputs(e: MatchEvent): MatchOutputs {
           ),
         ],
         manifests: [],
+        taxBills: [],
       };
     }
     case 'CaseExpired':
@@ -686,16 +721,19 @@ export function handleMatch(
   const { events, state: next } = decideAndEvolve(cmd, state, ctx, config);
   const receipts: Receipt[] = [];
   const manifests: Manifest[] = [];
+  const taxBills: TaxBill[] = [];
   for (const e of events) {
     const out = matchOutputs(e);
     for (const r of out.receipts) receipts.push(r);
     for (const m of out.manifests) manifests.push(m);
+    for (const t of out.taxBills) taxBills.push(t);
   }
   return {
     state: next,
     events,
     receipts,
     manifests,
+    taxBills,
     serialUsed: events.some((e) => e.type === 'CaseMatched'),
     deadline: next ? deadlineOf(next, config) : undefined,
   };

@@ -151,7 +151,7 @@ describe('three-document match: success', () => {
     const [m] = result.manifests;
     expect(m.riskKey).toBe(buyerKey('1', '110101199001011234'));
     expect(m.buyerIdHash).toBe(sha256Hex('110101199001011234'));
-    expect(m.acturalPaid).toBe('119.10000');
+    expect(m.acturalPaid).toBe('135.37000');
     expect(m.invtNo).toBe('51412026I030000042');
     const everything = JSON.stringify([result, given(importDocs().slice(0, 2)).state]);
     expect(everything).not.toContain('110101199001011234');
@@ -635,5 +635,76 @@ describe('three-document match: deadlines', () => {
     ];
     for (const s of [undefined, open, closed, { ...open!, firstDocumentTime: null } as MatchState])
       for (const c of configs) expect(matchDeadline(s, c)).toEqual(reference(s, c));
+  });
+});
+
+describe('import tax bill at the match (DOMAIN.md "Import")', () => {
+  // face cream: 15 % consumption tax, 13 % VAT (the shipped reference data's rates)
+  const cosmetics: CommodityLookup = lookupBy(
+    [sampleCommodity('3304990099', { vatRate: '0.13000', consumptionTaxRate: '0.15000' })],
+    (c) => c.gcode,
+  );
+  const importDocs = (o = sampleImportOrder(), p = sampleImportPayment()): MatchCommand[] => [
+    order(o),
+    payment(p),
+  ];
+
+  it('given an import order declaring the tax the bill computes, when the waybill completes it, then the list and an OK tax bill', () => {
+    const r = given(importDocs(), ctxWith(sampleEnterprises(), cosmetics)).when(
+      waybill(sampleImportWaybill()),
+    );
+    expect(r.manifests).toHaveLength(1);
+    expect(r.taxBills).toHaveLength(1);
+    const bill = r.taxBills[0];
+    expect(bill).toMatchObject({
+      invtNo: r.manifests[0].invtNo,
+      waybillKey: r.manifests[0].waybillKey,
+      currency: '142',
+      consumptionTaxTotal: '13.59000',
+      vatTotal: '11.78000',
+      taxTotal: '25.37000',
+      declaredTaxTotal: '25.37000',
+      status: 'OK',
+    });
+    expect(bill.items.map((i) => [i.gnum, i.customsValue])).toEqual([[1, '110.00000']]);
+  });
+
+  it('given an import order declaring too little tax, when complete, then the case is refused with TAX_MISMATCH and no tax bill', () => {
+    const o = sampleImportOrder({ taxTotal: '9.10000', acturalPaid: '119.10000' });
+    const p = sampleImportPayment({ amountPaid: '119.10000' });
+    const r = given(importDocs(o, p), ctxWith(sampleEnterprises(), cosmetics)).when(
+      waybill(sampleImportWaybill()),
+    );
+    expect(r.manifests).toEqual([]);
+    expect(r.taxBills).toEqual([]);
+    expect(codes(r)).toEqual(['TAX_MISMATCH']);
+    const refusal = r.receipts.flatMap((x) => x.reasons).find((x) => x.code === 'TAX_MISMATCH')!;
+    expect(refusal.message).toContain('computed 25.37000');
+  });
+
+  it('given a declared tax within 0.01 per tax kind, when complete, then matched (two kinds here: 0.02)', () => {
+    const o = sampleImportOrder({ taxTotal: '25.39000', acturalPaid: '135.39000' });
+    const p = sampleImportPayment({ amountPaid: '135.39000' });
+    const r = given(importDocs(o, p), ctxWith(sampleEnterprises(), cosmetics)).when(
+      waybill(sampleImportWaybill()),
+    );
+    expect(r.manifests).toHaveLength(1);
+    expect(r.taxBills[0]).toMatchObject({ status: 'OK', declaredTaxTotal: '25.39000', taxTotal: '25.37000' });
+  });
+
+  it('given goods without rates in the reference data, when complete, then matched with an INCOMPLETE bill (risk judges the goods)', () => {
+    const none: CommodityLookup = lookupBy([sampleCommodity('3304990099')], (c) => c.gcode);
+    const r = given(importDocs(), ctxWith(sampleEnterprises(), none)).when(waybill(sampleImportWaybill()));
+    expect(r.manifests).toHaveLength(1);
+    expect(r.taxBills.map((b) => b.status)).toEqual(['INCOMPLETE']);
+  });
+
+  it('given an export case, when matched, then no tax bill', () => {
+    const r = given(
+      [order(sampleExportOrder()), payment(sampleExportPayment())],
+      ctxWith(sampleEnterprises(), cosmetics),
+    ).when(waybill(sampleExportWaybill()));
+    expect(r.manifests).toHaveLength(1);
+    expect(r.taxBills).toEqual([]);
   });
 });

@@ -187,7 +187,11 @@ export function sampleExportWaybill(overrides: Partial<Waybill> = {}): Waybill {
   };
 }
 
-/** An import direct-mail order (9610): 100 CNY goods + 10 freight + 9.10 tax = 119.10 paid. */
+/**
+ * An import direct-mail order (9610): 100 CNY of face cream (3304990099: 15 % consumption tax, 13 %
+ * VAT in the shipped reference data) + 10 freight + 25.37 tax (consumption tax 13.59 + VAT 11.78 on
+ * the customs value 110, at 70 %) = 135.37 paid.
+ */
 export function sampleImportOrder(overrides: Partial<Order> = {}): Order {
   return sampleExportOrder({
     guid: sampleGuid('order-i'),
@@ -196,8 +200,8 @@ export function sampleImportOrder(overrides: Partial<Order> = {}): Order {
     goodsValue: '100.00000',
     freight: '10.00000',
     discount: '0.00000',
-    taxTotal: '9.10000',
-    acturalPaid: '119.10000',
+    taxTotal: '25.37000',
+    acturalPaid: '135.37000',
     currency: SAMPLE_CODES.cny,
     buyerRegNo: 'buyer-1',
     buyerName: 'Zhang San',
@@ -241,7 +245,7 @@ export function sampleImportPayment(overrides: Partial<Payment> = {}): Payment {
     payNo: null,
     payTransactionId: 'TX-2001',
     charge: null,
-    amountPaid: '119.10000',
+    amountPaid: '135.37000',
     currency: SAMPLE_CODES.cny,
     accountingDate: null,
     payTime: '20261110120400',
