@@ -31,6 +31,7 @@ import {
   type InspectionOutcome,
   type Receipt,
   type RuleSet,
+  type TaxBill,
 } from '@clearance/contracts';
 import * as D from '@clearance/domain';
 import {
@@ -271,6 +272,7 @@ describe('clearance pipeline on the real stack: matcher -> risk -> lifecycle as 
     // 2. where the run starts on every topic it reads or writes
     const collected = [
       Topics.manifest.name,
+      Topics.taxBill.name,
       Topics.decision.name,
       Topics.receipt.name,
       Topics.cleared.name,
@@ -337,7 +339,7 @@ describe('clearance pipeline on the real stack: matcher -> risk -> lifecycle as 
       admin,
       `${runId}-reader`,
       collected.map((topic) => {
-        const spec = [Topics.manifest, Topics.decision, Topics.receipt, Topics.cleared].find(
+        const spec = [Topics.manifest, Topics.taxBill, Topics.decision, Topics.receipt, Topics.cleared].find(
           (t) => t.name === topic,
         );
         return spec
@@ -369,8 +371,15 @@ describe('clearance pipeline on the real stack: matcher -> risk -> lifecycle as 
     };
     await createTopicsAndWait(admin, internalTopics(serviceEnv, partitions));
     // each service as its own principal with exactly the ACLs its processors need (this run's ids)
-    principals = await provisionRunPrincipals(admin, serviceEnv, ['matcher', 'risk', 'lifecycle'], `${runId}-`);
-    note(`principals: ${principals.principals.map((p) => `${p.name} (${p.rules.length} ACL rules)`).join(', ')}`);
+    principals = await provisionRunPrincipals(
+      admin,
+      serviceEnv,
+      ['matcher', 'risk', 'lifecycle'],
+      `${runId}-`,
+    );
+    note(
+      `principals: ${principals.principals.map((p) => `${p.name} (${p.rules.length} ACL rules)`).join(', ')}`,
+    );
     services = new Services(serviceEnv, (env, name) => principals!.envFor(env, name));
     await Promise.all([services.start('matcher'), services.start('risk'), services.start('lifecycle')]);
     note('matcher, risk and lifecycle ready');
@@ -774,6 +783,37 @@ describe('clearance pipeline on the real stack: matcher -> risk -> lifecycle as 
       () => `${decisions.length} decisions on ${Topics.decision.name} for ${manifests.length} lists`,
     );
     problems.assertNone('one list and one decision per matched parcel');
+  });
+
+  it("gives every import list exactly one tax bill, keyed by its waybill, agreeing with the order's declared tax; exports none", () => {
+    const keys = new Set(run.parcels.map((p) => p.orderKey));
+    const manifests = collector!
+      .get<Manifest>(Topics.manifest.name)
+      .filter((m) => keys.has(m.value.orderKey));
+    const bills = collector!.get<TaxBill>(Topics.taxBill.name).filter((b) => keys.has(b.value.orderKey));
+    const billsOf = countBy(bills, (b) => b.value.invtNo);
+    const problems = new Problems();
+    let imports = 0;
+    for (const m of manifests) {
+      const n = billsOf.get(m.value.invtNo) ?? 0;
+      if (m.value.ieFlag === 'I') imports++;
+      problems.check(
+        n === (m.value.ieFlag === 'I' ? 1 : 0),
+        () => `${m.value.orderKey} (${m.value.ieFlag}, list ${m.value.invtNo}): ${n} tax bills`,
+      );
+    }
+    for (const b of bills) {
+      problems.check(b.key === b.value.waybillKey, () => `tax bill of ${b.value.invtNo} keyed ${b.key}`);
+      // prohibited goods have no rates (INCOMPLETE); every other bill agrees with the order to the fen
+      problems.check(
+        b.value.status === 'INCOMPLETE' ||
+          (b.value.status === 'OK' && b.value.taxTotal === b.value.declaredTaxTotal),
+        () =>
+          `tax bill of ${b.value.invtNo}: ${b.value.status}, computed ${b.value.taxTotal}, declared ${b.value.declaredTaxTotal}`,
+      );
+    }
+    problems.check(imports === 0 || bills.length > 0, () => `${imports} import lists and no tax bill`);
+    problems.assertNone('one tax bill per import list');
   });
 
   it('answers every invalid document with a 100 naming the expected reason, every failed case with its reasons', () => {
