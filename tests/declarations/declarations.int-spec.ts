@@ -176,7 +176,13 @@ const SERVICE_INPUTS = [
   Topics.declarationLine.name,
   Topics.periodClose.name,
 ];
-const PARCEL_SOURCES = [Topics.receipt.name, Topics.manifest.name, Topics.decision.name, Topics.cleared.name];
+const PARCEL_SOURCES = [
+  Topics.receipt.name,
+  Topics.manifest.name,
+  Topics.taxBill.name,
+  Topics.decision.name,
+  Topics.cleared.name,
+];
 
 function collapse(xs: ReadonlyArray<string>): string[] {
   const out: string[] = [];
@@ -473,6 +479,7 @@ describe('summary declaration on the real stack: periods, amendments, statistics
     const readTopics = [
       Topics.receipt.name,
       Topics.manifest.name,
+      Topics.taxBill.name,
       Topics.decision.name,
       Topics.cleared.name,
       Topics.declarationLine.name,

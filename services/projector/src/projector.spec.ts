@@ -1,7 +1,9 @@
 import type { Pool } from 'pg';
-import { sampleExportManifest } from '@clearance/domain';
+import type { TaxBill } from '@clearance/contracts';
+import { sampleExportManifest, sampleImportManifest } from '@clearance/domain';
 import { projectorEnv } from './config';
 import { parcelsProjection, receiptRank, statusName, statusOrder } from './projections';
+import { taxBillInfo, taxBillProblem } from './projections/parcels';
 import { topicNames, type FailedRecord, type Projection, type SourceRecord } from './sources';
 import { ProjectionWriter, type ProjectionBatch } from './writer';
 
@@ -208,6 +210,156 @@ describe('parcels projection', () => {
         reason: 'x',
       },
     ]);
+  });
+});
+
+describe('parcels projection: tax bills', () => {
+  const m = sampleImportManifest();
+  const bill: TaxBill = {
+    guid: 'TB1',
+    invtNo: m.invtNo,
+    orderKey: m.orderKey,
+    waybillKey: m.waybillKey,
+    ebpCode: m.ebpCode,
+    orderNo: m.orderNo,
+    ebcCode: m.ebcCode,
+    buyerIdHash: m.buyerIdHash,
+    currency: '142',
+    items: [
+      {
+        gnum: 1,
+        gcode: '3304990099',
+        customsValue: '310.46000',
+        dutyValue: '0.00000',
+        consumptionTax: '38.35000',
+        vat: '33.24000',
+        taxTotal: '71.59000',
+      },
+    ],
+    customsValueTotal: '310.46000',
+    dutyTotal: '0.00000',
+    consumptionTaxTotal: '38.35000',
+    vatTotal: '33.24000',
+    taxTotal: '71.59000',
+    declaredTaxTotal: '71.59000',
+    status: 'OK',
+    computedAt: 10,
+  };
+  const at = (offset: number, source: string, value: unknown, timestamp: number) =>
+    ({ source, topic: source, partition: 0, offset, timestamp, key: 'k', value }) as SourceRecord;
+  async function run(records: SourceRecord[]) {
+    const statements: Array<{ sql: string; params: unknown[] }> = [];
+    const failed: string[] = [];
+    const client = {
+      query: async (sql: string, params: unknown[] = []) => {
+        statements.push({ sql, params });
+        return { rows: [] };
+      },
+    };
+    await parcelsProjection.apply(
+      { client: client as never, table: (n) => n, fail: (_r, reason) => failed.push(reason) },
+      records,
+    );
+    const params = (re: RegExp) => {
+      const s = statements.find((x) => re.test(x.sql));
+      return s ? JSON.parse(s.params[0] as string) : undefined;
+    };
+    return { statements, failed, params };
+  }
+
+  it('reads the tax-bill topic and compares its table in a replay', () => {
+    expect(parcelsProjection.sources).toContain('taxBill');
+    expect(parcelsProjection.tables).toContain('tax_bill');
+  });
+
+  it('writes the bill (first wins by guid) and a TAX_BILL trail event that states no status', async () => {
+    const { params, statements, failed } = await run([
+      at(0, 'taxBill', bill, 10),
+      at(1, 'manifest', m, 10),
+      at(2, 'taxBill', { ...bill, guid: 'TB2', status: 'INCOMPLETE' }, 12),
+    ]);
+    expect(failed).toEqual([]);
+    expect(params(/INSERT INTO tax_bill/)).toEqual([
+      {
+        guid: 'TB1',
+        invt_no: m.invtNo,
+        order_key: m.orderKey,
+        waybill_key: m.waybillKey,
+        status: 'OK',
+        customs_value_total: '310.46000',
+        duty_total: '0.00000',
+        consumption_tax_total: '38.35000',
+        vat_total: '33.24000',
+        tax_total: '71.59000',
+        declared_tax_total: '71.59000',
+        computed_at: 10,
+        topic: 'taxBill',
+        partition: 0,
+        offset: 0,
+        payload: bill,
+      },
+      expect.objectContaining({ guid: 'TB2', status: 'INCOMPLETE', offset: 2 }),
+    ]);
+    expect(statements.find((s) => /INSERT INTO tax_bill/.test(s.sql))!.sql).toMatch(
+      /ON CONFLICT DO NOTHING$/,
+    );
+    const events = params(/INSERT INTO parcel_event/);
+    expect(
+      events.map((e: { kind: string; status: string | null; rank: number }) => [e.kind, e.status, e.rank]),
+    ).toEqual([
+      ['TAX_BILL', null, 1],
+      ['MANIFEST', '120', 1],
+      ['TAX_BILL', null, 1],
+    ]);
+    expect(events[0]).toMatchObject({
+      order_key: m.orderKey,
+      waybill_key: m.waybillKey,
+      info: taxBillInfo(bill),
+    });
+    // the status is the list's (the bills, before and after it, change nothing); they count as events
+    const [parcel] = params(/INSERT INTO parcel AS/);
+    expect(parcel).toMatchObject({
+      order_key: m.orderKey,
+      status: '120',
+      status_name: 'MATCHED',
+      status_time: 10,
+      invt_no: m.invtNo,
+      waybill_key: m.waybillKey,
+      ie_flag: 'I',
+      event_count: 3,
+      last_event_time: 12,
+    });
+  });
+
+  it('a bill read before anything else of its parcel leaves the status unset (status_order never wins)', async () => {
+    const { params } = await run([at(0, 'taxBill', bill, 10)]);
+    const [parcel] = params(/INSERT INTO parcel AS/);
+    expect(parcel).toMatchObject({
+      order_key: m.orderKey,
+      status: null,
+      status_name: null,
+      status_time: null,
+      status_order: '',
+      invt_no: m.invtNo,
+      logistics_code: m.logisticsCode,
+      logistics_no: m.logisticsNo,
+      ebc_code: m.ebcCode,
+      event_count: 1,
+    });
+    expect(taxBillInfo(bill)).toBe(
+      'tax bill OK: tax 71.59000 142 (consumption tax 38.35000, VAT 33.24000; declared 71.59000)',
+    );
+  });
+
+  it('keeps a bill whose amounts are not decimals in projection_error (it would fail the whole transaction)', async () => {
+    const bad = { ...bill, vatTotal: 'NaN' };
+    expect(taxBillProblem(bad)).toBe('tax bill TB1: vatTotal "NaN" is not a decimal');
+    expect(taxBillProblem({ ...bill, declaredTaxTotal: '1e3' })).toMatch(/declaredTaxTotal "1e3"/);
+    expect(taxBillProblem({ ...bill, declaredTaxTotal: null })).toBeNull();
+    const { failed, params } = await run([at(0, 'taxBill', bad, 10)]);
+    expect(failed).toEqual(['tax bill TB1: vatTotal "NaN" is not a decimal']);
+    expect(params(/INSERT INTO tax_bill/)).toBeUndefined();
+    expect(params(/INSERT INTO parcel_event/)).toBeUndefined();
   });
 });
 

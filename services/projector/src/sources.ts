@@ -10,6 +10,7 @@ export const SOURCES = {
   summary: Topics.summary,
   exchangeRate: Topics.exchangeRate,
   inspection: Topics.inspection,
+  taxBill: Topics.taxBill,
 } as const;
 
 export type SourceKey = keyof typeof SOURCES;

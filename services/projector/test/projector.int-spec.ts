@@ -129,6 +129,8 @@ beforeAll(async () => {
   data = traffic(40, 7);
   for (const k of Object.keys(data) as Array<keyof Traffic>)
     await produce(k, data[k] as Array<Timed<unknown>>);
+  // a tax bill published again with other content: the first (by offset, one partition) wins
+  await produce('taxBill', [{ ...data.taxBill[0], value: { ...data.taxBill[0].value, status: 'MISMATCH' } }]);
   // bytes that are not Avro: kept in projection_error, never dropped
   await producer.send({
     topic: topics.receipt,
@@ -172,11 +174,17 @@ describe('projector on the real stack', () => {
   let live: Projector;
   const parcelTables = (t: string) => `"${schema('parcels')}"."${t}"`;
 
-  it('projects receipts, lists, decisions, clearances, declarations and statistics, once each', async () => {
+  it('projects receipts, lists, tax bills, decisions, clearances, declarations and statistics, once each', async () => {
     live = await startProjector();
     await caughtUp(live);
     const P = parcelTables;
-    const events = data.receipt.length + data.manifest.length + data.decision.length + data.cleared.length;
+    const events =
+      data.receipt.length +
+      data.manifest.length +
+      data.taxBill.length +
+      1 + // the tax bill published again: in the trail, not in tax_bill
+      data.decision.length +
+      data.cleared.length;
     expect(await count(`SELECT count(*) n FROM ${P('parcel_event')}`)).toBe(events);
     expect(await count(`SELECT count(*) n FROM ${P('receipt')}`)).toBe(
       new Set(data.receipt.map((r) => r.value.guid)).size,
@@ -186,6 +194,51 @@ describe('projector on the real stack', () => {
     expect(await count(`SELECT count(*) n FROM ${P('decision_rule')}`)).toBe(
       data.decision.reduce((a, d) => a + d.value.rulesFired.length, 0),
     );
+
+    // tax bills: one row per bill, first wins; in the trail with no status; never a parcel's status
+    expect(data.taxBill.length).toBeGreaterThan(0);
+    const bills = await pool.query(
+      `SELECT guid, invt_no, order_key, waybill_key, status, tax_total::text, vat_total::text, declared_tax_total::text,
+              computed_at::bigint AS computed_at, topic, payload FROM ${P('tax_bill')} ORDER BY guid COLLATE "C"`,
+    );
+    expect(bills.rows).toEqual(
+      data.taxBill
+        .map(({ value: b }) => ({
+          guid: b.guid,
+          invt_no: b.invtNo,
+          order_key: b.orderKey,
+          waybill_key: b.waybillKey,
+          status: b.status,
+          tax_total: b.taxTotal,
+          vat_total: b.vatTotal,
+          declared_tax_total: b.declaredTaxTotal,
+          computed_at: String(b.computedAt),
+          topic: topics.taxBill,
+          payload: b,
+        }))
+        .sort((a, b) => (a.guid < b.guid ? -1 : 1)),
+    );
+    expect(
+      await count(
+        `SELECT count(*) n FROM ${P('parcel_event')} WHERE kind = 'TAX_BILL' AND status IS NULL AND rank = 1`,
+      ),
+    ).toBe(data.taxBill.length + 1);
+    expect(
+      await count(
+        `SELECT count(*) n FROM ${P('parcel')} WHERE order_key = ANY($1) AND (status IS NULL OR status_order LIKE $2)`,
+        [data.taxBill.map((b) => b.value.orderKey), `%|${topics.taxBill}|%`],
+      ),
+    ).toBe(0);
+    const importParcels = await pool.query(
+      `SELECT order_key, invt_no, ie_flag, status FROM ${P('parcel')} WHERE order_key = ANY($1) ORDER BY order_key`,
+      [data.taxBill.map((b) => b.value.orderKey)],
+    );
+    expect(importParcels.rows).toHaveLength(data.taxBill.length);
+    for (const r of importParcels.rows) {
+      expect(r.ie_flag).toBe('I');
+      expect(r.invt_no).toBe(data.taxBill.find((b) => b.value.orderKey === r.order_key)!.value.invtNo);
+    }
+
     const errors = await pool.query(`SELECT topic, reason FROM ${P('projection_error')}`);
     expect(errors.rows).toEqual([
       { topic: topics.receipt, reason: expect.stringContaining('does not decode') },

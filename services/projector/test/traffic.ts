@@ -10,6 +10,7 @@ import type {
   Manifest,
   Receipt,
   SummaryDeclaration,
+  TaxBill,
 } from '@clearance/contracts';
 import {
   buildDecision,
@@ -49,6 +50,8 @@ export interface Timed<V> {
 export interface Traffic {
   receipt: Array<Timed<Receipt>>;
   manifest: Array<Timed<Manifest>>;
+  /** Import lists' tax bills (key: the waybill key), with the list's event time. */
+  taxBill: Array<Timed<TaxBill>>;
   decision: Array<Timed<Decision>>;
   cleared: Array<Timed<ClearedParcel>>;
   summary: Array<Timed<SummaryDeclaration>>;
@@ -68,6 +71,7 @@ export function traffic(count: number, seed: number, startTime = Date.UTC(2026, 
   const out: Traffic = {
     receipt: [],
     manifest: [],
+    taxBill: [],
     decision: [],
     cleared: [],
     summary: [],
@@ -92,6 +96,7 @@ export function traffic(count: number, seed: number, startTime = Date.UTC(2026, 
     else match.delete(s.key);
     receipts(r.receipts, s.timestamp);
     for (const m of r.manifests) out.manifest.push({ key: m.riskKey, value: m, timestamp: s.timestamp });
+    for (const t of r.taxBills) out.taxBill.push({ key: t.waybillKey, value: t, timestamp: s.timestamp });
   }
   const end = Math.max(...sends.map((s) => s.timestamp)) + 73 * HOUR_MS;
   for (const [key, state] of match)

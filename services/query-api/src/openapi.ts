@@ -26,11 +26,61 @@ export const errorSchema: SchemaObject = {
   },
 };
 
+const taxAmount = (description: string, nullable = false): SchemaObject =>
+  decimal(`${description}, CNY`, nullable);
+
+export const taxBillSchema: SchemaObject = {
+  type: 'object',
+  nullable: true,
+  description:
+    "The retail import tax bill of the parcel's list (clearance.tax-bill.v1, the role of the CEB816 electronic tax " +
+    'bill): customs value, duty, consumption tax and VAT at 70 % per item and in total, checked against the ' +
+    "order's declared taxTotal. null for export parcels and before the list is compiled",
+  properties: {
+    guid: str('tax bill id, derived from the list'),
+    invtNo: str('list number'),
+    ebcCode: str('seller (e-commerce enterprise) code; withholds the tax', true),
+    currency: str('currency of every amount: 142 (CNY)'),
+    status: {
+      type: 'string',
+      enum: ['OK', 'MISMATCH', 'INCOMPLETE'],
+      description:
+        'OK: declared within 0.01 CNY per tax kind; MISMATCH: a larger difference (TAX_MISMATCH); ' +
+        "INCOMPLETE: an item's commodity or rates are unknown, the bill could not be computed",
+    },
+    customsValueTotal: taxAmount('customs value of the list: goods + freight + insurance'),
+    dutyTotal: taxAmount('customs duty (0 within the retail import limits)'),
+    consumptionTaxTotal: taxAmount('consumption tax due'),
+    vatTotal: taxAmount('VAT due'),
+    taxTotal: taxAmount('dutyTotal + consumptionTaxTotal + vatTotal'),
+    declaredTaxTotal: taxAmount("the order's declared taxTotal; null when none", true),
+    computedAt: str('ISO time of the computation (the list)'),
+    items: {
+      type: 'array',
+      description: 'per list item, in list order; the taxes add up to the totals',
+      items: {
+        type: 'object',
+        properties: {
+          gnum: int('line number of the list item'),
+          gcode: str('HS code whose rates were applied'),
+          customsValue: taxAmount('customs value'),
+          dutyValue: taxAmount('customs duty'),
+          consumptionTax: taxAmount('consumption tax'),
+          vat: taxAmount('VAT'),
+          taxTotal: taxAmount('dutyValue + consumptionTax + vat'),
+        },
+      },
+    },
+    source: { type: 'object', properties: { topic: str(), partition: int(), offset: int() } },
+  },
+};
+
 export const parcelSchema: SchemaObject = {
   type: 'object',
   description:
-    'A parcel with its status and audit trail: every receipt, list, decision and clearance in the order the engine ' +
-    'acted (receipts in processing order; a list, decision or clearance just before the receipts it caused)',
+    'A parcel with its status, its import tax bill and audit trail: every receipt, list, tax bill, decision and ' +
+    'clearance in the order the engine acted (receipts in processing order; a list with its tax bill, a decision ' +
+    'or a clearance just before the receipts it caused)',
   properties: {
     orderKey: str('{ebpCode}:{orderNo}', true),
     ebpCode: str(undefined, true),
@@ -80,6 +130,7 @@ export const parcelSchema: SchemaObject = {
         },
       },
     },
+    taxBill: taxBillSchema,
     events: {
       type: 'array',
       items: {
@@ -89,8 +140,11 @@ export const parcelSchema: SchemaObject = {
           orderKey: str(undefined, true),
           waybillKey: str(undefined, true),
           eventTime: int('event time, ms'),
-          kind: str('RECEIPT, MANIFEST, DECISION, CLEARED'),
-          status: str(undefined, true),
+          kind: str('RECEIPT, MANIFEST, TAX_BILL, DECISION, CLEARED'),
+          status: str(
+            'the status code the event carries; null for a tax bill (it states no parcel status)',
+            true,
+          ),
           participant: str('receipts: EBP, EBC, PAYER, CARRIER, OFFICER', true),
           docType: str('receipts: ORDER, PAYMENT, WAYBILL, LIST, INSPECTION, DEPARTURE', true),
           info: str(undefined, true),

@@ -136,4 +136,26 @@ describe('audit trail order', () => {
       'RECEIPT@60',
     ]);
   });
+
+  it('puts a tax bill with its list, before the 120 receipts, whatever its event time', () => {
+    // as the query returns them: event time, rank, topic (clearance.manifest.v1 before clearance.tax-bill.v1)
+    const events = [
+      e('RECEIPT', 30, 100, { status: '2', docType: 'ORDER' }),
+      e('MANIFEST', 7, 100),
+      e('TAX_BILL', 7, 100),
+      e('RECEIPT', 31, 100, { status: '120', docType: 'ORDER' }),
+      e('DECISION', 9, 100),
+      e('RECEIPT', 50, 100, { status: '800', docType: 'LIST' }),
+      e('RECEIPT', 10, 113, { status: '2', docType: 'WAYBILL' }),
+    ];
+    expect(causalOrder(events, 'EBP:1').map((x) => x.info)).toEqual([
+      'RECEIPT@10',
+      'RECEIPT@30',
+      'MANIFEST@7',
+      'TAX_BILL@7',
+      'RECEIPT@31',
+      'DECISION@9',
+      'RECEIPT@50',
+    ]);
+  });
 });

@@ -31,6 +31,34 @@ export interface ParcelEvent {
   payload: unknown;
 }
 
+export interface TaxBillItemView {
+  gnum: number;
+  gcode: string;
+  customsValue: string;
+  dutyValue: string;
+  consumptionTax: string;
+  vat: string;
+  taxTotal: string;
+}
+
+/** An import list's retail import tax bill (clearance.tax-bill.v1); amounts are CEB decimals in CNY. */
+export interface TaxBillView {
+  guid: string;
+  invtNo: string;
+  ebcCode: string | null;
+  currency: string;
+  status: string;
+  customsValueTotal: string;
+  dutyTotal: string;
+  consumptionTaxTotal: string;
+  vatTotal: string;
+  taxTotal: string;
+  declaredTaxTotal: string | null;
+  computedAt: string;
+  items: TaxBillItemView[];
+  source: { topic: string; partition: number; offset: number };
+}
+
 export interface ParcelView {
   orderKey: string | null;
   ebpCode: string | null;
@@ -57,6 +85,8 @@ export interface ParcelView {
     decidedAt: string | null;
     rules: Array<{ ruleId: string; kind: string; outcome: string; score: number; reason: string }>;
   }>;
+  /** The import tax bill of the parcel's list; null for exports and before the list is compiled. */
+  taxBill: TaxBillView | null;
   events: ParcelEvent[];
 }
 
@@ -128,7 +158,9 @@ export interface StatisticsView {
  * key, so they sit in one partition of the receipt topic in processing order (their offsets); an
  * input's event time may be earlier than that of a document processed before it, so time alone
  * can mislead. Lists, decisions and clearances are placed just before the receipts they caused
- * (120, the LIST receipts, the 899 departure receipts); anything else (receipts naming only the
+ * (120, the LIST receipts, the 899 departure receipts); a tax bill, computed with the list, with
+ * the list (just before the 120 receipts, after the list: same event time and rank, and the
+ * query's topic order puts clearance.manifest.v1 first); anything else (receipts naming only the
  * waybill) by event time.
  */
 export function causalOrder(events: ParcelEvent[], orderKey: string): ParcelEvent[] {
@@ -139,7 +171,7 @@ export function causalOrder(events: ParcelEvent[], orderKey: string): ParcelEven
   const anchor = (e: ParcelEvent): number => {
     const first = (test: (r: ParcelEvent) => boolean) => main.findIndex(test);
     let i = -1;
-    if (e.kind === 'MANIFEST') i = first((r) => r.status === '120');
+    if (e.kind === 'MANIFEST' || e.kind === 'TAX_BILL') i = first((r) => r.status === '120');
     else if (e.kind === 'DECISION') i = first((r) => r.docType === 'LIST');
     else if (e.kind === 'CLEARED') i = first((r) => r.docType === 'DEPARTURE' && r.status === '899');
     return i >= 0 ? i : first((r) => r.eventTime > e.eventTime);
@@ -193,7 +225,7 @@ export class ReadModels {
     ]);
     if (rows.length === 0) {
       const events = await this.events([orderKey], []);
-      return events.length > 0 ? this.view(undefined, events, [], { orderKey }) : undefined;
+      return events.length > 0 ? this.view(undefined, events, [], null, { orderKey }) : undefined;
     }
     return this.parcelView(rows[0]);
   }
@@ -214,16 +246,17 @@ export class ReadModels {
     }
     if (rows.length > 0) return this.parcelView(rows[0], waybillKey);
     const events = await this.events([], [waybillKey]);
-    return events.length > 0 ? this.view(undefined, events, [], { waybillKey }) : undefined;
+    return events.length > 0 ? this.view(undefined, events, [], null, { waybillKey }) : undefined;
   }
 
   private async parcelView(p: Row, extraWaybillKey?: string): Promise<ParcelView> {
     const waybills = [...new Set([p.waybill_key, extraWaybillKey].filter(Boolean))] as string[];
-    const [events, decisions] = await Promise.all([
+    const [events, decisions, taxBill] = await Promise.all([
       this.events([p.order_key], waybills),
       this.decisions(p.order_key),
+      this.taxBill(p.order_key, p.invt_no),
     ]);
-    return this.view(p, causalOrder(events, p.order_key), decisions, {});
+    return this.view(p, causalOrder(events, p.order_key), decisions, taxBill, {});
   }
 
   private async events(orderKeys: string[], waybillKeys: string[]): Promise<ParcelEvent[]> {
@@ -267,10 +300,53 @@ export class ReadModels {
     }));
   }
 
+  /**
+   * The parcel's tax bill: that of its list (invtNo), else the latest computed (a parcel has one
+   * list; the fallback only matters if its list number was not recorded).
+   */
+  private async taxBill(orderKey: string, invtNo: string | null): Promise<TaxBillView | null> {
+    const sql = `SELECT * FROM ${this.t('parcels', 'tax_bill')} WHERE order_key = $1
+      ORDER BY (invt_no = $2) IS TRUE DESC, computed_at DESC, "offset" DESC, guid LIMIT 1`;
+    // a parcels schema the projector has not migrated to 003_tax_bill yet (rolling out): no bill
+    // rather than a 503 for the whole parcel
+    const { rows } = await this.pool.query(sql, [orderKey, invtNo]).catch((e: { code?: string }) => {
+      if (e.code === '42P01') return { rows: [] as Row[] };
+      throw e;
+    });
+    if (rows.length === 0) return null;
+    const b = rows[0];
+    const items = (b.payload?.items ?? []) as TaxBillItemView[];
+    return {
+      guid: b.guid,
+      invtNo: b.invt_no,
+      ebcCode: b.payload?.ebcCode ?? null,
+      currency: b.payload?.currency ?? '142',
+      status: b.status,
+      customsValueTotal: b.customs_value_total,
+      dutyTotal: b.duty_total,
+      consumptionTaxTotal: b.consumption_tax_total,
+      vatTotal: b.vat_total,
+      taxTotal: b.tax_total,
+      declaredTaxTotal: b.declared_tax_total,
+      computedAt: iso(b.computed_at)!,
+      items: items.map((it) => ({
+        gnum: it.gnum,
+        gcode: it.gcode,
+        customsValue: it.customsValue,
+        dutyValue: it.dutyValue,
+        consumptionTax: it.consumptionTax,
+        vat: it.vat,
+        taxTotal: it.taxTotal,
+      })),
+      source: { topic: b.topic, partition: b.partition, offset: Number(b.offset) },
+    };
+  }
+
   private view(
     p: Row | undefined,
     events: ParcelEvent[],
     decisions: ParcelView['decisions'],
+    taxBill: TaxBillView | null,
     keys: { orderKey?: string; waybillKey?: string },
   ): ParcelView {
     const orderKey = p?.order_key ?? keys.orderKey ?? null;
@@ -302,6 +378,7 @@ export class ReadModels {
       lastEventAt: p ? iso(p.last_event_time) : (events[events.length - 1]?.at ?? null),
       eventCount: p ? Number(p.event_count) : events.length,
       decisions,
+      taxBill,
       events,
     };
   }

@@ -126,6 +126,110 @@ async function fixtures(): Promise<void> {
     },
   ]);
 
+  // an import parcel: its list's tax bill, in the trail with the list (and an older bill of another
+  // list number for the same order, which the view does not pick)
+  const imp = { order_key: 'EBP0000001:ORD2', waybill_key: 'LOG0000001:WB2' };
+  await insert(S('parcels', 'parcel'), [
+    {
+      ...imp,
+      ebp_code: 'EBP0000001',
+      order_no: 'ORD2',
+      logistics_code: 'LOG0000001',
+      logistics_no: 'WB2',
+      invt_no: '514120260I000000002',
+      ie_flag: 'I',
+      ebc_code: 'EBC0000009',
+      trade_mode: '9610',
+      outcome: 'RELEASE',
+      rule_set_version: 'v1',
+      status: '800',
+      status_name: 'RELEASED',
+      status_info: 'released',
+      status_time: T0 + 13 * 60_000,
+      status_order: '2|1|x',
+      first_event_time: T0 + 10 * 60_000,
+      last_event_time: T0 + 13 * 60_000,
+      event_count: 6,
+    },
+  ]);
+  await insert(S('parcels', 'parcel_event'), [
+    ev(10, 'RECEIPT', { ...imp, status: '2', participant: 'EBP', doc_type: 'ORDER', info: 'accepted' }),
+    ev(12, 'RECEIPT', {
+      ...imp,
+      rank: 1,
+      status: '120',
+      participant: 'EBP',
+      doc_type: 'ORDER',
+      event_time: T0 + 11 * 60_000,
+    }),
+    ev(14, 'RECEIPT', {
+      ...imp,
+      rank: 2,
+      status: '800',
+      participant: 'EBP',
+      doc_type: 'LIST',
+      event_time: T0 + 13 * 60_000,
+    }),
+    ev(11, 'MANIFEST', { ...imp, rank: 1, status: '120', event_time: T0 + 11 * 60_000 }),
+    ev(11, 'TAX_BILL', {
+      ...imp,
+      topic: 'clearance.tax-bill.v1',
+      rank: 1,
+      status: null,
+      info: 'tax bill OK: tax 127.86000 142',
+      event_time: T0 + 11 * 60_000,
+    }),
+    ev(13, 'DECISION', { ...imp, rank: 2, status: '800', event_time: T0 + 12 * 60_000 }),
+  ]);
+  const bill = (guid: string, invtNo: string, computedAt: number, offset: number) => ({
+    guid,
+    invt_no: invtNo,
+    ...imp,
+    status: 'OK',
+    customs_value_total: '928.85',
+    duty_total: '0',
+    consumption_tax_total: '38.35',
+    vat_total: '89.51',
+    tax_total: '127.86',
+    declared_tax_total: '127.86000',
+    computed_at: computedAt,
+    topic: 'clearance.tax-bill.v1',
+    partition: 0,
+    offset,
+    payload: {
+      guid,
+      invtNo,
+      orderKey: imp.order_key,
+      waybillKey: imp.waybill_key,
+      ebcCode: 'EBC0000009',
+      currency: '142',
+      items: [
+        {
+          gnum: 1,
+          gcode: '8516310000',
+          customsValue: '618.39000',
+          dutyValue: '0.00000',
+          consumptionTax: '0.00000',
+          vat: '56.27000',
+          taxTotal: '56.27000',
+        },
+        {
+          gnum: 2,
+          gcode: '3304990099',
+          customsValue: '310.46000',
+          dutyValue: '0.00000',
+          consumptionTax: '38.35000',
+          vat: '33.24000',
+          taxTotal: '71.59000',
+        },
+      ],
+    },
+  });
+  await insert(S('parcels', 'tax_bill'), [
+    bill('TB-2', '514120260I000000002', T0 + 11 * 60_000, 11),
+    bill('TB-OTHER', '514120260I000000099', T0 + 20 * 60_000, 20),
+  ]);
+
   const decl = (no: string, period: string, ebc: string, sequence: number, lines: number) => ({
     declaration_no: no,
     declaration_key: `${ebc}|5|502|5141|9610`,
@@ -325,9 +429,11 @@ describe('query API', () => {
       source: { topic: 'clearance.receipt.v1', partition: 0, offset: 0 },
       payload: { n: 0 },
     });
+    expect(r.body.taxBill).toBeNull(); // an export parcel has no tax bill
     const w = await get('/parcels/by-waybill/LOG0000001/WB1');
     expect(w.status).toBe(200);
     expect(w.body.orderKey).toBe('EBP0000001:ORD1');
+    expect(w.body.taxBill).toBeNull();
     const early = await get('/parcels/by-waybill/LOG0000001/WB9');
     expect(early.body).toMatchObject({
       orderKey: null,
@@ -335,6 +441,63 @@ describe('query API', () => {
       status: { code: null },
       eventCount: 1,
     });
+  });
+
+  it("shows an import parcel's tax bill, by order and by waybill; the bill is in the trail with its list and sets no status", async () => {
+    const taxBill = {
+      guid: 'TB-2',
+      invtNo: '514120260I000000002',
+      ebcCode: 'EBC0000009',
+      currency: '142',
+      status: 'OK',
+      customsValueTotal: '928.85000',
+      dutyTotal: '0.00000',
+      consumptionTaxTotal: '38.35000',
+      vatTotal: '89.51000',
+      taxTotal: '127.86000',
+      declaredTaxTotal: '127.86000',
+      computedAt: new Date(T0 + 11 * 60_000).toISOString(),
+      items: [
+        {
+          gnum: 1,
+          gcode: '8516310000',
+          customsValue: '618.39000',
+          dutyValue: '0.00000',
+          consumptionTax: '0.00000',
+          vat: '56.27000',
+          taxTotal: '56.27000',
+        },
+        {
+          gnum: 2,
+          gcode: '3304990099',
+          customsValue: '310.46000',
+          dutyValue: '0.00000',
+          consumptionTax: '38.35000',
+          vat: '33.24000',
+          taxTotal: '71.59000',
+        },
+      ],
+      source: { topic: 'clearance.tax-bill.v1', partition: 0, offset: 11 },
+    };
+    for (const p of ['/parcels/by-order/EBP0000001/ORD2', '/parcels/by-waybill/LOG0000001/WB2']) {
+      const r = await get(p);
+      expect([p, r.status]).toEqual([p, 200]);
+      expect(r.body).toMatchObject({
+        orderKey: 'EBP0000001:ORD2',
+        ieFlag: 'I',
+        status: { code: '800', name: 'RELEASED' },
+        eventCount: 6,
+      });
+      expect(r.body.taxBill).toEqual(taxBill);
+      expect(r.body.events.map((e: { kind: string; status: string }) => `${e.kind}:${e.status}`)).toEqual([
+        'RECEIPT:2',
+        'MANIFEST:120',
+        'TAX_BILL:null',
+        'RECEIPT:120',
+        'DECISION:800',
+        'RECEIPT:800',
+      ]);
+    }
   });
 
   it('answers 404 for unknown ids and 400 with a message for bad ones', async () => {
@@ -507,6 +670,13 @@ describe('query API', () => {
       '/statistics',
       '/statistics.csv',
     ]);
+    const parcel =
+      doc.body.paths['/parcels/by-order/{ebpCode}/{orderNo}'].get.responses['200'].content['application/json']
+        .schema;
+    expect(parcel.properties.taxBill).toMatchObject({
+      nullable: true,
+      properties: { status: { enum: ['OK', 'MISMATCH', 'INCOMPLETE'] }, items: { type: 'array' } },
+    });
     expect(doc.body.paths['/statistics'].get.parameters.map((p: { name: string }) => p.name)).toEqual(
       expect.arrayContaining(['dimension', 'period', 'country', 'chapter', 'rule', 'format']),
     );

@@ -1,12 +1,12 @@
 import * as path from 'node:path';
-import type { ClearedParcel, Decision, Manifest, Receipt } from '@clearance/contracts';
+import type { ClearedParcel, Decision, Manifest, Receipt, TaxBill } from '@clearance/contracts';
 import { insertRecordset, type Column } from '../sql';
 import type { Projection, ProjectionTx, SourceRecord } from '../sources';
 
 /**
  * Parcels: one row per parcel (order key) with its status, the audit trail (every receipt, list,
- * decision and clearance, with event time and source offset), receipts, and decisions with the
- * rules fired.
+ * tax bill, decision and clearance, with event time and source offset), receipts, decisions with
+ * the rules fired, and import lists' tax bills.
  *
  * The status is that of the most advanced event (rank 0 document receipts, 1 match, 2 risk
  * decision, 3 inspection result, 4 cleared); within a rank receipts beat the list / decision /
@@ -15,6 +15,11 @@ import type { Projection, ProjectionTx, SourceRecord } from '../sources';
  * and their offsets are the order the engine acted in (input event times may arrive out of
  * order, so time is not used). `status_order` encodes this, so the final row is the same whatever
  * order the topics are read in (a replay gives the same table).
+ *
+ * A tax bill is in the trail (kind TAX_BILL, rank 1: it is computed with the list) but states no
+ * parcel status: it touches the parcel row with no status (status_order '', which never wins), so
+ * it counts as an event and fills the identity like the list, and the status is that of the other
+ * events whether or not the bill was read, before or after them.
  */
 
 export const STATUS_NAMES: Record<string, string> = {
@@ -215,7 +220,81 @@ const RULE_COLUMNS: Column[] = [
   ['reason', 'text'],
 ];
 
+const TAX_BILL_COLUMNS: Column[] = [
+  ['guid', 'text'],
+  ['invt_no', 'text'],
+  ['order_key', 'text'],
+  ['waybill_key', 'text'],
+  ['status', 'text'],
+  ['customs_value_total', 'numeric'],
+  ['duty_total', 'numeric'],
+  ['consumption_tax_total', 'numeric'],
+  ['vat_total', 'numeric'],
+  ['tax_total', 'numeric'],
+  ['declared_tax_total', 'numeric'],
+  ['computed_at', 'bigint'],
+  ['topic', 'text'],
+  ['partition', 'integer'],
+  ['offset', 'bigint'],
+  ['payload', 'jsonb'],
+];
+
+/** A CEB decimal (19,5) as the tax_bill columns take it; anything else would fail the whole transaction. */
+const DECIMAL = /^-?\d{1,19}(\.\d{1,5})?$/;
+const TAX_BILL_AMOUNTS = [
+  'customsValueTotal',
+  'dutyTotal',
+  'consumptionTaxTotal',
+  'vatTotal',
+  'taxTotal',
+] as const;
+
+/** Why a tax bill cannot be projected, or null. */
+export function taxBillProblem(b: TaxBill): string | null {
+  for (const f of TAX_BILL_AMOUNTS)
+    if (!DECIMAL.test(b[f])) return `tax bill ${b.guid}: ${f} ${JSON.stringify(b[f])} is not a decimal`;
+  if (b.declaredTaxTotal !== null && !DECIMAL.test(b.declaredTaxTotal))
+    return `tax bill ${b.guid}: declaredTaxTotal ${JSON.stringify(b.declaredTaxTotal)} is not a decimal`;
+  return null;
+}
+
+/** The tax_bill row of a bill. */
+export function taxBillRow(b: TaxBill, rec: Pick<SourceRecord, 'topic' | 'partition' | 'offset'>): object {
+  return {
+    guid: b.guid,
+    invt_no: b.invtNo,
+    order_key: b.orderKey,
+    waybill_key: b.waybillKey,
+    status: b.status,
+    customs_value_total: b.customsValueTotal,
+    duty_total: b.dutyTotal,
+    consumption_tax_total: b.consumptionTaxTotal,
+    vat_total: b.vatTotal,
+    tax_total: b.taxTotal,
+    declared_tax_total: b.declaredTaxTotal,
+    computed_at: b.computedAt,
+    topic: rec.topic,
+    partition: rec.partition,
+    offset: rec.offset,
+    payload: b,
+  };
+}
+
+/** The audit trail's line for a bill: its status and amounts (the bill's status is not a receipt status). */
+export function taxBillInfo(b: TaxBill): string {
+  const declared = b.declaredTaxTotal === null ? 'none declared' : `declared ${b.declaredTaxTotal}`;
+  return `tax bill ${b.status}: tax ${b.taxTotal} ${b.currency} (consumption tax ${b.consumptionTaxTotal}, VAT ${b.vatTotal}; ${declared})`;
+}
+
 const keyOf = (a: string | null, b: string | null): string | null => (a && b ? `${a}:${b}` : null);
+const splitWaybillKey = (
+  waybillKey: string,
+): { logistics_code: string | null; logistics_no: string | null } => {
+  const i = waybillKey.indexOf(':');
+  return i < 0
+    ? { logistics_code: null, logistics_no: null }
+    : { logistics_code: waybillKey.slice(0, i), logistics_no: waybillKey.slice(i + 1) };
+};
 const splitOrderKey = (orderKey: string): { ebp_code: string; order_no: string } => {
   const i = orderKey.indexOf(':');
   return { ebp_code: orderKey.slice(0, i), order_no: orderKey.slice(i + 1) };
@@ -252,9 +331,9 @@ function fromManifestless(): Pick<ParcelRow, (typeof FIRST_NON_NULL)[number]> {
 
 export const parcelsProjection: Projection = {
   name: 'parcels',
-  sources: ['receipt', 'manifest', 'decision', 'cleared'],
+  sources: ['receipt', 'manifest', 'decision', 'cleared', 'taxBill'],
   migrationsDir: path.join(__dirname, '../../migrations/parcels'),
-  tables: ['parcel', 'parcel_event', 'receipt', 'decision', 'decision_rule'],
+  tables: ['parcel', 'parcel_event', 'receipt', 'decision', 'decision_rule', 'tax_bill'],
 
   async apply(tx: ProjectionTx, records: ReadonlyArray<SourceRecord>): Promise<void> {
     const parcels = new Map<string, ParcelRow>();
@@ -262,6 +341,7 @@ export const parcelsProjection: Projection = {
     const receipts: object[] = [];
     const decisions: object[] = [];
     const rules: object[] = [];
+    const taxBills: object[] = [];
 
     const touch = (
       orderKey: string | null,
@@ -445,6 +525,40 @@ export const parcelsProjection: Projection = {
           touch(c.orderKey, rec, fromManifest(c.manifest), { rank: 4, status: c.returnStatus, info });
           break;
         }
+        case 'taxBill': {
+          const b: TaxBill = rec.value;
+          const problem = taxBillProblem(b);
+          if (problem) {
+            tx.fail(rec, problem);
+            break;
+          }
+          const info = taxBillInfo(b);
+          taxBills.push(taxBillRow(b, rec));
+          event(rec, {
+            order_key: b.orderKey,
+            waybill_key: b.waybillKey,
+            rank: 1,
+            kind: 'TAX_BILL',
+            status: null, // not a parcel status: the bill's own status is in info and payload
+            info,
+            payload: b,
+          });
+          // identity as the list has it (a bill is an import list's); no status
+          touch(
+            b.orderKey,
+            rec,
+            {
+              ...NO_IDENTITY,
+              waybill_key: b.waybillKey,
+              ...splitWaybillKey(b.waybillKey),
+              invt_no: b.invtNo,
+              ie_flag: 'I',
+              ebc_code: b.ebcCode,
+            },
+            null,
+          );
+          break;
+        }
         default:
           tx.fail(rec, `the parcels projection does not read ${rec.topic}`);
       }
@@ -470,5 +584,7 @@ export const parcelsProjection: Projection = {
       rules.filter((r) => fresh.has((r as { decision_guid: string }).decision_guid)),
       'ON CONFLICT DO NOTHING',
     );
+    // first wins: a bill's guid derives from its list, and a list's bills share one partition
+    await insertRecordset(client, tx.table('tax_bill'), TAX_BILL_COLUMNS, taxBills, 'ON CONFLICT DO NOTHING');
   },
 };
