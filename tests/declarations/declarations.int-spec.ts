@@ -526,6 +526,8 @@ describe('summary declaration on the real stack: periods, amendments, statistics
       DECLARATION_PERIOD: 'DAY',
       PROJECTOR_GROUP_ID: ids.projector,
       PROJECTION_SCHEMA_PREFIX: prefix,
+      // what this test checks; the participants' returns would read the shared receipts from offset 0
+      PROJECTIONS: 'parcels,declarations,statistics',
     };
     await createTopicsAndWait(admin, internalTopics(serviceEnv, partitions));
     const serialBase = randomInt(1_000_000, 9_000_000);
@@ -1247,6 +1249,19 @@ describe('summary declaration on the real stack: periods, amendments, statistics
         problems.check(
           view.invtNo === d!.invtNo,
           () => `${p.orderKey}: invtNo ${view.invtNo}, want ${d!.invtNo}`,
+        );
+        // an import parcel's tax bill, equal to what the order declared (the generator declares the
+        // bill to the fen); an export parcel has none
+        const bill = view.taxBill;
+        problems.check(
+          p.ieFlag === 'I'
+            ? bill !== null &&
+                bill.invtNo === d!.invtNo &&
+                (bill.status === 'INCOMPLETE' ||
+                  D.normalizeDecimal(bill.taxTotal) === D.normalizeDecimal(p.order.taxTotal ?? '0'))
+            : bill === null,
+          () =>
+            `${p.orderKey} (${p.ieFlag}): tax bill ${JSON.stringify(bill && { invtNo: bill.invtNo, status: bill.status, taxTotal: bill.taxTotal })}, declared ${p.order.taxTotal}`,
         );
       }
     };
