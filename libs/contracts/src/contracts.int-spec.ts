@@ -103,7 +103,7 @@ describe('contracts on the real schema registry and Kafka', () => {
     );
 
     // a Payment framed with its own schema id is not an Order
-    const enterprise = await codecs.encode(Topics.enterprise, { code: 'X', name: 'Y', creditGrade: 'A', roles: [], onFile: true, country: null });
+    const enterprise = await codecs.encode(Topics.enterprise, { code: 'X', name: 'Y', creditGrade: 'A', roles: [], onFile: true, country: null, listMode: 'ONE_STEP' });
     await expect(codecs.decode(Topics.order, enterprise, { partition: 1, offset: '9' })).rejects.toThrow(/cannot be read as cn\.clearance\.Order/);
   });
 

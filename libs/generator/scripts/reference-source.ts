@@ -2342,6 +2342,7 @@ export function buildReferenceFiles(): Record<string, unknown> {
     roles: e.roles,
     onFile: e.onFile ?? true,
     country: e.country ?? null,
+    listMode: 'ONE_STEP',
     gen: e.gen,
   }));
   const commodities = COMMODITIES.map((r) => ({

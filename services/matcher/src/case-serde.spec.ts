@@ -173,6 +173,116 @@ describe('cases store codec', () => {
   });
 });
 
+describe('cases store codec: the filed list (four-document mode, format 0x04)', () => {
+  const serde = caseSerde();
+  const FOUR: D.MatchContext = {
+    enterprise: (code) =>
+      code === D.SAMPLE_CODES.ebp
+        ? D.sampleEnterprise(code, ['EBP'], { listMode: 'FOUR_DOCUMENT' })
+        : D.sampleEnterprises().find((e) => e.code === code),
+    invtSerial: D.invtSerial(0, 1),
+  };
+  const key = `${D.SAMPLE_CODES.ebp}:SO-1001`;
+  const withList = (): D.OpenCase => {
+    let s: D.MatchState | undefined;
+    for (const cmd of [
+      { type: 'OrderArrived', caseKey: key, at: T0, order: D.sampleImportOrder({ orderNo: 'SO-1001' }) },
+      {
+        type: 'ListArrived',
+        caseKey: key,
+        at: T0 + 1,
+        list: D.sampleImportFiledList(undefined, { orderNo: 'SO-1001' }),
+      },
+    ] as D.MatchCommand[])
+      s = D.handleMatch(s, cmd, FOUR).state;
+    return s as D.OpenCase;
+  };
+
+  it('writes every open case as 0x04 and reads the list slot back (id number only as its hash)', () => {
+    const s = withList();
+    expect(s.list).toBeTruthy();
+    const bytes = serde.serialize(TOPIC, s) as Buffer;
+    expect(bytes[0]).toBe(0x04);
+    const back = serde.deserialize(TOPIC, bytes) as D.OpenCase;
+    expect(JSON.parse(JSON.stringify(back))).toEqual(JSON.parse(JSON.stringify(s)));
+    expect(back.list!.idHash).toBe(s.list!.idHash);
+    expect(back.list!.doc.buyerIdNumber).toBeNull();
+    expect(serde.serialize(TOPIC, back)).toEqual(bytes);
+    const [first] = lifeOfACase(21);
+    const plain = serde.serialize(TOPIC, first) as Buffer;
+    expect(plain[0]).toBe(0x04);
+    expect(serde.deserialize(TOPIC, plain)).not.toHaveProperty('list');
+  });
+
+  it('reads an 0x02 value (three slots): no list', () => {
+    const [, second] = lifeOfACase(22) as [D.OpenCase, D.OpenCase];
+    const slot = {
+      type: 'record',
+      name: 'Slot',
+      fields: [
+        { name: 'at', type: 'long' },
+        { name: 'idHash', type: ['null', { type: 'fixed', name: 'Sha256', size: 32 }, 'string'] },
+      ],
+    };
+    const v2 = Type.forSchema({
+      type: 'record',
+      name: 'OpenHeader',
+      namespace: 'clearance.matcher.cases',
+      fields: [
+        { name: 'status', type: { type: 'enum', name: 'OpenStatus', symbols: ['OPEN', 'REJECTED'] } },
+        { name: 'caseKey', type: 'string' },
+        { name: 'openedAt', type: 'long' },
+        { name: 'firstDocumentTime', type: ['null', 'long'] },
+        { name: 'order', type: ['null', slot] },
+        { name: 'payment', type: ['null', 'clearance.matcher.cases.Slot'] },
+        { name: 'waybill', type: ['null', 'clearance.matcher.cases.Slot'] },
+        {
+          name: 'reasons',
+          type: {
+            type: 'array',
+            items: {
+              type: 'record',
+              name: 'Reason',
+              fields: [
+                { name: 'code', type: 'string' },
+                { name: 'message', type: 'string' },
+              ],
+            },
+          },
+        },
+        {
+          name: 'seen',
+          type: { type: 'array', items: [{ type: 'fixed', name: 'Guid', size: 16 }, 'string'] },
+        },
+      ],
+    } as never);
+    const meta = (h: { at: number; idHash: string | null } | null) => h && { at: h.at, idHash: h.idHash };
+    const header = v2.toBuffer({
+      ...second,
+      order: meta(second.order),
+      payment: meta(second.payment),
+      waybill: null,
+    });
+    const body = (type: string, doc: object) => {
+      const b = schemaByName(type).type.toBuffer(doc);
+      const len = Buffer.alloc(4);
+      len.writeUInt32BE(b.length);
+      return Buffer.concat([len, b]);
+    };
+    const old = Buffer.concat([
+      Buffer.from([0x02]),
+      header,
+      body('Order', second.order!.doc),
+      body('Payment', second.payment!.doc),
+      Buffer.alloc(4),
+    ]);
+    const back = serde.deserialize(TOPIC, old) as D.OpenCase;
+    expect(back).not.toHaveProperty('list');
+    expect(JSON.parse(JSON.stringify(back))).toEqual(JSON.parse(JSON.stringify(second)));
+    expect((serde.serialize(TOPIC, back) as Buffer)[0]).toBe(0x04);
+  });
+});
+
 describe('held documents written from their input bytes', () => {
   const serde = caseSerde();
   const types = ['Order', 'Payment', 'Waybill'].map((n) => schemaByName(n).type);

@@ -5,28 +5,33 @@ import type { Serde } from '@clearance/streams';
 import { type Schema, Type } from 'avsc';
 
 /**
- * The `cases` store's value codec. An open case holds up to three documents, which are most of its
+ * The `cases` store's value codec. An open case holds up to four documents (the filed list in
+ * four-document mode), which are most of its
  * bytes and never change while held: each is written as its Avro body (the topic's schema, the
  * held form: id numbers already replaced by their hash), encoded once per document object and
  * reused by every later write of the case; the rest of the state is a small binary header (Avro of
  * an internal schema: id hashes as 32 bytes, canonical guids as 16).
  *
- *   open:   0x02 | Avro OpenHeader   | 3 × (u32 length, 0 = none | Avro body)
+ *   open:   0x04 | Avro OpenHeader4  | 4 × (u32 length, 0 = none | Avro body)   order, payment, waybill, list
  *   closed: 0x03 | Avro ClosedHeader
  *
  * The open header is the state with each held slot as `{at, idHash}` (or null). Held documents
- * read back are decoded only when the domain looks at them (`HeldSlot`). Values of earlier
- * versions still decode: 0x01 (the same with a JSON header) and plain JSON (first byte `{`).
+ * read back are decoded only when the domain looks at them (`HeldSlot`); a case without a list
+ * reads back without the `list` key. Values of earlier versions still decode (no list): 0x02
+ * (OpenHeader, 3 slots), 0x01 (3 slots with a JSON header) and plain JSON (first byte `{`).
  */
 const LEGACY_JSON_HEADER = 0x01;
-const OPEN = 0x02;
+const OPEN_V2 = 0x02;
 const CLOSED = 0x03;
-const SLOTS = ['order', 'payment', 'waybill'] as const;
+const OPEN = 0x04;
+const SLOTS_V2 = ['order', 'payment', 'waybill'] as const;
+const SLOTS = ['order', 'payment', 'waybill', 'list'] as const;
 type Slot = (typeof SLOTS)[number];
 const TYPES: Record<Slot, () => Type> = {
   order: () => schemaByName('Order').type,
   payment: () => schemaByName('Payment').type,
   waybill: () => schemaByName('Waybill').type,
+  list: () => schemaByName('FiledList').type,
 };
 
 const HASH = /^[0-9a-f]{64}$/;
@@ -52,20 +57,34 @@ const slotSchema = [
 ];
 // a guid in the canonical upper-case form as 16 bytes; anything else as written
 const seenSchema = { type: 'array', items: [{ type: 'fixed', name: 'Guid', size: 16 }, 'string'] };
-const OPEN_HEADER = Type.forSchema({
+const openHeaderFields = [
+  { name: 'status', type: { type: 'enum', name: 'OpenStatus', symbols: ['OPEN', 'REJECTED'] } },
+  { name: 'caseKey', type: 'string' },
+  { name: 'openedAt', type: 'long' },
+  { name: 'firstDocumentTime', type: ['null', 'long'] },
+  { name: 'order', type: slotSchema },
+  { name: 'payment', type: ['null', 'clearance.matcher.cases.Slot'] },
+  { name: 'waybill', type: ['null', 'clearance.matcher.cases.Slot'] },
+];
+const openTailFields = [
+  { name: 'reasons', type: { type: 'array', items: reasonSchema } },
+  { name: 'seen', type: seenSchema },
+];
+/** The header of 0x02 values (read only). */
+const OPEN_HEADER_V2 = Type.forSchema({
   type: 'record',
   name: 'OpenHeader',
   namespace: 'clearance.matcher.cases',
+  fields: [...openHeaderFields, ...openTailFields],
+} as Schema);
+const OPEN_HEADER = Type.forSchema({
+  type: 'record',
+  name: 'OpenHeader4',
+  namespace: 'clearance.matcher.cases',
   fields: [
-    { name: 'status', type: { type: 'enum', name: 'OpenStatus', symbols: ['OPEN', 'REJECTED'] } },
-    { name: 'caseKey', type: 'string' },
-    { name: 'openedAt', type: 'long' },
-    { name: 'firstDocumentTime', type: ['null', 'long'] },
-    { name: 'order', type: slotSchema },
-    { name: 'payment', type: ['null', 'clearance.matcher.cases.Slot'] },
-    { name: 'waybill', type: ['null', 'clearance.matcher.cases.Slot'] },
-    { name: 'reasons', type: { type: 'array', items: reasonSchema } },
-    { name: 'seen', type: seenSchema },
+    ...openHeaderFields,
+    { name: 'list', type: ['null', 'clearance.matcher.cases.Slot'] },
+    ...openTailFields,
   ],
 } as Schema);
 const CLOSED_HEADER = Type.forSchema({
@@ -84,6 +103,7 @@ const CLOSED_HEADER = Type.forSchema({
     { name: 'seen', type: seenSchema },
   ],
 } as Schema);
+/** Keys of an open case without a list (with one: one more, `list`). */
 const OPEN_KEYS = 9;
 const CLOSED_KEYS = 6;
 
@@ -202,6 +222,7 @@ const ID_FIELD: Record<Slot, string | null> = {
   order: 'buyerIdNumber',
   payment: 'payerIdNumber',
   waybill: null,
+  list: 'buyerIdNumber',
 };
 
 /* eslint-disable-next-line @typescript-eslint/no-require-imports -- avsc's Tap is not in its typings */
@@ -300,14 +321,15 @@ export function caseSerde(): Serde<D.MatchState> {
         return out;
       }
       const open = state as D.OpenCase;
-      if (Object.keys(open).length !== OPEN_KEYS)
+      const keys = Object.keys(open).length;
+      if (keys !== OPEN_KEYS && !(keys === OPEN_KEYS + 1 && 'list' in open))
         throw new Error(
           `open case on ${topic} has fields the codec does not know: ${Object.keys(open).join(',')}`,
         );
       const docs: Buffer[] = [];
-      const header: Record<string, unknown> = { ...open, seen: open.seen.map(packGuid) };
+      const header: Record<string, unknown> = { ...open, list: null, seen: open.seen.map(packGuid) };
       for (const slot of SLOTS) {
-        const held = open[slot];
+        const held = open[slot] as D.OpenCase[Slot];
         if (held) {
           header[slot] = { at: held.at, idHash: packHash(held.idHash) };
           docs.push(body(slot, held));
@@ -325,14 +347,27 @@ export function caseSerde(): Serde<D.MatchState> {
       }
       let state: Record<string, unknown>;
       let pos: number;
-      if (kind === OPEN) {
-        const { value, offset } = OPEN_HEADER.decode(bytes, 1);
+      let slots: ReadonlyArray<Slot> = SLOTS_V2;
+      if (kind === OPEN || kind === OPEN_V2) {
+        if (kind === OPEN) slots = SLOTS;
+        const { value, offset } = (kind === OPEN ? OPEN_HEADER : OPEN_HEADER_V2).decode(bytes, 1);
         if (offset < 0) throw new Error(`case value on ${topic} is cut short`);
         const h = value as Record<string, unknown> & { seen: Array<Buffer | string> };
-        state = { ...h, seen: h.seen.map(unpackGuid) };
-        for (const slot of SLOTS) {
+        // the domain's key order; `list` only when held
+        state = {
+          status: h.status,
+          caseKey: h.caseKey,
+          openedAt: h.openedAt,
+          firstDocumentTime: h.firstDocumentTime,
+          order: null,
+          payment: null,
+          waybill: null,
+          reasons: h.reasons,
+          seen: h.seen.map(unpackGuid),
+        };
+        for (const slot of slots) {
           const meta = h[slot] as { at: number; idHash: Buffer | string | null } | null;
-          state[slot] = meta && { at: meta.at, idHash: unpackHash(meta.idHash) };
+          if (meta) state[slot] = { at: meta.at, idHash: unpackHash(meta.idHash) };
         }
         pos = offset;
       } else if (kind === LEGACY_JSON_HEADER) {
@@ -341,7 +376,7 @@ export function caseSerde(): Serde<D.MatchState> {
         state = JSON.parse(bytes.toString('utf8', 5, pos)) as Record<string, unknown>;
         if (pos === bytes.length) return state as unknown as D.MatchState; // closed: no documents
       } else return JSON.parse(bytes.toString('utf8')) as D.MatchState;
-      for (const slot of SLOTS) {
+      for (const slot of slots) {
         if (pos + 4 > bytes.length) throw new Error(`case value on ${topic} is cut short`);
         const n = bytes.readUInt32BE(pos);
         pos += 4;

@@ -320,4 +320,22 @@ describe('matcher processor', () => {
     };
     expect(await run()).toEqual(await run());
   });
+
+  it('four-document mode (the platform listMode FOUR_DOCUMENT): the list is emitted only after the fourth document', async () => {
+    const d = await driver();
+    const ebp = D.sampleEnterprises().find((e) => e.code === D.SAMPLE_CODES.ebp)!;
+    await d.pipeGlobal('enterprises', ebp.code, { ...ebp, listMode: 'FOUR_DOCUMENT' });
+    const c = exportCase(1);
+    await sendCase(d, c);
+    expect(await manifests(d)).toEqual([]);
+    const filed = D.sampleExportFiledList(D.sampleManifestFrom(c.order, c.payment, c.waybill), {
+      guid: D.sampleGuid('list-1'),
+    });
+    await d.pipe(Topics.list.name, c.key, filed, { timestamp: T0 + 180_000 });
+    const ms = await manifests(d);
+    expect(ms).toHaveLength(1);
+    const rs = await receipts(d);
+    expect(rs.filter((r) => r.docType === 'LIST').map((r) => r.returnStatus)).toEqual(['2', '120']);
+    expect(rs.filter((r) => r.returnStatus === '120')).toHaveLength(5);
+  });
 });

@@ -1,6 +1,7 @@
 import {
   Topics,
   type Codecs,
+  type FiledList,
   type Order,
   type Payment,
   type Receipt,
@@ -41,11 +42,12 @@ const KIND_BY_TOPIC: Readonly<Record<string, D.DocKind>> = {
   [Topics.order.name]: 'ORDER',
   [Topics.payment.name]: 'PAYMENT',
   [Topics.waybill.name]: 'WAYBILL',
+  [Topics.list.name]: 'LIST',
 };
 
 /**
- * The three-document match (三单对碰) as a stream processor: order, payment and waybill,
- * co-partitioned by order key, meet in the `cases` store and go through the domain's
+ * The three-document match (三单对碰) as a stream processor: order, payment and waybill (and in
+ * four-document mode the filed list, `ceb.list.v1`), co-partitioned by order key, meet in the `cases` store and go through the domain's
  * `handleMatch`. Outputs receipts (key = the receipt's caseKey), compiled lists (key =
  * manifest.riskKey) and, for import lists, their tax bills (key = the waybill key). Case deadlines (match window, tombstone retention) come from the case itself:
  * `cases` is a timed store (its due index lives in memory, derived from the cases; no changelog
@@ -133,6 +135,8 @@ export function matcherProcessor(deps: MatcherDeps) {
       [Topics.order.name]: { key: stringSerde, value: documentSerde(Topics.order) },
       [Topics.payment.name]: { key: stringSerde, value: documentSerde(Topics.payment) },
       [Topics.waybill.name]: { key: stringSerde, value: documentSerde(Topics.waybill) },
+      /** Filed lists (four-document mode; refused for a one-step platform), key: the order key. */
+      [Topics.list.name]: { key: stringSerde, value: documentSerde(Topics.list) },
     },
     outputs,
     stores,
@@ -151,6 +155,9 @@ export function matcherProcessor(deps: MatcherDeps) {
           break;
         case 'WAYBILL':
           cmd = { type: 'WaybillArrived', caseKey, at, waybill: record.value as Waybill };
+          break;
+        case 'LIST':
+          cmd = { type: 'ListArrived', caseKey, at, list: record.value as FiledList };
           break;
         default:
           return ctx.reject(`${record.topic} is not a document topic of the matcher`);
@@ -194,7 +201,8 @@ export function matcherProcessor(deps: MatcherDeps) {
  * The 100 receipt for a document that does not decode, to its sender when the record tells who
  * that is: an order's platform from the order key; a payment's institution or a waybill's
  * carrier from a version of theirs already held in the case (for a payment, also the order's
- * payCode). Undefined when the sender cannot be identified.
+ * payCode); a list's filer likewise from a list held in the case. Undefined when the sender cannot
+ * be identified.
  */
 export function undecodableReceipt(
   info: DeadLetterInfo,
@@ -213,6 +221,9 @@ export function undecodableReceipt(
   else if (kind === 'PAYMENT') {
     const code = held?.payment?.doc.payCode || held?.order?.doc.payCode;
     if (code) to = { participant: 'PAYER', code, docType: 'PAYMENT', docGuid: null };
+  } else if (kind === 'LIST') {
+    const code = held?.list?.doc.agentCode || held?.list?.doc.ebcCode;
+    if (code) to = { participant: 'EBC', code, docType: 'LIST', docGuid: null };
   } else {
     const code = held?.waybill?.doc.logisticsCode;
     if (code) to = { participant: 'CARRIER', code, docType: 'WAYBILL', docGuid: null };

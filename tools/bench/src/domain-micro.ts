@@ -206,6 +206,8 @@ function decoded(cmd: DocCommand): DocCommand {
       return { ...cmd, payment: structuredClone(cmd.payment) };
     case 'WaybillArrived':
       return { ...cmd, waybill: structuredClone(cmd.waybill) };
+    case 'ListArrived':
+      return { ...cmd, list: structuredClone(cmd.list) };
   }
 }
 

@@ -243,6 +243,8 @@ export interface Enterprise {
   onFile: boolean;
   /** Country code of a foreign enterprise */
   country: null | string;
+  /** How the platform's (EBP's) parcels are declared; read from the EBP's record */
+  listMode: ListMode;
 }
 
 /** Customs exchange rate of a currency for a month */
@@ -444,6 +446,9 @@ export interface InspectionResult {
   /** Note */
   note: null | string;
 }
+
+/** ONE_STEP: the engine compiles the list from order, payment and waybill; FOUR_DOCUMENT: the platform's enterprises also file the list (CEB603 / CEB621), compared with the compiled one (DOMAIN.md "Four-document mode") */
+export type ListMode = 'ONE_STEP' | 'FOUR_DOCUMENT';
 
 /** The list (清单) the engine compiles from a matched order, payment and waybill: CEB603 fields plus what risk screening needs */
 export interface Manifest {

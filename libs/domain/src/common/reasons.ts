@@ -77,6 +77,8 @@ export const ReasonCode = {
   // taxTotal against the bill computed from the list and the commodity rates
   TAX_MISMATCH: 'TAX_MISMATCH',
   TAX_RATE_UNKNOWN: 'TAX_RATE_UNKNOWN',
+  // a filed list (CEB603 / CEB621) for a platform that declares in one-step mode: refused alone
+  LIST_NOT_EXPECTED: 'LIST_NOT_EXPECTED',
 } as const;
 
 export type ReasonCodeValue = (typeof ReasonCode)[keyof typeof ReasonCode];

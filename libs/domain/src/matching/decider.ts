@@ -1,4 +1,5 @@
 import {
+  type FiledList,
   type Manifest,
   type Order,
   type Payment,
@@ -20,12 +21,15 @@ import {
   type Held,
   type MatchConfig,
 } from './checks';
+import { compareFiledList, filedListKey, validateFiledList } from './filed-list';
 import { compileManifest } from './manifest';
 import { checkDeclaredTax, importTaxBill, taxBillOf, type TaxBillComputation } from '../tax/tax-bill';
 import { validateOrder, validatePayment, validateWaybill } from './validate';
 
 /**
- * Three-document match (三单对碰) as a decider, one instance per order key.
+ * Three-document match (三单对碰) as a decider, one instance per order key; in four-document mode
+ * (the platform's enterprise record has listMode FOUR_DOCUMENT) the list filed by the enterprise
+ * or its agent is a fourth document, compared with the list compiled from the other three.
  *
  *   decide(command, state, ctx) -> events      evolve(state, event) -> state
  *   matchOutputs(event) -> receipts / manifests     handleMatch(...) = all three at once
@@ -35,14 +39,18 @@ import { validateOrder, validatePayment, validateWaybill } from './validate';
  * invtNo, reasons, seen guids) once matched, failed or withdrawn.
  */
 
-export type DocKind = 'ORDER' | 'PAYMENT' | 'WAYBILL';
+export type DocKind = 'ORDER' | 'PAYMENT' | 'WAYBILL' | 'LIST';
 const KINDS: ReadonlyArray<DocKind> = ['ORDER', 'PAYMENT', 'WAYBILL'];
+/** The documents of a case in four-document mode. */
+const FOUR_KINDS: ReadonlyArray<DocKind> = ['ORDER', 'PAYMENT', 'WAYBILL', 'LIST'];
 
 // ---------------------------------------------------------------------------------- commands
 export type MatchCommand =
   | { type: 'OrderArrived'; caseKey: string; at: number; order: Order }
   | { type: 'PaymentArrived'; caseKey: string; at: number; payment: Payment }
   | { type: 'WaybillArrived'; caseKey: string; at: number; waybill: Waybill }
+  /** The list filed by the e-commerce enterprise or its agent (CEB603 / CEB621; four-document mode). */
+  | { type: 'ListArrived'; caseKey: string; at: number; list: FiledList }
   /** Stream time advanced to `now` (event time ms): expires cases past their window, purges old tombstones. */
   | { type: 'TimeAdvanced'; caseKey: string; now: number };
 
@@ -58,6 +66,11 @@ export interface OpenCase {
   order: Held<Order> | null;
   payment: Held<Payment> | null;
   waybill: Held<Waybill> | null;
+  /**
+   * The filed list (four-document mode only; absent otherwise): the import buyer's id number
+   * replaced by its sha256 (`idHash`), as the order's.
+   */
+  list?: Held<FiledList>;
   /** Reasons of the last rejection (REJECTED). */
   reasons: Reason[];
   /** guids already answered (duplicates get no second receipt); newest last, capped. */
@@ -76,11 +89,12 @@ export interface ClosedCase {
 export type MatchState = OpenCase | ClosedCase;
 
 // ---------------------------------------------------------------------------------- events
-type AnyDoc = Order | Payment | Waybill;
+type AnyDoc = Order | Payment | Waybill | FiledList;
 export type HeldDoc =
   | { kind: 'ORDER'; held: Held<Order> }
   | { kind: 'PAYMENT'; held: Held<Payment> }
-  | { kind: 'WAYBILL'; held: Held<Waybill> };
+  | { kind: 'WAYBILL'; held: Held<Waybill> }
+  | { kind: 'LIST'; held: Held<FiledList> };
 
 export type MatchEvent =
   /** appStatus 1 (saved): acknowledged with status 1, takes no part. */
@@ -100,6 +114,8 @@ export type MatchEvent =
       doc: HeldDoc;
       change: boolean;
       waitingFor: DocKind[];
+      /** Set (true) in four-document mode only. */
+      fourDocument?: true;
       to: Addressee;
       ref: CaseRef;
       at: number;
@@ -113,9 +129,26 @@ export type MatchEvent =
       ref: CaseRef;
       cause: string;
       at: number;
+      /** Set (true) in four-document mode only: the filed list agreed too. */
+      fourDocument?: true;
     }
-  | { type: 'CaseRejected'; reasons: Reason[]; to: Addressee[]; ref: CaseRef; cause: string; at: number }
-  | { type: 'CaseTimedOut'; reasons: Reason[]; to: Addressee[]; ref: CaseRef; at: number }
+  | {
+      type: 'CaseRejected';
+      reasons: Reason[];
+      to: Addressee[];
+      ref: CaseRef;
+      cause: string;
+      at: number;
+      fourDocument?: true;
+    }
+  | {
+      type: 'CaseTimedOut';
+      reasons: Reason[];
+      to: Addressee[];
+      ref: CaseRef;
+      at: number;
+      fourDocument?: true;
+    }
   /** A rejected case not corrected within its window: closed without a new receipt. */
   | { type: 'CaseExpired'; at: number }
   | {
@@ -160,10 +193,25 @@ function docOf(cmd: Exclude<MatchCommand, { type: 'TimeAdvanced' }>): { kind: Do
       return { kind: 'PAYMENT', doc: cmd.payment };
     case 'WaybillArrived':
       return { kind: 'WAYBILL', doc: cmd.waybill };
+    case 'ListArrived':
+      return { kind: 'LIST', doc: cmd.list };
   }
 }
 
-/** The sender of a document: the platform for an order, the payment institution, the carrier. */
+/**
+ * Whether the case's platform declares in four-document mode: its enterprise record (looked up at
+ * each decision) has listMode FOUR_DOCUMENT. A platform not on file, or a record without the
+ * field: one-step mode.
+ */
+export function isFourDocumentMode(caseKey: string, enterprise: EnterpriseLookup): boolean {
+  return enterprise(splitKey(caseKey).ebpCode)?.listMode === 'FOUR_DOCUMENT';
+}
+
+/**
+ * The sender of a document: the platform for an order, the payment institution, the carrier; for
+ * a filed list its filer, the agent (agentCode) or else the e-commerce enterprise, as EBC (the
+ * receipts' participants have no agent).
+ */
 export function senderOf(kind: DocKind, doc: AnyDoc): Addressee {
   switch (kind) {
     case 'ORDER':
@@ -187,10 +235,17 @@ export function senderOf(kind: DocKind, doc: AnyDoc): Addressee {
         docType: 'WAYBILL',
         docGuid: doc.guid ?? null,
       };
+    case 'LIST':
+      return {
+        participant: 'EBC',
+        code: (doc as FiledList).agentCode || (doc as FiledList).ebcCode || '',
+        docType: 'LIST',
+        docGuid: doc.guid ?? null,
+      };
   }
 }
 
-/** Every participant whose document takes part in the case: EBP and EBC (order), PAYER, CARRIER. */
+/** Every participant whose document takes part in the case: EBP and EBC (order), PAYER, CARRIER, the list's filer. */
 export function participantsOf(s: OpenCase): Addressee[] {
   const out: Addressee[] = [];
   if (s.order) {
@@ -199,11 +254,18 @@ export function participantsOf(s: OpenCase): Addressee[] {
   }
   if (s.payment) out.push(senderOf('PAYMENT', s.payment.doc));
   if (s.waybill) out.push(senderOf('WAYBILL', s.waybill.doc));
+  if (s.list) out.push(senderOf('LIST', s.list.doc));
   return out;
 }
 
 const slotOf = (s: OpenCase, kind: DocKind): Held<AnyDoc> | null =>
-  kind === 'ORDER' ? s.order : kind === 'PAYMENT' ? s.payment : s.waybill;
+  kind === 'ORDER'
+    ? s.order
+    : kind === 'PAYMENT'
+      ? s.payment
+      : kind === 'WAYBILL'
+        ? s.waybill
+        : (s.list ?? null);
 
 function splitKey(caseKey: string): { ebpCode: string; orderNo: string } {
   const i = caseKey.indexOf(':');
@@ -212,7 +274,11 @@ function splitKey(caseKey: string): { ebpCode: string; orderNo: string } {
     : { ebpCode: caseKey.slice(0, i), orderNo: caseKey.slice(i + 1) };
 }
 
-function refOf(caseKey: string, s: MatchState | undefined, waybill?: Waybill): CaseRef {
+function refOf(
+  caseKey: string,
+  s: MatchState | undefined,
+  waybill?: Pick<Waybill, 'logisticsCode' | 'logisticsNo'>,
+): CaseRef {
   const w = waybill ?? (s && 'waybill' in s ? s.waybill?.doc : undefined);
   const { ebpCode, orderNo } = splitKey(caseKey);
   return {
@@ -246,6 +312,18 @@ export function holdDocument(kind: DocKind, doc: AnyDoc, at: number): HeldDoc {
         doc: { ...p, payerIdNumber: null },
         at,
         idHash: p.payerIdNumber ? sha256HexOf(p.payerIdNumber) : null,
+      },
+    };
+  }
+  if (kind === 'LIST') {
+    const l = doc as FiledList;
+    return {
+      kind,
+      held: {
+        doc: { ...l, buyerIdNumber: null },
+        at,
+        // as compareFiledList hashes the filed number: a blank one is none
+        idHash: l.buyerIdNumber && l.buyerIdNumber.trim() !== '' ? sha256HexOf(l.buyerIdNumber) : null,
       },
     };
   }
@@ -290,9 +368,9 @@ function deadlineOf(s: MatchState, config: MatchConfig): number {
   return s.closedAt + config.tombstoneRetentionMs;
 }
 
-/** The kinds a case still lacks, `arriving` counted as present. */
-const missing = (s: OpenCase, arriving?: DocKind): DocKind[] =>
-  KINDS.filter((k) => k !== arriving && !slotOf(s, k));
+/** The kinds a case still lacks, `arriving` counted as present (the list only in four-document mode). */
+const missing = (s: OpenCase, arriving: DocKind | undefined, four: boolean): DocKind[] =>
+  (four ? FOUR_KINDS : KINDS).filter((k) => k !== arriving && !slotOf(s, k));
 
 // ---------------------------------------------------------------------------------- decide
 /** Events for a command given the current state (pure; `ctx` carries reference data and the serial). */
@@ -319,14 +397,22 @@ function decideAndEvolve(
   };
   const result = () => ({ events, state: s });
   const now = cmd.type === 'TimeAdvanced' ? cmd.now : cmd.at;
-  const due = expire(s, cmd.caseKey, now, config);
+  let fourMode: boolean | undefined; // looked up once, when first needed
+  const four = (): boolean => (fourMode ??= isFourDocumentMode(cmd.caseKey, ctx.enterprise));
+  const due = expire(s, cmd.caseKey, now, config, four);
   if (due) emit(due);
   if (cmd.type === 'TimeAdvanced') return result();
 
   const { kind, doc } = docOf(cmd);
   if (s && s.seen.includes(doc.guid)) return result(); // duplicate: idempotent, no second receipt
   const to = senderOf(kind, doc);
-  const ref = refOf(cmd.caseKey, s, kind === 'WAYBILL' ? (doc as Waybill) : undefined);
+  const ref = refOf(
+    cmd.caseKey,
+    s,
+    kind === 'WAYBILL' || (kind === 'LIST' && !(s && 'waybill' in s && s.waybill))
+      ? (doc as Waybill | FiledList)
+      : undefined,
+  );
   const reject = (reasons: Reason[]): void =>
     emit({ type: 'DocumentRejected', kind, guid: doc.guid, to, ref, reasons, at: cmd.at });
 
@@ -337,6 +423,15 @@ function decideAndEvolve(
   const problems = validate(kind, doc, cmd.caseKey);
   if (problems.length > 0) {
     reject(problems);
+    return result();
+  }
+  if (kind === 'LIST' && !four()) {
+    reject([
+      reason(
+        R.LIST_NOT_EXPECTED,
+        `platform ${splitKey(cmd.caseKey).ebpCode} declares in one-step mode: the engine compiles the list from order, payment and waybill; a filed list is not accepted`,
+      ),
+    ]);
     return result();
   }
   const current = s as MatchState | undefined;
@@ -387,16 +482,18 @@ function decideAndEvolve(
     return result();
   }
   const accepted = holdDocument(kind, doc, cmd.at);
+  const fourDocument = four();
   emit({
     type: 'DocumentAccepted',
     doc: accepted,
     change: !!held,
-    waitingFor: missing(open, kind),
+    waitingFor: missing(open, kind, fourDocument),
     to,
     ref,
     at: cmd.at,
+    ...(fourDocument ? { fourDocument } : {}),
   });
-  const decided = tryMatch(s as OpenCase, cmd, ctx, config);
+  const decided = tryMatch(s as OpenCase, cmd, ctx, config, fourDocument);
   if (decided) emit(decided);
   return result();
 }
@@ -409,6 +506,16 @@ function validate(kind: DocKind, doc: AnyDoc, caseKey: string): Reason[] {
       return validatePayment(doc as Payment, caseKey);
     case 'WAYBILL':
       return validateWaybill(doc as Waybill, caseKey);
+    case 'LIST': {
+      const l = doc as FiledList;
+      const problems = validateFiledList(l);
+      const key = filedListKey(l);
+      if (key !== caseKey)
+        problems.push(
+          reason(R.KEY_MISMATCH, `document names ${key} (ebpCode:orderNo) but arrived for case ${caseKey}`),
+        );
+      return problems;
+    }
   }
 }
 
@@ -418,6 +525,7 @@ function expire(
   caseKey: string,
   now: number,
   config: MatchConfig,
+  four: () => boolean,
 ): MatchEvent | undefined {
   if (!s || now < deadlineOf(s, config)) return undefined;
   if (!isOpen(s)) return { type: 'CasePurged', at: now };
@@ -425,13 +533,21 @@ function expire(
   const to = participantsOf(s);
   if (to.length === 0) return { type: 'CasePurged', at: now };
   const windowH = config.windowMs / 3600000;
+  const fourDocument = four();
   const reasons = [
     reason(
       R.MATCH_TIMEOUT,
-      `not complete within ${windowH} h of the first document; missing ${missing(s).join(', ')}`,
+      `not complete within ${windowH} h of the first document; missing ${missing(s, undefined, fourDocument).join(', ')}`,
     ),
   ];
-  return { type: 'CaseTimedOut', reasons, to, ref: refOf(caseKey, s), at: now };
+  return {
+    type: 'CaseTimedOut',
+    reasons,
+    to,
+    ref: refOf(caseKey, s),
+    at: now,
+    ...(fourDocument ? { fourDocument } : {}),
+  };
 }
 
 /** The import tax bill of a complete import case (freight from the order, insurance from the waybill, as the list has them). */
@@ -443,14 +559,20 @@ function importBillOf(c: CompleteCase, ctx: MatchContext): TaxBillComputation | 
   );
 }
 
-/** With all three documents present: the checks, then a match or a rejection. */
+/**
+ * With all three documents present (four-document mode: and the filed list): the checks, then a
+ * match or a rejection. Four-document mode compiles the list first and compares the filed one
+ * with it (compareFiledList); every reason of either kind is reported at once.
+ */
 function tryMatch(
   s: OpenCase,
   cmd: Exclude<MatchCommand, { type: 'TimeAdvanced' }>,
   ctx: MatchContext,
   config: MatchConfig,
+  fourDocument: boolean,
 ): MatchEvent | undefined {
   if (!s.order || !s.payment || !s.waybill) return undefined;
+  if (fourDocument && !s.list) return undefined;
   const complete: CompleteCase = { order: s.order, payment: s.payment, waybill: s.waybill };
   const to = participantsOf(s);
   const cause = docOf(cmd).doc.guid;
@@ -461,15 +583,29 @@ function tryMatch(
   const bill = importBillOf(complete, ctx);
   if (bill && bill.problems.length === 0)
     for (const r of checkDeclaredTax(complete.order.doc.taxTotal, bill)) reasons.push(r);
+  const compile = (): Manifest =>
+    compileManifest(complete, {
+      caseKey: s.caseKey,
+      at: cmd.at,
+      firstDocumentTime: s.firstDocumentTime ?? cmd.at,
+      serial: ctx.invtSerial,
+    });
+  const mode = fourDocument ? { fourDocument } : {};
+  let manifest: Manifest | undefined;
+  if (fourDocument && s.list) {
+    manifest = compile();
+    const differences = compareFiledList(s.list.doc, manifest, {
+      order: complete.order.doc,
+      waybill: complete.waybill.doc,
+      listIdHash: s.list.idHash,
+    });
+    for (const r of differences) reasons.push(r);
+  }
   if (reasons.length > 0)
-    return { type: 'CaseRejected', reasons, to, ref: refOf(s.caseKey, s), cause, at: cmd.at };
-  const manifest = compileManifest(complete, {
-    caseKey: s.caseKey,
-    at: cmd.at,
-    firstDocumentTime: s.firstDocumentTime ?? cmd.at,
-    serial: ctx.invtSerial,
-  });
+    return { type: 'CaseRejected', reasons, to, ref: refOf(s.caseKey, s), cause, at: cmd.at, ...mode };
+  manifest ??= compile();
   return {
+    ...mode,
     type: 'CaseMatched',
     manifest,
     taxBill: bill ? taxBillOf(manifest, bill, complete.order.doc.taxTotal, cmd.at) : null,
@@ -500,6 +636,7 @@ function heldGuids(s: OpenCase): string[] {
   if (s.order) out.push(s.order.doc.guid);
   if (s.payment) out.push(s.payment.doc.guid);
   if (s.waybill) out.push(s.waybill.doc.guid);
+  if (s.list) out.push(s.list.doc.guid);
   return out;
 }
 
@@ -523,7 +660,7 @@ function evolve(state: MatchState | undefined, e: MatchEvent, limit: number): Ma
     }
     case 'DocumentAccepted': {
       const s = isOpen(state) ? state : emptyCase(e.ref.caseKey, e.at);
-      const key = e.doc.kind.toLowerCase() as 'order' | 'payment' | 'waybill';
+      const key = e.doc.kind.toLowerCase() as 'order' | 'payment' | 'waybill' | 'list';
       return {
         ...s,
         [key]: e.doc.held,
@@ -578,7 +715,12 @@ export interface MatchOutputs {
   taxBills: TaxBill[];
 }
 
-const KIND_TEXT: Record<DocKind, string> = { ORDER: 'order', PAYMENT: 'payment', WAYBILL: 'waybill' };
+const KIND_TEXT: Record<DocKind, string> = {
+  ORDER: 'order',
+  PAYMENT: 'payment',
+  WAYBILL: 'waybill',
+  LIST: 'list',
+};
 
 /** Receipts and lists an event publishes. */
 export function matchOutputs(e: MatchEvent): MatchOutputs {
@@ -618,7 +760,7 @@ export function matchOutputs(e: MatchEvent): MatchOutputs {
       const info =
         e.waitingFor.length > 0
           ? `${what}; waiting for ${e.waitingFor.map((k) => KIND_TEXT[k]).join(', ')}`
-          : `${what}; all three documents present`;
+          : `${what}; all ${e.fourDocument ? 'four' : 'three'} documents present`;
       return {
         receipts: [
           buildReceipt({ to: e.to, ref: e.ref, at: e.at, returnStatus: Status.ACCEPTED, returnInfo: info }),
@@ -635,7 +777,9 @@ export function matchOutputs(e: MatchEvent): MatchOutputs {
             ref: e.ref,
             at: e.at,
             returnStatus: Status.MATCHED,
-            returnInfo: `order, payment and waybill agree: list ${e.manifest.invtNo} created`,
+            returnInfo: e.fourDocument
+              ? `order, payment, waybill and the filed list agree: list ${e.manifest.invtNo} created`
+              : `order, payment and waybill agree: list ${e.manifest.invtNo} created`,
             salt: e.cause,
           }),
         ),
@@ -651,7 +795,7 @@ export function matchOutputs(e: MatchEvent): MatchOutputs {
             ref: e.ref,
             at: e.at,
             returnStatus: Status.REJECTED,
-            returnInfo: `three-document match failed: ${describeReasons(e.reasons)}`,
+            returnInfo: `${e.fourDocument ? 'four' : 'three'}-document match failed: ${describeReasons(e.reasons)}`,
             reasons: e.reasons,
             salt: e.type === 'CaseRejected' ? e.cause : 'timeout',
           }),

@@ -201,6 +201,11 @@ export function validateFiledList(l: FiledList): Reason[] {
 export interface FiledListCaseDocuments {
   order?: Pick<Order, 'buyerTelephone' | 'consigneeAddress'>;
   waybill?: Pick<Waybill, 'consigneeAddress'>;
+  /**
+   * The filed list's buyer id number already hashed (sha256 hex, null: none), for a list held
+   * without it (the matcher's held form): used instead of hashing `filed.buyerIdNumber`.
+   */
+  listIdHash?: string | null;
 }
 
 type Text = string | null | undefined;
@@ -393,7 +398,12 @@ export function compareFiledList(
     const B = R.LIST_BUYER_MISMATCH;
     d.text(B, 'buyerIdType', filed.buyerIdType, compiled.buyerIdType);
     d.personal(B, 'buyerName', sameText(filed.buyerName, compiled.buyerName));
-    const idHash = isPresent(filed.buyerIdNumber) ? sha256HexOf(filed.buyerIdNumber) : null;
+    const idHash =
+      documents.listIdHash !== undefined
+        ? documents.listIdHash
+        : isPresent(filed.buyerIdNumber)
+          ? sha256HexOf(filed.buyerIdNumber)
+          : null;
     d.personal(B, 'buyerIdNumber', idHash === (compiled.buyerIdHash ?? null));
     if (documents.order)
       d.personal(B, 'buyerTelephone', sameText(filed.buyerTelephone, documents.order.buyerTelephone));

@@ -290,6 +290,7 @@ export function sampleEnterprise(
     roles,
     onFile: true,
     country: null,
+    listMode: 'ONE_STEP',
     ...overrides,
   };
 }
