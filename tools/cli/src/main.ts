@@ -178,7 +178,7 @@ participants
         for (const p of all)
           console.log(
             `${p.role.toLowerCase().padEnd(8)} ${p.code.padEnd(20)} principal ${p.principal}, ${p.partitions} partitions, ` +
-              `registered ${new Date(p.registeredAt).toISOString()}`,
+              `registered ${new Date(p.registeredAt).toISOString()}, gateway API key ${p.apiKeySha256 ? 'issued' : 'none'}`,
           );
     } finally {
       await admin.disconnect();
