@@ -44,6 +44,8 @@ const AVRO_RECORDS: Array<[file: string, record: string]> = [
   ['waybill.avsc', 'Waybill'],
   ['departure.avsc', 'Departure'],
   ['departure.avsc', 'DepartureListItem'],
+  ['filed-list.avsc', 'FiledList'],
+  ['filed-list.avsc', 'FiledListItem'],
 ];
 const ENVELOPE = new Set(['BaseTransfer', 'BaseSubscribe', 'ds:Signature', 'ExtendMessage']);
 
@@ -313,7 +315,14 @@ function generate(referenceDir: string): string {
   ].join('\n');
 }
 
-function main(): void {
+/** The generated text as the repository keeps it: formatted by prettier with the project's settings. */
+async function formatted(text: string): Promise<string> {
+  const prettier = await import('prettier');
+  const options = (await prettier.resolveConfig(TARGET)) ?? {};
+  return prettier.format(text, { ...options, filepath: TARGET });
+}
+
+async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   const at = argv.indexOf('--reference');
   const referenceDir =
@@ -324,7 +333,7 @@ function main(): void {
     console.error('the CEB reference field lists are not here: pass --reference DIR');
     process.exit(1);
   }
-  const text = generate(referenceDir);
+  const text = await formatted(generate(referenceDir));
   if (argv.includes('--check')) {
     if (readFileSync(TARGET, 'utf8') !== text) {
       console.error(`${TARGET} is stale: run tools/codegen/ceb-catalog.ts`);
@@ -337,4 +346,7 @@ function main(): void {
   console.log(`wrote ${path.relative(process.cwd(), TARGET)} (${MESSAGES.length} messages)`);
 }
 
-main();
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

@@ -3,7 +3,7 @@ import type { ParticipantRole } from './generated/types';
 import { Topics, type TopicSpec } from './topics';
 
 /**
- * How a participant (a platform, payment institution or carrier) connects: its principal, the
+ * How a participant (a platform, payment institution, carrier or list filer) connects: its principal, the
  * topics it writes its documents to and the feeds it reads. One place names them; the CLI
  * creates them, the ACLs grant them, the intake and feed services route by them.
  *
@@ -16,22 +16,29 @@ import { Topics, type TopicSpec } from './topics';
  */
 export type { ParticipantRole };
 
-export const PARTICIPANT_ROLES: ReadonlyArray<ParticipantRole> = ['PLATFORM', 'PAYER', 'CARRIER'];
+export const PARTICIPANT_ROLES: ReadonlyArray<ParticipantRole> = ['PLATFORM', 'PAYER', 'CARRIER', 'AGENT'];
 
 /** Documents a role files, each with the shared topic the intake forwards it to. */
 export const ROLE_DOCUMENTS = {
   PLATFORM: { order: Topics.order },
   PAYER: { payment: Topics.payment },
   CARRIER: { waybill: Topics.waybill, departure: Topics.departure },
+  /** the e-commerce enterprise or its customs agent: declaration lists (four-document mode) */
+  AGENT: { list: Topics.list },
 } as const satisfies Record<ParticipantRole, Record<string, TopicSpec<unknown>>>;
 
 export type FeedKind = 'receipt' | 'decision' | 'inspection';
 
-/** Feeds a role reads: its receipts; platforms and carriers their decisions; carriers inspection results. */
+/**
+ * Feeds a role reads: its receipts; platforms and carriers their decisions; carriers inspection
+ * results. A list filer's feed holds the receipts of its lists (intake, match, then the decision's
+ * code), which carry the outcome.
+ */
 export const ROLE_FEEDS: Record<ParticipantRole, ReadonlyArray<FeedKind>> = {
   PLATFORM: ['receipt', 'decision'],
   PAYER: ['receipt'],
   CARRIER: ['receipt', 'decision', 'inspection'],
+  AGENT: ['receipt'],
 };
 
 /** A customs code (10 characters) or unified social credit code (18): letters and digits. */

@@ -47,6 +47,7 @@ const TARGET: Record<D.FiledDocument['kind'], TopicSpec<unknown>> = {
   PAYMENT: Topics.payment,
   WAYBILL: Topics.waybill,
   DEPARTURE: Topics.departure,
+  LIST: Topics.list,
 };
 
 const ACCEPTED_INFO: Record<string, string> = {
@@ -212,15 +213,14 @@ export class CebGateway {
   private forbidden(caller: Caller, message: CebMessage): string | undefined {
     const filer = D.FILED_BY[message.kind];
     if (filer !== caller.role)
-      return `${message.type} is filed by a ${filer.toLowerCase()}; the API key belongs to ${caller.role.toLowerCase()} ${caller.code}`;
+      return `${message.type} is filed by ${article(filer)} ${filer.toLowerCase()}; the API key belongs to ${caller.role.toLowerCase()} ${caller.code}`;
     if (message.baseTransfer.copCode !== caller.code)
       return `BaseTransfer.copCode ${message.baseTransfer.copCode} is not the caller's enterprise code ${caller.code}`;
     for (const node of message.nodes) {
       if (!node.ok) continue;
       const named = D.senderCode(node.filed as D.FiledDocument);
       if (named !== caller.code) {
-        const field =
-          message.kind === 'ORDER' ? 'ebpCode' : message.kind === 'PAYMENT' ? 'payCode' : 'logisticsCode';
+        const field = D.SENDER_FIELD[message.kind];
         return `node ${node.index} (guid ${node.guid}) names ${field} ${named}, not the caller's enterprise code ${caller.code}: a participant files only its own documents`;
       }
     }
@@ -303,6 +303,8 @@ export class CebGateway {
     };
   }
 }
+
+const article = (word: string): string => (/^[aeiou]/i.test(word) ? 'an' : 'a');
 
 /** A node's identifying fields: its return element without status, time and info. */
 function identifiers(item: ReturnItem): Record<string, string> {

@@ -48,6 +48,22 @@ describe('intake: a participant files only its own documents', () => {
     expect(dlq.map((x) => [x.kind, x.code])).toEqual([['rejected', 'SENDER_MISMATCH']]);
   });
 
+  it("forwards a list its filer (agent) files to ceb.list.v1, and refuses one naming another filer", async () => {
+    const list = D.sampleExportFiledList(undefined, { agentCode: 'AGT0000001' });
+    const agent = registered('AGENT', 'AGT0000001');
+    const otherAgent = registered('AGENT', 'AGT0000002');
+    const d = given(platform, agent, otherAgent);
+    await d.pipe(input(agent), null, list, { timestamp: T0 });
+    await d.pipe(input(otherAgent), null, { ...list, guid: D.sampleGuid('list-2') }, { timestamp: T0 + 1 });
+    const out = await d.readOutput(Topics.list.name);
+    expect(out.map((r) => [r.key, r.value])).toEqual([[orderKey(list), list]]);
+    const receipts = (await d.readOutput(Topics.receipt.name)).map((r) => r.value as Receipt);
+    expect(receipts.map((r) => [r.participant, r.participantCode, r.docType, r.returnStatus])).toEqual([
+      ['EBC', 'AGT0000002', 'LIST', '100'],
+    ]);
+    expect(D.receiptTargets(receipts[0])).toEqual([{ role: 'AGENT', code: 'AGT0000002', kind: 'receipt' }]);
+  });
+
   it('answers bytes that are not an order with a 100 receipt to the participant, on the DLQ', async () => {
     const d = given(platform);
     await d.pipeRaw(input(platform), Buffer.from(orderKey(order)), Buffer.from('not avro at all'), { timestamp: T0 });

@@ -6,6 +6,7 @@ import {
   type Codecs,
   type Departure,
   type DocType,
+  type FiledList,
   type Order,
   type ParticipantRole,
   type Payment,
@@ -23,9 +24,8 @@ const DOC_TYPE: Record<string, DocType> = {
   [Topics.payment.name]: 'PAYMENT',
   [Topics.waybill.name]: 'WAYBILL',
   [Topics.departure.name]: 'DEPARTURE',
+  [Topics.list.name]: 'LIST',
 };
-
-const ADDRESSEE: Record<ParticipantRole, D.Addressee['participant']> = { PLATFORM: 'EBP', PAYER: 'PAYER', CARRIER: 'CARRIER' };
 
 /** An input topic of a participant: who writes it and where its documents go. */
 export interface IntakeRoute {
@@ -79,6 +79,7 @@ export function intakeProcessor(
       [Topics.payment.name]: output(Topics.payment),
       [Topics.waybill.name]: output(Topics.waybill),
       [Topics.departure.name]: output(Topics.departure),
+      [Topics.list.name]: output(Topics.list),
       [Topics.receipt.name]: output(Topics.receipt),
     } as Record<string, { key: Serde<string>; value: Serde<unknown> }>,
     process(record, ctx) {
@@ -86,7 +87,7 @@ export function intakeProcessor(
       const filed = { kind: route.kind, doc: record.value } as D.FiledDocument;
       const verdict = D.verifySender(route.role, route.code, filed, record.timestamp);
       if (!verdict.ok) return ctx.reject(verdict.reason, { code: D.ReasonCode.SENDER_MISMATCH, details: verdict.receipt });
-      ctx.emit(route.target.name, keyOf(filed), filed.doc as Order | Payment | Waybill | Departure);
+      ctx.emit(route.target.name, keyOf(filed), filed.doc as Order | Payment | Waybill | Departure | FiledList);
       return undefined;
     },
     onDeadLetter(info: DeadLetterInfo, ctx) {
@@ -109,7 +110,7 @@ function undecodableReceipt(route: IntakeRoute, info: DeadLetterInfo): Receipt {
   const what = route.kind.toLowerCase();
   const caseKey = info.rawKey?.toString('utf8') || `${route.code}:${info.topic}/${info.partition}/${info.offset}`;
   return D.buildReceipt({
-    to: { participant: ADDRESSEE[route.role], code: route.code, docType: route.kind, docGuid: null },
+    to: { participant: D.ROLE_AS_ADDRESSEE[route.role], code: route.code, docType: route.kind, docGuid: null },
     ref: { caseKey, ebpCode: null, orderNo: null, logisticsCode: null, logisticsNo: null, invtNo: null },
     returnStatus: D.Status.REJECTED,
     at: info.timestamp,

@@ -1,9 +1,10 @@
 import type { Pool } from 'pg';
+import { PARTICIPANT_ROLES, type ParticipantRole } from '@clearance/contracts';
 import { DEFAULT_SCHEMA_PREFIX, projectionSchema } from './schema';
 import { qualified } from './sql';
 
-/** The participant roles that have returns (`ceb_return.role`). */
-export const RETURN_ROLES = ['PLATFORM', 'PAYER', 'CARRIER'] as const;
+/** The participant roles that have returns (`ceb_return.role`): every role. */
+export const RETURN_ROLES: ReadonlyArray<ParticipantRole> = PARTICIPANT_ROLES;
 
 /** One row of a participant's returns, as the gateway renders it. */
 export interface ReturnRow {
@@ -25,7 +26,7 @@ export interface ReturnRow {
 export interface ReadReturnsOptions {
   /** Prefix of the projection schemas (default `projection_`): the table is `<prefix>returns.ceb_return`. */
   schemaPrefix?: string;
-  role: 'PLATFORM' | 'PAYER' | 'CARRIER';
+  role: ParticipantRole;
   /** The participant's customs code. */
   code: string;
   /** Cursor: the last seq the participant has seen (0 for the start), exclusive. */

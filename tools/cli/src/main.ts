@@ -130,7 +130,7 @@ const participants = program
 participants
   .command('add')
   .argument('<enterpriseCode>', "the enterprise's customs code")
-  .requiredOption('--role <role>', 'platform | payer | carrier')
+  .requiredOption('--role <role>', 'platform | payer | carrier | agent (list filer)')
   .option('--partitions <n>', 'partitions of its input and feed topics (default: PARTICIPANT_PARTITIONS, 3)', (v) => parseInt(v, 10))
   .option('--json', 'print the client settings as one JSON object')
   .option('--registry-only', 'only register it: its user, ACLs and topics are managed by Strimzi (see `participants manifest`)')
@@ -188,7 +188,7 @@ participants
 participants
   .command('manifest')
   .argument('<enterpriseCode>', "the enterprise's customs code")
-  .requiredOption('--role <role>', 'platform | payer | carrier')
+  .requiredOption('--role <role>', 'platform | payer | carrier | agent (list filer)')
   .option('--cluster <name>', 'the Strimzi Kafka cluster (label strimzi.io/cluster)', DEFAULT_KAFKA_CLUSTER)
   .option('--partitions <n>', 'partitions of its input and feed topics (default: PARTICIPANT_PARTITIONS, 3)', (v) => parseInt(v, 10))
   .option('--replicas <n>', 'replication factor of its topics', (v) => parseInt(v, 10), 3)
@@ -217,7 +217,7 @@ participants
 participants
   .command('remove')
   .argument('<enterpriseCode>', "the enterprise's customs code")
-  .requiredOption('--role <role>', 'platform | payer | carrier')
+  .requiredOption('--role <role>', 'platform | payer | carrier | agent (list filer)')
   .option('--keep-topics', 'keep its input and feed topics (only revoke access and unregister)')
   .option('--json', 'print what was removed as JSON')
   .description('unregister it, revoke its ACLs, delete its SCRAM user and (unless kept) its topics')

@@ -425,6 +425,16 @@ export interface FiledListItem {
   note: null | string;
 }
 
+/** The list its filer filed for the parcel (four-document mode) */
+export interface FiledListRef {
+  /** guid of the filed list (CEB603 / CEB621) */
+  guid: string;
+  /** Its filer: the e-commerce enterprise or its customs agent (申报企业代码) */
+  agentCode: string;
+  /** The filer's own reference of the list (企业内部编号) */
+  copNo: string;
+}
+
 /** PASS releases, SEIZE detains, RETURN sends back */
 export type InspectionOutcome = 'PASS' | 'SEIZE' | 'RETURN';
 
@@ -566,6 +576,8 @@ export interface Manifest {
   lastDocumentTime: number;
   /** Goods lines */
   items: Array<ManifestItem>;
+  /** Four-document mode: the filed list this manifest was checked against and agreed with (its filer gets the decision's receipt); null in one-step mode */
+  filedList: null | FiledListRef;
 }
 
 /** Goods line of the compiled list (CEB603 InventoryList) */
@@ -735,8 +747,8 @@ export interface OrderItem {
 /** Role the receipt is addressed to */
 export type Participant = 'EBP' | 'EBC' | 'PAYER' | 'CARRIER' | 'OFFICER';
 
-/** PLATFORM files orders, PAYER payments, CARRIER waybills and departures */
-export type ParticipantRole = 'PLATFORM' | 'PAYER' | 'CARRIER';
+/** PLATFORM files orders, PAYER payments, CARRIER waybills and departures, AGENT declaration lists (the e-commerce enterprise or its customs agent, four-document mode) */
+export type ParticipantRole = 'PLATFORM' | 'PAYER' | 'CARRIER' | 'AGENT';
 
 /** Payment: CEB403 receipt of payment (export) / CEB411 payment voucher (import), sent by the payment institution */
 export interface Payment {
@@ -846,7 +858,7 @@ export interface Receipt {
 
 /** A participant connected to the engine (`clearance participants add`): its principal, input topics and feeds follow from role and code (@clearance/contracts participantTopics). A tombstone unregisters it. */
 export interface RegisteredParticipant {
-  /** Customs code of the enterprise (ebpCode, payCode or logisticsCode in its documents) */
+  /** Customs code of the enterprise (ebpCode, payCode, logisticsCode or agentCode in its documents) */
   code: string;
   role: ParticipantRole;
   /** Its Kafka principal (SCRAM user name), User:<principal> in the ACLs */

@@ -200,6 +200,19 @@ const partiesTo = (p: Parties, docType: Addressee['docType'], docGuid: string): 
   { participant: 'EBC', code: p.ebcCode, docType, docGuid },
   { participant: 'CARRIER', code: p.logisticsCode, docType, docGuid },
 ];
+/**
+ * Who gets a decision's receipt: platform, seller and carrier, about the compiled list; in
+ * four-document mode also the filed list's filer (its agentCode), about the list it filed. A seller
+ * filing its own lists (agentCode = ebcCode) gets the one receipt, about its filed list.
+ */
+function decisionAddressees(m: Manifest, p: Parties): Addressee[] {
+  const to = partiesTo(p, 'LIST', m.guid);
+  const filed = m.filedList;
+  if (!filed) return to;
+  const filer: Addressee = { participant: 'EBC', code: filed.agentCode, docType: 'LIST', docGuid: filed.guid };
+  return filed.agentCode === p.ebcCode ? to.map((a) => (a.participant === 'EBC' ? filer : a)) : [...to, filer];
+}
+
 const carrierTo = (line: DepartureLine): Addressee => ({
   participant: 'CARRIER',
   code: line.logisticsCode,
@@ -297,7 +310,7 @@ function onDecision(s: LifecycleState, d: Decision, at: number): LifecycleEvent[
       type: 'Decided',
       decision: d,
       status,
-      to: partiesTo(parties, 'LIST', d.manifest.guid),
+      to: decisionAddressees(d.manifest, parties),
       ref: refOf({ ...s, parties }),
       reasons: reasonsOfHits(d.rulesFired, d.outcome),
       at,

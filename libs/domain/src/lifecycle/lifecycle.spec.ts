@@ -110,6 +110,29 @@ describe('lifecycle: decisions', () => {
     r.receipts.forEach((x) => expect(schemaByName('Receipt').type.isValid(x)).toBe(true));
   });
 
+  it("four-document mode: the filed list's filer gets the decision's code too, about the list it filed", () => {
+    const filed = { guid: sampleGuid('filed-list'), agentCode: 'AGT0000001', copNo: 'AGT-REF-1' };
+    const d = { ...decision('RELEASE'), manifest: { ...manifest, filedList: filed } };
+    const r = given([]).when({ type: 'DecisionReceived', decision: d, at: T });
+    expect(statuses(r)).toEqual([...PARTIES('800'), 'EBC:800']);
+    expect(r.receipts[3]).toMatchObject({
+      participantCode: 'AGT0000001',
+      docType: 'LIST',
+      docGuid: filed.guid,
+      invtNo: manifest.invtNo,
+      returnStatus: '800',
+    });
+    r.receipts.forEach((x) => expect(schemaByName('Receipt').type.isValid(x)).toBe(true));
+  });
+
+  it('four-document mode: a seller filing its own list gets one receipt, about its filed list', () => {
+    const filed = { guid: sampleGuid('filed-list'), agentCode: manifest.ebcCode, copNo: 'OWN-REF-1' };
+    const d = { ...decision('REJECT'), manifest: { ...manifest, filedList: filed } };
+    const r = given([]).when({ type: 'DecisionReceived', decision: d, at: T });
+    expect(statuses(r)).toEqual(PARTIES('100'));
+    expect(r.receipts[1]).toMatchObject({ participantCode: manifest.ebcCode, docGuid: filed.guid });
+  });
+
   it('a rejection carries the rules that asked for it, import limits as negative business codes', () => {
     const hits: RuleHit[] = [
       { ruleId: 'IMPORT-ANNUAL', kind: 'IMPORT_ANNUAL_LIMIT', outcome: 'REJECT', score: 100, reason: 'over' },

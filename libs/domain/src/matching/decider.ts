@@ -603,6 +603,9 @@ function tryMatch(
   }
   if (reasons.length > 0)
     return { type: 'CaseRejected', reasons, to, ref: refOf(s.caseKey, s), cause, at: cmd.at, ...mode };
+  // the list agreed: the manifest names it, so that its filer gets the decision's receipt
+  if (manifest && s.list)
+    manifest.filedList = { guid: s.list.doc.guid, agentCode: s.list.doc.agentCode, copNo: s.list.doc.copNo };
   manifest ??= compile();
   return {
     ...mode,

@@ -155,6 +155,8 @@ describe('four-document mode: matching', () => {
     expect(toFiler.docGuid).toBe(sampleExportFiledList().guid);
     expect(r.manifests).toHaveLength(1);
     expect(r.manifests[0].invtNo).toBe('51412026E030000042'); // the engine's, not the filer's copNo
+    const filed = sampleExportFiledList();
+    expect(r.manifests[0].filedList).toEqual({ guid: filed.guid, agentCode: filed.agentCode, copNo: filed.copNo });
     expect(r.serialUsed).toBe(true);
     expect(r.state).toMatchObject({ status: 'MATCHED', invtNo: '51412026E030000042' });
     expect(r.state?.seen).toContain(sampleExportFiledList().guid);

@@ -145,6 +145,7 @@ export function compileManifest(c: CompleteCase, input: CompileInput): Manifest 
     firstDocumentTime: input.firstDocumentTime,
     lastDocumentTime: input.at,
     items,
+    filedList: null,
   };
 }
 

@@ -4,7 +4,8 @@ import type { Decision, InspectionResult, ParticipantRole, Receipt } from '@clea
  * Who sees what: each receipt, decision and inspection result goes to the feeds of the
  * participants it concerns and to nobody else's. Competitors never see each other's records.
  *  - a receipt: its addressee (EBP -> the platform, PAYER -> the payment institution, CARRIER ->
- *    the carrier; receipts to the e-commerce enterprise or an officer have no participant feed);
+ *    the carrier, a list's receipts to its filer (EBC, docType LIST) -> the list filer (AGENT);
+ *    the e-commerce enterprise's other receipts and an officer's have no participant feed);
  *  - a decision: the carrier of its waybill and the platform of its order;
  *  - an inspection result: the carrier of the waybill.
  */
@@ -28,7 +29,7 @@ function codeOfKey(key: string | null | undefined): string | undefined {
 }
 
 export function receiptTargets(r: Receipt): FeedTarget[] {
-  const role = RECEIPT_ROLE[r.participant];
+  const role = r.participant === 'EBC' && r.docType === 'LIST' ? 'AGENT' : RECEIPT_ROLE[r.participant];
   return role && r.participantCode ? [{ role, code: r.participantCode, kind: 'receipt' }] : [];
 }
 

@@ -1,6 +1,12 @@
 import type { Decision, InspectionResult, Receipt } from '@clearance/contracts';
 import { ReasonCode } from '../common/reasons';
-import { SAMPLE_CODES, sampleExportOrder, sampleExportPayment, sampleExportWaybill } from '../testing/samples';
+import {
+  SAMPLE_CODES,
+  sampleExportFiledList,
+  sampleExportOrder,
+  sampleExportPayment,
+  sampleExportWaybill,
+} from '../testing/samples';
 import { decisionTargets, inspectionTargets, receiptTargets } from './feeds';
 import { verifySender, type FiledDocument } from './sender';
 import type { ParticipantRole } from '@clearance/contracts';
@@ -55,6 +61,32 @@ describe('no spoofing: a participant files only its own documents', () => {
     if (!v.ok) expect(v.reason).toBe('a payer does not file orders');
   });
 
+  it('accepts a list its filer names itself on as agentCode, and refuses one naming another filer', () => {
+    const list = sampleExportFiledList(undefined, { agentCode: 'AGT0000001' });
+    expect(given('AGENT', 'AGT0000001').when({ kind: 'LIST', doc: list })).toEqual({ ok: true });
+    const v = given('AGENT', 'AGT0000002').when({ kind: 'LIST', doc: list });
+    expect(v.ok).toBe(false);
+    if (v.ok) return;
+    expect(v.reason).toBe('list names agentCode AGT0000001, but was filed by AGT0000002: a participant files only its own documents');
+    expect(v.receipt).toMatchObject({
+      participant: 'EBC',
+      participantCode: 'AGT0000002',
+      docType: 'LIST',
+      docGuid: list.guid,
+      returnStatus: '100',
+      caseKey: `${list.ebpCode}:${list.orderNo}`,
+    });
+    expect(receiptTargets(v.receipt)).toEqual([{ role: 'AGENT', code: 'AGT0000002', kind: 'receipt' }]);
+  });
+
+  it('refuses a list from a platform, and an order from a list filer', () => {
+    const list = sampleExportFiledList();
+    const v = given('PLATFORM', list.ebpCode).when({ kind: 'LIST', doc: list });
+    expect(v.ok ? '' : v.reason).toBe('a platform does not file lists');
+    const w = given('AGENT', order.ebcCode).when({ kind: 'ORDER', doc: order });
+    expect(w.ok ? '' : w.reason).toBe('an agent does not file orders');
+  });
+
   it('gives the same receipt for the same record (replay is byte-identical)', () => {
     const a = given('PLATFORM', 'OTHERPLAT1').when({ kind: 'ORDER', doc: order });
     const b = given('PLATFORM', 'OTHERPLAT1').when({ kind: 'ORDER', doc: order });
@@ -72,7 +104,12 @@ describe('feeds: who sees what', () => {
     expect(receiptTargets(receipt('CARRIER', 'C1'))).toEqual([{ role: 'CARRIER', code: 'C1', kind: 'receipt' }]);
   });
 
-  it('has no participant feed for receipts to the e-commerce enterprise or an officer', () => {
+  it("sends a list's receipts to its filer's feed (EBC, docType LIST -> AGENT)", () => {
+    expect(receiptTargets({ ...receipt('EBC', 'A1'), docType: 'LIST' })).toEqual([{ role: 'AGENT', code: 'A1', kind: 'receipt' }]);
+  });
+
+  it("has no participant feed for the e-commerce enterprise's other receipts or an officer's", () => {
+    expect(receiptTargets({ ...receipt('EBC', 'E1'), docType: 'ORDER' })).toEqual([]);
     expect(receiptTargets(receipt('EBC', 'E1'))).toEqual([]);
     expect(receiptTargets(receipt('OFFICER', 'O1'))).toEqual([]);
   });
