@@ -38,6 +38,8 @@ describe('catalog (generated from the standard field lists)', () => {
     ['Waybill', 'Waybill'],
     ['Departure', 'Departure'],
     ['DepartureListItem', 'Departure'],
+    ['FiledList', 'FiledList'],
+    ['FiledListItem', 'FiledList'],
   ])('given the Avro record %s, then the generated descriptor matches schemas/*.avsc', (record, file) => {
     const generated = AVRO_RECORDS[record].fields.map((f) => [
       f.name,
@@ -57,6 +59,8 @@ describe('catalog (generated from the standard field lists)', () => {
       CEB505Message: 'Logistics',
       CEB511Message: 'Logistics',
       CEB509Message: 'Departure',
+      CEB603Message: 'Inventory',
+      CEB621Message: 'Inventory',
       CEB304Message: 'OrderReturn',
       CEB404Message: 'ReceiptsReturn',
       CEB412Message: 'PaymentReturn',
@@ -188,6 +192,37 @@ describe('compiled message tables', () => {
     });
     expect(plan('CEB403Message').head.template.ieFlag).toBe('E');
     expect(plan('CEB411Message').head.template.ieFlag).toBe('I');
+  });
+
+  it('given CEB603 / CEB621, then the fields one list lacks take the rules of the other list, and ieFlag is fixed by the type', () => {
+    const e = plan('CEB603Message');
+    expect([e.node, e.head.element, e.list?.plan.element, e.list?.maxOccurs]).toEqual([
+      'Inventory',
+      'InventoryHead',
+      'InventoryList',
+      100,
+    ]);
+    expect(field(e.head, 'ieFlag')).toMatchObject({ standard: true, required: true, fixed: 'E' });
+    expect(field(e.head, 'buyerName')).toMatchObject({
+      standard: false,
+      required: false,
+      ruleFrom: 'CEB621Message',
+    });
+    expect(field(e.list!.plan, 'tradeCountry')).toMatchObject({ standard: false, ruleFrom: 'CEB621Message' });
+    expect(field(e.head, 'ebpName')).toMatchObject({ required: true, mayBeEmpty: true });
+    expect(field(e.head, 'ebcCode')).toMatchObject({ required: true, mayBeEmpty: false }); // FiledList needs it
+    expect(field(e.list!.plan, 'barCode')).toMatchObject({ required: true });
+    const i = plan('CEB621Message');
+    expect(i.list?.maxOccurs).toBe(99);
+    expect(field(i.head, 'ieFlag')).toMatchObject({ fixed: 'I' });
+    expect(field(i.head, 'copNo')).toMatchObject({ standard: true, required: true, maxLength: 20 }); // 0..1 there
+    expect(field(i.head, 'statisticsFlag')).toMatchObject({
+      standard: false,
+      length: 1,
+      ruleFrom: 'CEB603Message',
+    });
+    expect(field(i.head, 'ebpName')).toMatchObject({ mayBeEmpty: false, minLength: 1 });
+    expect(i.head.template.ieFlag).toBe('I');
   });
 
   it('given CEB311, then batchNumbers is a standard element the engine does not keep', () => {

@@ -51,11 +51,17 @@ export interface InboundSpec {
   readonly returnType: ReturnMessageType;
   readonly head: GroupSpec;
   readonly list?: GroupSpec & { readonly element: string; readonly avroField: 'items' | 'lines' };
-  /** The list message of the same direction, then the sibling, then the other list message. */
+  /**
+   * The list message of the same direction, then the sibling, then the other list message (for a
+   * list message itself: the other list message).
+   */
   readonly ruleSources: ReadonlyArray<CebCatalogMessage>;
   /** Standard element -> Avro field, where the names differ */
   readonly renames?: Readonly<Record<string, string>>;
-  /** Avro fields that follow from the message type */
+  /**
+   * Avro fields that follow from the message type. Where the message has the field as a standard
+   * element too (CEB603 / CEB621 ieFlag), a value other than this one is a field problem.
+   */
   readonly derived?: Readonly<Record<string, string>>;
 }
 
@@ -140,6 +146,37 @@ export const INBOUND: Readonly<Record<InboundMessageType, InboundSpec>> = {
     head: { element: 'DepartureHead', record: 'Departure' },
     list: { element: 'DepartureList', record: 'DepartureListItem', avroField: 'lines' },
     ruleSources: [],
+  },
+  // The declaration list (清单). ieFlag is a standard element here: it must agree with the message type.
+  CEB603Message: {
+    type: 'CEB603Message',
+    kind: 'LIST',
+    ieFlag: 'E',
+    returnType: 'CEB604Message',
+    head: { element: 'InventoryHead', record: 'FiledList', listGroup: 'InventoryHead' },
+    list: {
+      element: 'InventoryList',
+      record: 'FiledListItem',
+      avroField: 'items',
+      listGroup: 'InventoryList',
+    },
+    ruleSources: ['CEB621Message'],
+    derived: { ieFlag: 'E' },
+  },
+  CEB621Message: {
+    type: 'CEB621Message',
+    kind: 'LIST',
+    ieFlag: 'I',
+    returnType: 'CEB622Message',
+    head: { element: 'InventoryHead', record: 'FiledList', listGroup: 'InventoryHead' },
+    list: {
+      element: 'InventoryList',
+      record: 'FiledListItem',
+      avroField: 'items',
+      listGroup: 'InventoryList',
+    },
+    ruleSources: ['CEB603Message'],
+    derived: { ieFlag: 'I' },
   },
 };
 

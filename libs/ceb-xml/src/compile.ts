@@ -19,6 +19,14 @@ export interface FieldPlan extends ValueRule {
   /** Avro field it fills, or null for a standard element the engine does not keep (e.g. batchNumbers) */
   readonly avro: string | null;
   readonly required: boolean;
+  /**
+   * A required standard element the standard lets be empty (minLength 0, e.g. CEB603 ebpName): an
+   * empty element satisfies it (the Avro value stays null) and toCebXml writes a null as one.
+   * False where the engine needs a value (CEB603 ebcCode: a non-null Avro field).
+   */
+  readonly mayBeEmpty: boolean;
+  /** The value the message type fixes (CEB603 ieFlag E, CEB621 I): any other is a problem. */
+  readonly fixed?: string;
   /** in the standard message (false: an extension field) */
   readonly standard: boolean;
   /** where its rule came from: the message name, or 'declared' */
@@ -117,6 +125,8 @@ function groupPlan(
       ...ruleOf(def),
       avro: !record || avro ? target : null,
       required: def.minOccurs === 1 || (avro !== undefined && !avro.nullable),
+      mayBeEmpty: def.minOccurs === 1 && def.minLength === 0 && (avro === undefined || avro.nullable),
+      ...(avro && target in derived ? { fixed: derived[target] } : {}),
       standard: true,
       ruleFrom: spec?.type ?? 'BaseTransfer',
     });
@@ -134,6 +144,7 @@ function groupPlan(
         ...ruleOf(found.def),
         avro: avro.name,
         required: !avro.nullable,
+        mayBeEmpty: false,
         standard: false,
         ruleFrom: found.from,
       });

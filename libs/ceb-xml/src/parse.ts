@@ -3,7 +3,7 @@
  * Message-level problems throw CebFormatError; a node's problems make that node a refused one
  * and leave the others alone.
  */
-import type { Departure, Order, Payment, Waybill } from '@clearance/contracts';
+import type { Departure, FiledList, Order, Payment, Waybill } from '@clearance/contracts';
 import { CEB_NAMESPACE, DSIG_NAMESPACE } from './catalog';
 import { BASE_TRANSFER_PLAN, MESSAGE_PLANS, type GroupPlan, type MessagePlan } from './compile';
 import {
@@ -136,17 +136,23 @@ function readGroup(
     if (raw) raw[local] = text;
     p.field = local;
     const value = CONVERTERS[f.conv](text, f, p.fail);
-    if (value !== INVALID && f.avro !== null) doc[f.avro] = value;
+    if (value === INVALID || f.avro === null) continue;
+    if (f.fixed !== undefined && value !== f.fixed) {
+      p.add(local, `${JSON.stringify(value)} contradicts the message type, which fixes it as ${f.fixed}`);
+      continue; // the document keeps the template's (the message type's) value
+    }
+    doc[f.avro] = value;
   }
   for (const f of plan.required) {
-    if (seen[f.index] !== PRESENT) {
+    const s = seen[f.index];
+    if (s !== PRESENT && (s === ABSENT || !f.mayBeEmpty)) {
       p.add(f.element, f.standard ? 'required, missing' : 'required (extension field), missing');
     }
   }
   return doc;
 }
 
-/** Reads one data node (Order, Receipts, Logistics, Departure) into a CebNode. */
+/** Reads one data node (Order, Receipts, Logistics, Departure, Inventory) into a CebNode. */
 function readNode(entry: XmlEntry, qname: string, index: number, plan: MessagePlan, scope: Scope): CebNode {
   const p = new NodeProblems();
   const raw: Record<string, string> = {};
@@ -218,6 +224,8 @@ function filedDoc(plan: MessagePlan, doc: Record<string, unknown>): FiledDoc {
       return { kind: 'WAYBILL', doc: doc as unknown as Waybill };
     case 'DEPARTURE':
       return { kind: 'DEPARTURE', doc: doc as unknown as Departure };
+    case 'LIST':
+      return { kind: 'LIST', doc: doc as unknown as FiledList };
   }
 }
 

@@ -47,16 +47,22 @@ export function messageTypeOf(filed: FiledDoc): InboundMessageType {
       return filed.doc.ieFlag === 'I' ? 'CEB511Message' : 'CEB505Message';
     case 'DEPARTURE':
       return 'CEB509Message';
+    case 'LIST':
+      return filed.doc.ieFlag === 'I' ? 'CEB621Message' : 'CEB603Message';
   }
 }
 
-/** A group's elements from an Avro record (standard order, then the extension fields); nulls omitted. */
+/**
+ * A group's elements from an Avro record (standard order, then the extension fields); nulls
+ * omitted, except that a required element the standard lets be empty is written empty.
+ */
 function groupElements(plan: GroupPlan, doc: Readonly<Record<string, unknown>>): BuildNode[] {
   const out: BuildNode[] = [];
   for (const f of plan.fields) {
     if (f.avro === null) continue;
     const text = valueText(doc[f.avro]);
     if (text !== null) out.push(textEl(f.qname, text));
+    else if (f.mayBeEmpty) out.push(textEl(f.qname, ''));
   }
   return out;
 }

@@ -356,9 +356,9 @@ describe('returnForReceipt', () => {
     });
   });
 
-  it('given list and inspection receipts, then CEB604 (export) / CEB622 (import) with the list number', () => {
+  it('given inspection receipts, then CEB604 (export) / CEB622 (import) with the compiled list number and copNo (the order number)', () => {
     const r = receipt({
-      to: { participant: 'EBC', code: SAMPLE_CODES.ebc, docType: 'LIST', docGuid: 'L-GUID' },
+      to: { participant: 'EBC', code: SAMPLE_CODES.ebc, docType: 'INSPECTION', docGuid: 'L-GUID' },
       ref: {
         caseKey: `${SAMPLE_CODES.ebp}:SO-1001`,
         ebpCode: SAMPLE_CODES.ebp,
@@ -387,7 +387,7 @@ describe('returnForReceipt', () => {
       returnTime: RETURN_TIME,
       returnInfo: 'matched',
     });
-    const i = returnForReceipt({ ...r, docType: 'INSPECTION' }, 'I');
+    const i = returnForReceipt(r, 'I');
     expect(i.type).toBe('CEB622Message');
     expect(Object.keys(i.item)).toEqual([
       'guid',

@@ -74,13 +74,21 @@ function departureCopNo(r: Receipt): string | null {
   return r.logisticsCode && r.caseKey.startsWith(prefix) ? r.caseKey.slice(prefix.length) : null;
 }
 
-/** A receipt as the return of its document type for the given direction. */
+/**
+ * A receipt as the return of its document type for the given direction.
+ *
+ * A filed list's receipt (docType LIST) is addressed to its filer as participant EBC with
+ * participantCode = the list's agentCode: that is the return's agentCode, not its ebcCode. What a
+ * receipt does not carry (the list's copNo, ebcCode, statisticsFlag) is left '' where required (and
+ * out where optional), for the caller to fill from the node as it came in. An inspection receipt
+ * answers the engine's compiled list, whose copNo is the order number (Manifest.copNo).
+ */
 export function returnForReceipt(
   r: Receipt,
   ieFlag: 'I' | 'E',
 ): { type: ReturnMessageType; item: ReturnItem } {
   const type = RECEIPT_RETURN_TYPES[r.docType][ieFlag];
-  const list = r.docType === 'LIST' || r.docType === 'INSPECTION';
+  const filedList = r.docType === 'LIST';
   const reasons = r.reasons.map((x) => `[${x.code}] ${x.message}`).join('; ');
   const returnInfo = [r.returnInfo, reasons].filter((s) => s.length > 0).join(' ');
   const own = (role: Receipt['participant']): string | null =>
@@ -88,15 +96,23 @@ export function returnForReceipt(
   const values: Record<string, string | null> = {
     guid: r.docGuid ?? r.guid,
     ebpCode: r.ebpCode ?? own('EBP'),
-    ebcCode: own('EBC'),
+    ebcCode: filedList ? null : own('EBC'),
+    agentCode: filedList ? own('EBC') : null,
     orderNo: r.orderNo,
     payCode: own('PAYER'),
     logisticsCode: r.logisticsCode ?? own('CARRIER'),
     logisticsNo: r.logisticsNo,
     invtNo: r.invtNo,
     customsCode: r.invtNo ? r.invtNo.slice(0, 4) : null,
-    // the list's copNo is the order number (Manifest.copNo); a departure's is in its case key
-    copNo: list ? r.orderNo : r.docType === 'DEPARTURE' ? departureCopNo(r) : null,
+    // a filed list's copNo is the filer's own (not in the receipt); the compiled list's is the
+    // order number (Manifest.copNo); a departure's is in its case key
+    copNo: filedList
+      ? null
+      : r.docType === 'INSPECTION'
+        ? r.orderNo
+        : r.docType === 'DEPARTURE'
+          ? departureCopNo(r)
+          : null,
   };
   return {
     type,

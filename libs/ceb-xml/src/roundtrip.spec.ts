@@ -8,6 +8,7 @@ import {
   sampleImportPayment,
   sampleImportWaybill,
   sampleItem,
+  validateFiledList,
   validateOrder,
   validatePayment,
   validateWaybill,
@@ -21,7 +22,16 @@ import {
   type FiledDoc,
   type InboundMessageType,
 } from './index';
-import { editXml, findAll, orderOf, sampleBaseTransfer, sampleDeparture, setLeaf } from './test-fixtures';
+import {
+  editXml,
+  findAll,
+  orderOf,
+  sampleBaseTransfer,
+  sampleDeparture,
+  sampleExportList,
+  sampleImportList,
+  setLeaf,
+} from './test-fixtures';
 
 const okDocs = (m: CebMessage): FiledDoc[] =>
   m.nodes.map((n: CebNode) => {
@@ -34,6 +44,7 @@ const AVRO_RECORD = {
   PAYMENT: 'Payment',
   WAYBILL: 'Waybill',
   DEPARTURE: 'Departure',
+  LIST: 'FiledList',
 } as const;
 
 const cases: Array<[InboundMessageType, FiledDoc, 'I' | 'E']> = [
@@ -44,6 +55,8 @@ const cases: Array<[InboundMessageType, FiledDoc, 'I' | 'E']> = [
   ['CEB505Message', { kind: 'WAYBILL', doc: sampleExportWaybill() }, 'E'],
   ['CEB511Message', { kind: 'WAYBILL', doc: sampleImportWaybill() }, 'I'],
   ['CEB509Message', { kind: 'DEPARTURE', doc: sampleDeparture() }, 'E'],
+  ['CEB603Message', { kind: 'LIST', doc: sampleExportList() }, 'E'],
+  ['CEB621Message', { kind: 'LIST', doc: sampleImportList() }, 'I'],
 ];
 
 describe('round trip: toCebXml -> parseCebMessage', () => {
@@ -79,6 +92,8 @@ describe('round trip: toCebXml -> parseCebMessage', () => {
       'CEB506Message',
       'CEB512Message',
       'CEB510Message',
+      'CEB604Message',
+      'CEB622Message',
     ]);
   });
 
@@ -89,6 +104,7 @@ describe('round trip: toCebXml -> parseCebMessage', () => {
       if (back.kind === 'ORDER') expect(validateOrder(back.doc, orderKey(back.doc))).toEqual([]);
       if (back.kind === 'PAYMENT') expect(validatePayment(back.doc, orderKey(back.doc))).toEqual([]);
       if (back.kind === 'WAYBILL') expect(validateWaybill(back.doc, orderKey(back.doc))).toEqual([]);
+      if (back.kind === 'LIST') expect(validateFiledList(back.doc)).toEqual([]);
     }
   });
 

@@ -1,10 +1,10 @@
 /**
  * Fixtures for this library's tests: a departure sample (the domain's samples cover the other
- * documents), a BaseTransfer, and helpers that edit a generated message as XML (through
+ * documents), lists of several goods lines, a BaseTransfer, and helpers that edit a generated message as XML (through
  * fast-xml-parser, never by string scanning).
  */
-import type { Departure } from '@clearance/contracts';
-import { SAMPLE_CODES, sampleGuid } from '@clearance/domain';
+import type { Departure, FiledList } from '@clearance/contracts';
+import { SAMPLE_CODES, sampleExportFiledList, sampleGuid, sampleImportFiledList } from '@clearance/domain';
 import { XMLBuilder, XMLParser } from 'fast-xml-parser';
 import type { BaseTransfer } from './types';
 
@@ -42,6 +42,28 @@ export const sampleDeparture = (overrides: Partial<Departure> = {}): Departure =
   ],
   ...overrides,
 });
+
+/** The list's first goods line repeated as lines 1..n (distinct item numbers, a bar code each), the others kept. */
+function withLines(list: FiledList, n: number, overrides: Partial<FiledList>): FiledList {
+  const first = list.items[0];
+  const items = Array.from({ length: n }, (_, i) => ({
+    ...(list.items[i] ?? { ...first, itemNo: `SKU-${i + 1}`, itemName: `${first.itemName} ${i + 1}` }),
+    gnum: i + 1,
+    barCode: `69000000000${i + 1}`,
+  }));
+  return { ...list, items, ...overrides };
+}
+
+/**
+ * sampleExportFiledList() with three goods lines (a CEB603 line requires barCode: the sample's
+ * lines have none, so each gets one).
+ */
+export const sampleExportList = (overrides: Partial<FiledList> = {}): FiledList =>
+  withLines(sampleExportFiledList(), 3, overrides);
+
+/** sampleImportFiledList() with three goods lines. */
+export const sampleImportList = (overrides: Partial<FiledList> = {}): FiledList =>
+  withLines(sampleImportFiledList(), 3, overrides);
 
 /** An ordered (preserveOrder) element tree, for editing generated messages in tests. */
 export type Tree = Array<Record<string, unknown>>;

@@ -1,4 +1,4 @@
-import type { Departure, Order, Payment, Waybill } from '@clearance/contracts';
+import type { Departure, FiledList, Order, Payment, Waybill } from '@clearance/contracts';
 
 export type InboundMessageType =
   | 'CEB303Message'
@@ -7,7 +7,9 @@ export type InboundMessageType =
   | 'CEB411Message'
   | 'CEB505Message'
   | 'CEB511Message'
-  | 'CEB509Message';
+  | 'CEB509Message'
+  | 'CEB603Message'
+  | 'CEB621Message';
 
 export type ReturnMessageType =
   | 'CEB304Message'
@@ -20,13 +22,14 @@ export type ReturnMessageType =
   | 'CEB604Message'
   | 'CEB622Message';
 
-export type DocKind = 'ORDER' | 'PAYMENT' | 'WAYBILL' | 'DEPARTURE';
+export type DocKind = 'ORDER' | 'PAYMENT' | 'WAYBILL' | 'DEPARTURE' | 'LIST';
 
 export type FiledDoc =
   | { kind: 'ORDER'; doc: Order }
   | { kind: 'PAYMENT'; doc: Payment }
   | { kind: 'WAYBILL'; doc: Waybill }
-  | { kind: 'DEPARTURE'; doc: Departure };
+  | { kind: 'DEPARTURE'; doc: Departure }
+  | { kind: 'LIST'; doc: FiledList };
 
 export interface BaseTransfer {
   copCode: string;
@@ -36,7 +39,10 @@ export interface BaseTransfer {
   note: string | null;
 }
 
-/** `field` is a path: 'OrderHead.goodsValue', 'OrderList[2].qty' (1-based), 'Logistics.grossWeight'. */
+/**
+ * `field` is a path: 'OrderHead.goodsValue', 'OrderList[2].qty' (1-based), 'Logistics.grossWeight',
+ * 'InventoryHead.copNo'.
+ */
 export interface FieldProblem {
   field: string;
   message: string;

@@ -289,7 +289,8 @@ export class CebGateway {
           const entry = returnForReceipt(receipt, ieFlagOf(receipt, known?.ie));
           // what the receipt does not carry (an import payment's payTransactionId), from the node as it came in
           if (known?.ids)
-            for (const [k, v] of Object.entries(known.ids)) if (entry.item[k] === '' && v) entry.item[k] = v;
+            for (const [k, v] of Object.entries(known.ids))
+              if ((entry.item[k] === '' || !(k in entry.item)) && v) entry.item[k] = v;
           return entry;
         }
       }

@@ -1,6 +1,7 @@
 import { toCebXml, type BaseTransfer, type FiledDoc } from '@clearance/ceb-xml';
 import { departures, NO_ERRORS, ParcelGenerator, type GeneratedParcel } from '@clearance/generator';
 import type { ParticipantRole } from '@clearance/contracts';
+import { FILED_BY, senderCode } from '@clearance/domain';
 import type { ParticipantSettings } from './security/participants';
 import { fetchReturns, postCeb, type ReturnSummary } from './xml';
 
@@ -19,14 +20,14 @@ const ieOf = (f: FiledDoc): 'I' | 'E' => {
       return f.doc.orderType === 'I' ? 'I' : 'E';
     case 'PAYMENT':
     case 'WAYBILL':
+    case 'LIST':
       return f.doc.ieFlag === 'I' ? 'I' : 'E';
     case 'DEPARTURE':
       return 'E';
   }
 };
 
-const senderOf = (f: FiledDoc): string =>
-  f.kind === 'ORDER' ? f.doc.ebpCode : f.kind === 'PAYMENT' ? f.doc.payCode : f.doc.logisticsCode;
+const senderOf = (f: FiledDoc): string => senderCode(f);
 
 /** The documents of a parcel as CEB nodes: order, payment, waybill. */
 const nodesOf = (p: GeneratedParcel): FiledDoc[] => [
@@ -127,12 +128,7 @@ export async function runXmlDemo(
   if (parcels.length === 0) throw new Error('no generated parcel has all three participants registered');
   // one message per sender, kind and flow, at most 100 nodes each
   const groups = new Map<string, { role: ParticipantRole; code: string; docs: FiledDoc[] }>();
-  const roleOf: Record<FiledDoc['kind'], ParticipantRole> = {
-    ORDER: 'PLATFORM',
-    PAYMENT: 'PAYER',
-    WAYBILL: 'CARRIER',
-    DEPARTURE: 'CARRIER',
-  };
+  const roleOf = FILED_BY;
   for (const p of parcels)
     for (const f of nodesOf(p)) {
       const k = `${f.kind}|${ieOf(f)}|${senderOf(f)}`;
@@ -151,7 +147,7 @@ export async function runXmlDemo(
   };
   let firstOrder: { key: string; xml: string } | undefined;
   // orders first, then payments, then waybills (any order works; this is the usual one)
-  const rank = { ORDER: 0, PAYMENT: 1, WAYBILL: 2, DEPARTURE: 3 };
+  const rank = { ORDER: 0, PAYMENT: 1, WAYBILL: 2, LIST: 3, DEPARTURE: 4 };
   for (const g of [...groups.values()].sort((a, b) => rank[a.docs[0].kind] - rank[b.docs[0].kind])) {
     const s = reg(g.role, g.code)!;
     const xml = toCebXml(g.docs, baseTransferOf(g.code));
