@@ -17,8 +17,10 @@ import {
   RegistryCodecs,
   Topics,
   type Enterprise,
+  type FiledList,
   type ParticipantRole,
 } from '@clearance/contracts';
+import * as D from '@clearance/domain';
 import { toCebXml, type FiledDoc } from '@clearance/ceb-xml';
 import {
   addParticipant,
@@ -61,7 +63,15 @@ jest.setTimeout(300_000);
 
 const run = `gw${randomBytes(3).toString('hex')}`;
 const RUN = run.toUpperCase();
-const CODES = { p1: `${RUN}P1`, p2: `${RUN}P2`, payer: `${RUN}Y1`, carrier: `${RUN}C1` };
+const CODES = {
+  p1: `${RUN}P1`,
+  p2: `${RUN}P2`,
+  /** a platform in four-document mode: its parcels wait for the list its agent files */
+  p4: `${RUN}P4`,
+  payer: `${RUN}Y1`,
+  carrier: `${RUN}C1`,
+  agent: `${RUN}A1`,
+};
 
 describe('CEB XML gateway: CEB messages in, CEB returns out, over authenticated HTTP', () => {
   const env = stackEnv();
@@ -104,10 +114,12 @@ describe('CEB XML gateway: CEB messages in, CEB returns out, over authenticated 
       mix: { importShare },
       maxDocumentDelayMs: 500,
     });
-  function ours(p: GeneratedParcel): GeneratedParcel {
-    const order = { ...p.order, ebpCode: CODES.p1, payCode: CODES.payer };
-    const payment = { ...p.payment, ebpCode: CODES.p1, payCode: CODES.payer };
-    const waybill = { ...p.waybill, ebpCode: CODES.p1, logisticsCode: CODES.carrier };
+  function ours(p: GeneratedParcel, ebpCode = CODES.p1): GeneratedParcel {
+    // in four-document mode the list's filer is the order's agent where it names one: the run's agent
+    const agentCode = ebpCode === CODES.p4 && p.order.agentCode ? CODES.agent : p.order.agentCode;
+    const order = { ...p.order, ebpCode, payCode: CODES.payer, agentCode };
+    const payment = { ...p.payment, ebpCode, payCode: CODES.payer };
+    const waybill = { ...p.waybill, ebpCode, logisticsCode: CODES.carrier };
     return {
       ...p,
       order,
@@ -123,6 +135,35 @@ describe('CEB XML gateway: CEB messages in, CEB returns out, over authenticated 
     ps.map((p) => ({ kind: 'PAYMENT', doc: p.payment }));
   const waybills = (ps: GeneratedParcel[]): FiledDoc[] =>
     ps.map((p) => ({ kind: 'WAYBILL', doc: p.waybill }));
+
+  /**
+   * The list the agent files for a parcel (CEB603 / CEB621 fields): what the engine compiles from
+   * the three documents, under the agent's code and its own reference (copNo).
+   */
+  function listOf(p: GeneratedParcel, overrides: Partial<FiledList> = {}): FiledList {
+    const held = <T>(doc: T) => ({ doc, at: Date.now(), idHash: null });
+    const manifest = D.compileManifest(
+      { order: held(p.order), payment: held(p.payment), waybill: held(p.waybill) },
+      { caseKey: p.orderKey, at: Date.now(), firstDocumentTime: Date.now(), serial: D.invtSerial(0, 0) },
+    );
+    const list = D.sampleFiledListFrom(manifest, {
+      guid: D.deterministicGuid('list', run, p.orderKey),
+      copNo: `AG-${p.order.orderNo}`.slice(0, 20),
+      agentCode: CODES.agent,
+      agentName: `${run} agent`,
+      ...(p.order.orderType === 'I'
+        ? {
+            buyerIdNumber: p.order.buyerIdNumber,
+            buyerTelephone: p.order.buyerTelephone,
+            consigneeAddress: p.order.consigneeAddress,
+          }
+        : {}),
+      ...overrides,
+    });
+    // CEB603 requires a bar code on every line ("无" where the goods have none)
+    return { ...list, items: list.items.map((it) => ({ ...it, barCode: it.barCode ?? '无' })) };
+  }
+  const lists = (ls: FiledList[]): FiledDoc[] => ls.map((doc) => ({ kind: 'LIST', doc }));
 
   /** The order a return is about: orderNo, or for a list return without it (CEB622) its copNo, which is the orderNo. */
   const orderNoOf = (r: ReturnSummary) => r.fields.orderNo || r.fields.copNo;
@@ -166,14 +207,17 @@ describe('CEB XML gateway: CEB messages in, CEB returns out, over authenticated 
       code,
       name: `${run} ${role}`,
       roles: [role] as never,
+      listMode: code === CODES.p4 ? 'FOUR_DOCUMENT' : 'ONE_STEP',
     });
     const producer = operator.producer({ idempotent: true, maxInFlightRequests: 1 });
     await producer.connect();
     for (const [code, role] of [
       [CODES.p1, 'EBP'],
       [CODES.p2, 'EBP'],
+      [CODES.p4, 'EBP'],
       [CODES.payer, 'PAYER'],
       [CODES.carrier, 'CARRIER'],
+      [CODES.agent, 'AGENT'],
     ])
       await producer.send({
         topic: Topics.enterprise.name,
@@ -184,8 +228,10 @@ describe('CEB XML gateway: CEB messages in, CEB returns out, over authenticated 
     for (const [role, code] of [
       ['PLATFORM', CODES.p1],
       ['PLATFORM', CODES.p2],
+      ['PLATFORM', CODES.p4],
       ['PAYER', CODES.payer],
       ['CARRIER', CODES.carrier],
+      ['AGENT', CODES.agent],
     ] as Array<[ParticipantRole, string]>) {
       participants.set(
         `${role}:${code}`,
@@ -496,6 +542,116 @@ describe('CEB XML gateway: CEB messages in, CEB returns out, over authenticated 
     expect(noKey.status).toBe(401);
     expect((await postCeb(gateway.url, `${k}x`, good)).status).toBe(401);
     expect(await inputRecords('PLATFORM', CODES.p1, 'order')).toBe(before);
+  });
+
+  it.each([
+    ['export', 0, 'CEB604Message'],
+    ['import', 1, 'CEB622Message'],
+  ] as const)(
+    "four-document mode (%s): the agent's list as CEB XML, answered 2, compared with the documents; its returns carry the match and the decision",
+    async (_flow, importShare, listReturn) => {
+      const g = generator(importShare);
+      const parcels = [ours(g.next(), CODES.p4), ours(g.next(), CODES.p4)];
+      for (const [role, code, docs] of [
+        ['PLATFORM', CODES.p4, orders(parcels)],
+        ['PAYER', CODES.payer, payments(parcels)],
+        ['CARRIER', CODES.carrier, waybills(parcels)],
+      ] as const) {
+        const a = await postCeb(gateway.url, key(role, code), xmlOf([...docs], code));
+        expect(a.status).toBe(200);
+        expect(a.returns.map((r) => r.returnStatus)).toEqual(['2', '2']);
+      }
+      // the first parcel's list agrees; the second's declares another quantity on its first line
+      const filed = [
+        listOf(parcels[0]),
+        (() => {
+          const l = listOf(parcels[1]);
+          return {
+            ...l,
+            items: l.items.map((it, i) => (i === 0 ? { ...it, qty: `${Number(it.qty) + 1}` } : it)),
+          };
+        })(),
+      ];
+      const sent = await postCeb(gateway.url, key('AGENT', CODES.agent), xmlOf(lists(filed), CODES.agent));
+      expect(sent.status).toBe(200);
+      expect(sent.returns.map((r) => [r.message, r.returnStatus, r.guid])).toEqual(
+        filed.map((l) => [listReturn, '2', l.guid]),
+      );
+      expect(sent.returns[0].fields).toMatchObject({ agentCode: CODES.agent, copNo: filed[0].copNo });
+
+      const agent = await eventually(
+        "the agent's returns: the agreeing list's decision, the other's refusal",
+        async () => {
+          const r = await allReturns('AGENT', CODES.agent);
+          const decided = r.some(
+            (x) =>
+              x.guid === filed[0].guid &&
+              ['800', '500', '300', '100'].includes(x.returnStatus) &&
+              x.fields.invtNo,
+          );
+          const refused = r.some((x) => x.guid === filed[1].guid && x.returnStatus === '100');
+          return decided && refused ? r : undefined;
+        },
+        120_000,
+        500,
+      );
+      // every return about these lists is the list return of their flow
+      expect(
+        agent.filter((x) => filed.some((l) => l.guid === x.guid)).every((x) => x.message === listReturn),
+      ).toBe(true);
+      const first = agent.filter((x) => x.guid === filed[0].guid);
+      // 2 when the engine took it in, 120 with the engine's list number when matched, then the decision's code
+      expect(first.map((x) => x.returnStatus).slice(0, 2)).toEqual(['2', '120']);
+      const decision = first[first.length - 1];
+      expect(['800', '500', '300']).toContain(decision.returnStatus);
+      expect(decision.fields).toMatchObject({ agentCode: CODES.agent, copNo: filed[0].copNo });
+      expect(decision.fields.invtNo).toMatch(importShare ? /^\d{8}I/ : /^\d{8}E/);
+      const refusal = agent.find((x) => x.guid === filed[1].guid && x.returnStatus === '100')!;
+      expect(refusal.returnInfo).toContain('LIST_ITEM_MISMATCH');
+      // the platform sees its parcel decided (a list return), the refused one refused
+      const platform = await eventually(
+        'the four-document platform returns',
+        async () => {
+          const r = await allReturns('PLATFORM', CODES.p4);
+          const decided = r.some(
+            (x) => x.message === listReturn && orderNoOf(x) === parcels[0].order.orderNo,
+          );
+          const refused = r.some(
+            (x) =>
+              orderNoOf(x) === parcels[1].order.orderNo &&
+              x.returnStatus === '100' &&
+              x.returnInfo.includes('LIST_ITEM_MISMATCH'),
+          );
+          return decided && refused ? r : undefined;
+        },
+        60_000,
+        500,
+      );
+      // no decision for the refused parcel
+      expect(
+        platform.some((x) => x.message === listReturn && orderNoOf(x) === parcels[1].order.orderNo),
+      ).toBe(false);
+    },
+  );
+
+  it('a list from a platform, or naming another filer, is refused with 403 and not published', async () => {
+    const parcel = ours(generator(0).next(), CODES.p4);
+    const before = await inputRecords('AGENT', CODES.agent, 'list');
+    const fromPlatform = await postCeb(
+      gateway.url,
+      key('PLATFORM', CODES.p4),
+      xmlOf(lists([listOf(parcel)]), CODES.p4),
+    );
+    expect(fromPlatform.status).toBe(403);
+    expect(fromPlatform.returns[0].returnInfo).toContain('filed by an agent');
+    const otherFiler = await postCeb(
+      gateway.url,
+      key('AGENT', CODES.agent),
+      xmlOf(lists([listOf(parcel, { agentCode: CODES.p2 })]), CODES.agent),
+    );
+    expect(otherFiler.status).toBe(403);
+    expect(otherFiler.returns[0].returnInfo).toContain(`agentCode ${CODES.p2}`);
+    expect(await inputRecords('AGENT', CODES.agent, 'list')).toBe(before);
   });
 
   it("refuses with 403, publishing nothing, a message under another enterprise's code or of another role", async () => {

@@ -634,6 +634,42 @@ const ENTERPRISES: E[] = [
   },
 ];
 
+/**
+ * Platforms declaring in four-document mode (listMode FOUR_DOCUMENT): their sellers or agents
+ * file the list (CEB603 / CEB621) themselves. In their own file (four-document-platforms.json),
+ * outside the default reference data: no seller names them, the generator draws them only for its
+ * four-document parcels (`fourDocument` option), and they are published only with that traffic
+ * (`loadReferenceData({ fourDocument: true })`, `clearance load --four-document`).
+ */
+const FOUR_DOCUMENT_PLATFORMS: E[] = [
+  {
+    code: '3302966N08',
+    name: '宁波甬链跨境电子商务有限公司',
+    creditGrade: 'AA',
+    roles: ['EBP'],
+    gen: {
+      telephone: '0574-87306688',
+      orderPrefix: 'NB',
+      flows: 'EI',
+      payers: [PAY.YUNFU, PAY.KUAJING],
+      weight: 3,
+    },
+  },
+  {
+    code: '3702966Q16',
+    name: '青岛港联跨境电商服务有限公司',
+    creditGrade: 'A',
+    roles: ['EBP'],
+    gen: {
+      telephone: '0532-82907716',
+      orderPrefix: 'QD',
+      flows: 'EI',
+      payers: [PAY.HUITONG, PAY.CAIFUBAO],
+      weight: 2,
+    },
+  },
+];
+
 // ------------------------------------------------------------------------------- commodities
 type Ctl = 'NONE' | 'RESTRICTED' | 'PROHIBITED';
 /** [gcode, gname, unit1, declared unit, qty1 ('SAME' | 'NET_KG' | legal qty per declared unit), control, exportDuty,
@@ -2335,16 +2371,17 @@ const RULE_SET = {
 
 // ------------------------------------------------------------------------------- build
 export function buildReferenceFiles(): Record<string, unknown> {
-  const enterprises = ENTERPRISES.map((e) => ({
+  const enterprise = (e: E, listMode: 'ONE_STEP' | 'FOUR_DOCUMENT') => ({
     code: e.code,
     name: e.name,
     creditGrade: e.creditGrade,
     roles: e.roles,
     onFile: e.onFile ?? true,
     country: e.country ?? null,
-    listMode: 'ONE_STEP',
+    listMode,
     gen: e.gen,
-  }));
+  });
+  const enterprises = ENTERPRISES.map((e) => enterprise(e, 'ONE_STEP'));
   const commodities = COMMODITIES.map((r) => ({
     gcode: r[0],
     gname: r[1],
@@ -2405,6 +2442,7 @@ export function buildReferenceFiles(): Record<string, unknown> {
   ];
   return {
     'enterprises.json': enterprises,
+    'four-document-platforms.json': FOUR_DOCUMENT_PLATFORMS.map((e) => enterprise(e, 'FOUR_DOCUMENT')),
     'commodities.json': commodities,
     'exchange-rates.json': exchangeRates,
     'watchlist.json': watchlist,

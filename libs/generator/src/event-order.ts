@@ -4,16 +4,22 @@
  * by timestamp with a bounded buffer, for producers that want monotonic record timestamps.
  */
 import { MAX_LEAD_MS } from './generator';
-import type { GeneratedParcel, Send } from './types';
+import type { AnySend, GeneratedParcel, Send } from './types';
 
 export interface TimedSend {
   parcel: GeneratedParcel;
   send: Send;
 }
 
+/** A send of any document of a parcel, four-document parcels' filed lists included. */
+export interface TimedAnySend {
+  parcel: GeneratedParcel;
+  send: AnySend;
+}
+
 /** Min-heap on (timestamp, arrival order): ties keep the order they were pushed in. */
 class SendHeap {
-  private readonly items: Array<{ t: number; n: number; v: TimedSend }> = [];
+  private readonly items: Array<{ t: number; n: number; v: TimedAnySend }> = [];
   private n = 0;
 
   get size(): number {
@@ -24,7 +30,7 @@ class SendHeap {
     return this.items[0].t;
   }
 
-  push(v: TimedSend): void {
+  push(v: TimedAnySend): void {
     const it = { t: v.send.timestamp, n: this.n++, v };
     const a = this.items;
     a.push(it);
@@ -37,7 +43,7 @@ class SendHeap {
     }
   }
 
-  pop(): TimedSend {
+  pop(): TimedAnySend {
     const a = this.items;
     const top = a[0];
     const last = a.pop()!;
@@ -66,13 +72,32 @@ class SendHeap {
 /**
  * Every send of `parcels` in timestamp order. Parcels must come in generation order (as
  * ParcelGenerator produces them); a send is released once no later parcel can precede it.
+ *
+ * With `{ lists: true }` four-document parcels' filed lists (`listSends`, topic ceb.list.v1) come
+ * in the same stream. Without it the stream has the three documents only, and a parcel with a
+ * filed list is an error (its case could never complete): four-document traffic needs the option.
  */
-export function* inEventTimeOrder(parcels: Iterable<GeneratedParcel>): Generator<TimedSend> {
+export function inEventTimeOrder(parcels: Iterable<GeneratedParcel>): Generator<TimedSend>;
+export function inEventTimeOrder(
+  parcels: Iterable<GeneratedParcel>,
+  options: { lists: true },
+): Generator<TimedAnySend>;
+export function* inEventTimeOrder(
+  parcels: Iterable<GeneratedParcel>,
+  options: { lists?: boolean } = {},
+): Generator<TimedAnySend> {
   const heap = new SendHeap();
   for (const parcel of parcels) {
     const horizon = parcel.startedAt - MAX_LEAD_MS;
     while (heap.size > 0 && heap.peekTime() < horizon) yield heap.pop();
     for (const send of parcel.sends) heap.push({ parcel, send });
+    if (parcel.listSends) {
+      if (!options.lists)
+        throw new Error(
+          `parcel ${parcel.seq} (${parcel.orderKey}) is a four-document parcel: use inEventTimeOrder(parcels, { lists: true }) to send its filed list too`,
+        );
+      for (const send of parcel.listSends) heap.push({ parcel, send });
+    }
   }
   while (heap.size > 0) yield heap.pop();
 }

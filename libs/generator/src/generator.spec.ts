@@ -2,24 +2,33 @@ import {
   orderKey,
   schemaByName,
   sha256Hex,
+  Topics,
+  type FiledList,
   type Order,
   type Payment,
   type Waybill,
 } from '@clearance/contracts';
 import { CNY, COUNTRIES, CURRENCIES, CUSTOMS, TRAF_MODES, UNITS } from './codes';
-import { chinaPeriod, chinaTime14, chinaWallToMs } from './format';
+import { inEventTimeOrder } from './event-order';
+import { chinaDate8, chinaPeriod, chinaTime14, chinaWallToMs } from './format';
 import { MAX_LEAD_MS, NO_ERRORS, ParcelGenerator, REALISTIC_ERRORS } from './generator';
 import { GUID_PATTERN, isResidentId } from './ids';
 import { ALL_MATCH_REASONS } from './reason-codes';
-import { loadGeneratorCatalog } from './reference';
-import type { DocKind, ErrorRates, GeneratedParcel, GeneratorOptions, Scenario, Send } from './types';
+import {
+  fourDocumentPlatforms,
+  loadGeneratorCatalog,
+  loadReferenceData,
+  referenceRecords,
+} from './reference';
+import type { AnySend, ErrorRates, GeneratedParcel, GeneratorOptions, Scenario } from './types';
 
 /**
  * An oracle written from DOMAIN.md alone: it replays each parcel's sends through the three-document
- * match (validation, duplicates, change, delete, checks) and evaluates the risk rules, and must
- * reach exactly the outcome the generator announced.
+ * match (validation, duplicates, change, delete, checks; four-document parcels: the filed list as
+ * a fourth document compared with the three) and evaluates the risk rules, and must reach exactly
+ * the outcome the generator announced.
  */
-const cat = loadGeneratorCatalog();
+const cat = loadGeneratorCatalog({ fourDocument: true });
 const enterprises = new Map(cat.enterprises.map((e) => [e.code, e]));
 const commodities = new Map(cat.commodities.map((c) => [c.gcode, c]));
 const rates = new Map(cat.exchangeRates.map((r) => [`${r.currency}:${r.period}`, Number(r.cnyPerUnit)]));
@@ -36,11 +45,16 @@ const isDec = (t: string | null | undefined, optional = false): boolean =>
   t === null || t === undefined ? optional : /^\d+(\.\d{1,5})?$/.test(t);
 const mul = (a: bigint, b: bigint): bigint => (a * b) / SCALE;
 
-function validate(s: Send): 'INVALID_DOCUMENT' | 'KEY_MISMATCH' | null {
+function validate(s: AnySend): 'INVALID_DOCUMENT' | 'KEY_MISMATCH' | null {
   const v = s.value;
   if (!/^[0-9A-Z-]{36}$/.test(v.guid)) return 'INVALID_DOCUMENT';
   let ok: boolean;
-  if (s.doc === 'ORDER') {
+  if (s.doc === 'LIST') {
+    const l = s.value;
+    ok =
+      [l.freight, l.insuredFee, l.grossWeight, l.netWeight].every((d) => isDec(d)) &&
+      l.items.every((it) => isDec(it.qty) && isDec(it.qty1) && isDec(it.price) && isDec(it.totalPrice));
+  } else if (s.doc === 'ORDER') {
     const o = s.value;
     ok =
       isDec(o.goodsValue) &&
@@ -150,6 +164,85 @@ function matchChecks(o: Order, p: Payment, w: Waybill): string[] {
   return [...out].sort();
 }
 
+/**
+ * Four-document mode (DOMAIN.md "Four-document mode"): the filed list against the list the engine
+ * compiles from the documents, field by field — enterprise codes, trade mode, customs / port codes,
+ * country, transport, each item (gcode, qty, unit, price, totalPrice, currency), totals, weights,
+ * and for imports buyer and consignee.
+ */
+function listChecks(l: FiledList, o: Order, w: Waybill): string[] {
+  const out = new Set<string>();
+  const ie = o.orderType === 'I' ? 'I' : 'E';
+  const both = (a: string | null, b: string | null) => a === null || b === null || a === b;
+  if (l.logisticsCode !== w.logisticsCode || l.logisticsNo !== w.logisticsNo)
+    out.add('LIST_WAYBILL_MISMATCH');
+  if (l.orderNo !== o.orderNo) out.add('LIST_ORDER_MISMATCH');
+  if (
+    l.ebpCode !== o.ebpCode ||
+    l.ebcCode !== o.ebcCode ||
+    (l.ownerCode !== null && l.ownerCode !== o.ownerCode) ||
+    (o.agentCode !== null && l.agentCode !== o.agentCode)
+  )
+    out.add('LIST_ENTERPRISE_MISMATCH');
+  if (
+    l.ieFlag !== ie ||
+    l.tradeMode !== o.tradeMode ||
+    l.customsCode !== o.customsCode ||
+    l.portCode !== w.portCode ||
+    l.country !== w.country ||
+    (l.statisticsFlag !== null && l.statisticsFlag !== (o.statisticsFlag ?? 'B'))
+  )
+    out.add('LIST_DECLARATION_MISMATCH');
+  if (
+    l.trafMode !== w.trafMode ||
+    !both(l.voyageNo, w.voyageNo) ||
+    !both(l.billNo, w.billNo) ||
+    !both(l.POD, w.POD)
+  )
+    out.add('LIST_TRANSPORT_MISMATCH');
+  const compiled = new Map(o.items.map((it) => [it.gnum, it]));
+  if (l.items.length !== o.items.length) out.add('LIST_ITEM_MISMATCH');
+  for (const f of l.items) {
+    const c = compiled.get(f.gnum);
+    if (
+      !c ||
+      f.gcode !== c.gcode ||
+      dec(f.qty) !== dec(c.qty) ||
+      f.unit !== c.unit ||
+      dec(f.price) !== dec(c.price) ||
+      dec(f.totalPrice) !== dec(c.totalPrice) ||
+      f.currency !== c.currency
+    )
+      out.add('LIST_ITEM_MISMATCH');
+  }
+  if (
+    l.items.reduce((sum, it) => sum + dec(it.totalPrice), 0n) !== dec(o.goodsValue) ||
+    dec(l.freight) !== dec(o.freight) ||
+    dec(l.insuredFee) !== dec(w.insuredFee) ||
+    !both(l.currency, o.currency) ||
+    !both(l.fCurrency, o.currency) ||
+    !both(l.iCurrency, w.currency)
+  )
+    out.add('LIST_TOTAL_MISMATCH');
+  if (
+    dec(l.grossWeight) !== dec(w.grossWeight) ||
+    dec(l.netWeight) !== dec(w.netWeight ?? w.grossWeight) ||
+    l.packNo !== w.packNo
+  )
+    out.add('LIST_WEIGHT_MISMATCH');
+  if (ie === 'I') {
+    if (
+      l.buyerIdType !== o.buyerIdType ||
+      l.buyerName !== o.buyerName ||
+      l.buyerIdNumber !== o.buyerIdNumber ||
+      l.buyerTelephone !== o.buyerTelephone
+    )
+      out.add('LIST_BUYER_MISMATCH');
+    if (l.consigneeAddress !== w.consigneeAddress) out.add('LIST_CONSIGNEE_MISMATCH');
+  }
+  return [...out].sort();
+}
+
 const SEVERITY = ['RELEASE', 'INSPECT', 'HOLD', 'REJECT'];
 
 /** Risk rules (DOMAIN.md "Risk screening", rule-set parameters), without sampling. */
@@ -197,16 +290,21 @@ function riskRules(p: GeneratedParcel): { outcome: string; rules: string[] } {
   return { outcome, rules: [...fired.keys()].sort() };
 }
 
+/** Every send of a parcel, the filed list's included, in timestamp order. */
+const allSends = (p: GeneratedParcel): AnySend[] =>
+  [...p.sends, ...(p.listSends ?? [])].sort((a, b) => a.timestamp - b.timestamp);
+
 /** Replays the sends of a parcel and checks each expectation; returns the final state. */
 function reconcile(p: GeneratedParcel): void {
-  const held: Partial<{ ORDER: Order; PAYMENT: Payment; WAYBILL: Waybill }> = {};
+  const four = p.list !== undefined;
+  const held: Partial<{ ORDER: Order; PAYMENT: Payment; WAYBILL: Waybill; LIST: FiledList }> = {};
   const seen = new Set<string>();
   let status: 'OPEN' | 'REJECTED' | 'MATCHED' | 'WITHDRAWN' = 'OPEN';
   let reasons: string[] = [];
   const interim: string[] = [];
   let decidedAt: number | null = null;
   let firstAccepted: number | null = null;
-  for (const s of p.sends) {
+  for (const s of allSends(p)) {
     let outcome: string;
     let reject: string | null = null;
     if (s.garbage) outcome = 'DEAD_LETTER';
@@ -226,10 +324,13 @@ function reconcile(p: GeneratedParcel): void {
         throw new Error(`parcel ${p.seq}: second new ${s.doc} with another guid`);
       else {
         outcome = 'APPLIED';
-        (held as Record<DocKind, unknown>)[s.doc] = s.value;
+        (held as Record<string, unknown>)[s.doc] = s.value;
         firstAccepted ??= s.timestamp;
-        if (held.ORDER && held.PAYMENT && held.WAYBILL) {
-          const r = matchChecks(held.ORDER, held.PAYMENT, held.WAYBILL);
+        if (held.ORDER && held.PAYMENT && held.WAYBILL && (!four || held.LIST)) {
+          const r = [
+            ...matchChecks(held.ORDER, held.PAYMENT, held.WAYBILL),
+            ...(held.LIST ? listChecks(held.LIST, held.ORDER, held.WAYBILL) : []),
+          ].sort();
           if (r.length > 0) {
             if (status === 'REJECTED') interim.push(...reasons);
             status = 'REJECTED';
@@ -296,7 +397,11 @@ describe('ParcelGenerator', () => {
   });
 
   it('advancePast moves the event clock forward, never back: a second load, noise included, comes after the first one', () => {
-    const gen = new ParcelGenerator({ seed: 7, startTime: Date.UTC(2026, 10, 2, 1), errors: REALISTIC_ERRORS });
+    const gen = new ParcelGenerator({
+      seed: 7,
+      startTime: Date.UTC(2026, 10, 2, 1),
+      errors: REALISTIC_ERRORS,
+    });
     const first = gen.take(50);
     const end = Math.max(...first.flatMap((p) => p.sends.map((s) => s.timestamp)));
     gen.advancePast(end);
@@ -487,5 +592,186 @@ describe('ParcelGenerator', () => {
     expect(() => gen({ errors: { amountMismatch: 0.6, missingDocument: 0.6 } })).toThrow(/sum to/);
     expect(() => gen({ errors: { duplicate: 1.5 } })).toThrow(/0\.\.1/);
     expect(() => gen({ ratePerSecondOfEventTime: 0 })).toThrow();
+  });
+});
+
+describe('ParcelGenerator: four-document parcels (fourDocument)', () => {
+  const FOUR_CODES = new Set(fourDocumentPlatforms().map((e) => e.code));
+  const THREE_TOPICS = new Set([Topics.order.name, Topics.payment.name, Topics.waybill.name]);
+
+  it('default (fourDocument 0): exactly the one-step traffic — no list, no four-document platform, list knobs without effect', () => {
+    const parcels = gen({ errors: REALISTIC_ERRORS }).take(3000);
+    for (const p of parcels) {
+      expect('list' in p || 'listSends' in p).toBe(false);
+      expect(p.scenario).not.toBe('LIST_MISMATCH');
+      expect(p.missing).not.toBe('LIST');
+      expect(FOUR_CODES.has(p.order.ebpCode)).toBe(false);
+      for (const s of p.sends) expect(THREE_TOPICS.has(s.topic)).toBe(true);
+    }
+    const json = (o: Partial<GeneratorOptions>) => JSON.stringify(gen(o).take(500));
+    // the option at 0 and the list knob take no draw of the generator's random sequence
+    expect(json({ errors: REALISTIC_ERRORS, fourDocument: 0 })).toBe(JSON.stringify(parcels.slice(0, 500)));
+    expect(json({ errors: { listMismatch: 1 } })).toBe(json({ errors: NO_ERRORS }));
+    expect(json({ errors: { ...REALISTIC_ERRORS, listMismatch: 0 } })).toBe(
+      JSON.stringify(parcels.slice(0, 500)),
+    );
+  });
+
+  it('the four-document platforms are published only on request', () => {
+    const published = referenceRecords().filter((r) => r.type === 'enterprise');
+    expect(published.some((r) => FOUR_CODES.has(r.key))).toBe(false);
+    expect(loadReferenceData().enterprises.every((e) => e.listMode === 'ONE_STEP')).toBe(true);
+    const withFour = loadReferenceData({ fourDocument: true }).enterprises;
+    expect(withFour).toEqual([...loadReferenceData().enterprises, ...fourDocumentPlatforms()]);
+    expect(loadGeneratorCatalog().enterprises.some((e) => FOUR_CODES.has(e.code))).toBe(false);
+  });
+
+  it('fourDocument 1, clean traffic: every parcel goes through a FOUR_DOCUMENT platform and files a list agreeing with its documents', () => {
+    const parcels = gen({ errors: NO_ERRORS, fourDocument: 1, ratePerSecondOfEventTime: 20 }).take(3000);
+    const listType = schemaByName('FiledList').type;
+    const copNos = new Set<string>();
+    const guids = new Set<string>();
+    for (const p of parcels) {
+      const l = p.list!;
+      expect(l).toBeDefined();
+      const platform = enterprises.get(p.order.ebpCode)!;
+      expect([platform.listMode, FOUR_CODES.has(platform.code)]).toEqual(['FOUR_DOCUMENT', true]);
+      expect(p.listSends!.map((s) => [s.role, s.doc, s.topic, s.key, s.expect])).toEqual([
+        ['ORIGINAL', 'LIST', Topics.list.name, p.orderKey, 'APPLIED'],
+      ]);
+      const ls = p.listSends![0];
+      expect(ls.value).toBe(l);
+      expect(listType.isValid(l)).toBe(true);
+      expect(orderKey(l)).toBe(p.orderKey);
+      expect(l.guid).toMatch(GUID_PATTERN);
+      expect([l.appType, l.appStatus, l.appTime]).toEqual(['1', '2', chinaTime14(ls.timestamp)]);
+      // the filer: the seller's agent named in the order, else the seller itself
+      expect(l.agentCode).toBe(p.order.agentCode ?? p.order.ebcCode);
+      expect(l.agentName).toBe(p.order.agentName ?? p.order.ebcName);
+      expect(l.copNo.length).toBeLessThanOrEqual(20);
+      copNos.add(`${l.agentCode}|${l.copNo}`);
+      expect(p.ieFlag === 'I' ? l.declTime : l.ieDate).toBe(chinaDate8(ls.timestamp));
+      expect(listChecks(l, p.order, p.waybill)).toEqual([]);
+      // four documents in random order, at least 1 s apart, within the document delay (5 min)
+      const times = allSends(p).map((s) => s.timestamp);
+      for (let i = 1; i < times.length; i++) expect(times[i] - times[i - 1]).toBeGreaterThanOrEqual(1000);
+      expect(times[3] - p.startedAt).toBeLessThanOrEqual(300_000);
+      for (const s of allSends(p)) guids.add(s.value.guid);
+      expect(p.expected).toMatchObject({ code: 'MATCH', match: 'MATCHED', decidedAt: times[3] });
+      reconcile(p);
+    }
+    expect(copNos.size).toBe(parcels.length);
+    expect(guids.size).toBe(parcels.length * 4);
+    const kinds = (f: (p: GeneratedParcel) => string) => new Set(parcels.map(f));
+    expect(kinds((p) => p.order.ebpCode)).toEqual(FOUR_CODES);
+    expect(kinds((p) => `${p.orderType}/${p.tradeMode}`)).toEqual(
+      new Set(['E/9610', 'B/9710', 'W/9810', 'I/9610', 'I/1210']),
+    );
+    expect(kinds((p) => (p.order.agentCode ? 'agent' : 'seller'))).toEqual(new Set(['agent', 'seller']));
+    // the list comes anywhere among the four documents
+    expect(kinds((p) => String(allSends(p).findIndex((s) => s.doc === 'LIST')))).toEqual(
+      new Set(['0', '1', '2', '3']),
+    );
+  });
+
+  it('fourDocument is a share of the parcels; the others stay one-step', () => {
+    const parcels = gen({ errors: REALISTIC_ERRORS, fourDocument: 0.3 }).take(4000);
+    const four = parcels.filter((p) => p.list);
+    expect(four.length / parcels.length).toBeGreaterThan(0.27);
+    expect(four.length / parcels.length).toBeLessThan(0.33);
+    for (const p of parcels) {
+      expect(FOUR_CODES.has(p.order.ebpCode)).toBe(p.list !== undefined);
+      expect(p.listSends !== undefined).toBe(p.list !== undefined);
+      reconcile(p);
+    }
+  });
+
+  const FOUR_CASES: Array<[keyof ErrorRates, Partial<GeneratorOptions>, Scenario[]]> = [
+    ['amountMismatch', {}, ['AMOUNT_MISMATCH']],
+    ['itemTotalMismatch', {}, ['ITEM_TOTAL_MISMATCH']],
+    ['goodsValueMismatch', {}, ['GOODS_VALUE_MISMATCH']],
+    ['currencyMismatch', {}, ['CURRENCY_MISMATCH']],
+    ['consigneeMismatch', { mix: { importShare: 1 } }, ['CONSIGNEE_MISMATCH']],
+    ['buyerPayerMismatch', { mix: { importShare: 1 } }, ['BUYER_PAYER_MISMATCH']],
+    ['weightInvalid', {}, ['WEIGHT_INVALID']],
+    ['unknownEnterprise', {}, ['UNKNOWN_ENTERPRISE']],
+    ['missingDocument', {}, ['MISSING_DOCUMENT']],
+    ['deletion', {}, ['DELETION', 'DELETION_TOO_LATE']],
+    ['change', {}, ['CHANGE', 'CHANGE_FIXES_BEFORE_MATCH', 'CHANGE_FIXES_AFTER_REJECT']],
+    ['prohibited', {}, ['PROHIBITED']],
+    ['gradeD', { mix: { importShare: 0 } }, ['GRADE_D']],
+    ['watchlist', {}, ['WATCHLIST']],
+    ['weightAnomaly', {}, ['WEIGHT_ANOMALY']],
+    ['overSingleLimit', { mix: { importShare: 1 } }, ['OVER_SINGLE_LIMIT']],
+    ['listMismatch', {}, ['LIST_MISMATCH']],
+  ];
+
+  it.each(FOUR_CASES)(
+    'knob %s at 1 on four-document parcels: every parcel reaches the announced outcome',
+    (knob, extra, scenarios) => {
+      const parcels = gen({ ...extra, errors: { [knob]: 1 }, fourDocument: 1 }).take(300);
+      for (const p of parcels) {
+        expect(scenarios).toContain(p.scenario);
+        expect(p.list).toBeDefined();
+        reconcile(p);
+      }
+      expect(new Set(parcels.map((p) => p.scenario))).toEqual(new Set(scenarios));
+    },
+  );
+
+  it('list errors: a line (qty or price) or the gross weight differs and the case is refused; a missing list times out', () => {
+    const mismatched = gen({ errors: { listMismatch: 1 }, fourDocument: 1 }).take(300);
+    const byDetail = new Map<string, string[]>();
+    for (const p of mismatched) {
+      const detail = p.listSends![0].detail!;
+      byDetail.set(detail, p.expected.reasons);
+      expect(p.expected).toMatchObject({ match: 'REJECTED', code: p.expected.reasons[0], risk: null });
+      expect(listChecks(p.list!, p.order, p.waybill)).toEqual([...p.expected.reasons].sort());
+      expect(matchChecks(p.order, p.payment, p.waybill)).toEqual([]);
+    }
+    expect(Object.fromEntries(byDetail)).toEqual({
+      qty: ['LIST_ITEM_MISMATCH', 'LIST_TOTAL_MISMATCH'],
+      price: ['LIST_ITEM_MISMATCH', 'LIST_TOTAL_MISMATCH'],
+      grossWeight: ['LIST_WEIGHT_MISMATCH'],
+    });
+    const missing = gen({ errors: { missingDocument: 1 }, fourDocument: 1 })
+      .take(300)
+      .filter((p) => p.missing === 'LIST');
+    expect(missing.length).toBeGreaterThan(30);
+    for (const p of missing) {
+      expect(p.listSends).toEqual([]);
+      expect(p.sends.map((s) => s.doc).sort()).toEqual(['ORDER', 'PAYMENT', 'WAYBILL']);
+      expect(p.expected).toMatchObject({ code: 'MATCH_TIMEOUT', match: 'TIMED_OUT', decidedAt: null });
+      expect(listChecks(p.list!, p.order, p.waybill)).toEqual([]);
+    }
+  });
+
+  it('realistic errors with half the parcels four-document: every parcel reconciles', () => {
+    const parcels = gen({ seed: 99, errors: REALISTIC_ERRORS, fourDocument: 0.5 }).take(8000);
+    for (const p of parcels) reconcile(p);
+    expect(parcels.some((p) => p.scenario === 'LIST_MISMATCH')).toBe(true);
+  });
+
+  it('inEventTimeOrder merges the filed lists with { lists: true } and refuses to drop them silently', () => {
+    const parcels = gen({ errors: REALISTIC_ERRORS, fourDocument: 0.5 }).take(500);
+    expect(() => [...inEventTimeOrder(parcels)]).toThrow(/four-document parcel.*lists: true/);
+    const merged = [...inEventTimeOrder(parcels, { lists: true })];
+    expect(merged).toHaveLength(parcels.reduce((n, p) => n + allSends(p).length, 0));
+    expect(merged.filter((t) => t.send.doc === 'LIST').length).toBeGreaterThan(200);
+    for (let i = 1; i < merged.length; i++)
+      expect(merged[i].send.timestamp).toBeGreaterThanOrEqual(merged[i - 1].send.timestamp);
+    const oneStep = gen({ errors: REALISTIC_ERRORS }).take(200);
+    expect([...inEventTimeOrder(oneStep, { lists: true })]).toEqual([...inEventTimeOrder(oneStep)]);
+  });
+
+  it('rejects a share outside 0..1 and reference data without a four-document platform', () => {
+    expect(() => gen({ fourDocument: 1.5 })).toThrow(/fourDocument must be a share/);
+    expect(() => gen({ fourDocument: -0.1 })).toThrow(/fourDocument must be a share/);
+    expect(() => gen({ fourDocument: 0.1, catalog: loadGeneratorCatalog() })).toThrow(
+      /no platform in four-document mode/,
+    );
+    expect(() =>
+      gen({ fourDocument: 0.1, catalog: loadGeneratorCatalog({ fourDocument: true }) }),
+    ).not.toThrow();
   });
 });

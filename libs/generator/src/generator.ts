@@ -1,6 +1,7 @@
 /**
  * A realistic, seeded parcel generator: for each parcel the order, payment and waybill a
- * platform, a payment institution and a carrier would send, the event times they are sent at,
+ * platform, a payment institution and a carrier would send (and, for a share of parcels in
+ * four-document mode, the list the seller or its agent files), the event times they are sent at,
  * the error injected (if any) and the outcome the engine must reach.
  *
  * Deterministic: everything comes from one seeded PRNG and the configured start time; the same
@@ -10,6 +11,7 @@ import {
   orderKey,
   Topics,
   waybillKey,
+  type FiledList,
   type Order,
   type OrderItem,
   type Payment,
@@ -38,6 +40,7 @@ import {
   toMinor,
   whole,
 } from './format';
+import { filedListOf } from './filed-list';
 import { digits, ean13, guid, residentIdCheck, s10 } from './ids';
 import { hash32, mix32, Rng, Weighted } from './prng';
 import { MatchReason, RuleKind, type MatchReasonCode, type RuleKindCode } from './reason-codes';
@@ -56,6 +59,7 @@ import type {
   FlowIE,
   GeneratedParcel,
   GeneratorOptions,
+  ListSend,
   Noise,
   Scenario,
   Send,
@@ -89,6 +93,7 @@ export const NO_ERRORS: ErrorRates = {
   invalidDocument: 0,
   undecodable: 0,
   keyMismatch: 0,
+  listMismatch: 0,
 };
 
 /** A plausible day at the border: about 4 % of parcels with a case-level problem, 3 % with noise. */
@@ -115,6 +120,8 @@ export const REALISTIC_ERRORS: ErrorRates = {
   invalidDocument: 0.003,
   undecodable: 0.001,
   keyMismatch: 0.001,
+  // four-document parcels only (GeneratorOptions.fourDocument > 0): nothing else draws it
+  listMismatch: 0.002,
 };
 
 export const DEFAULT_MIX: TrafficMix = {
@@ -127,11 +134,15 @@ export const DEFAULT_MIX: TrafficMix = {
   consigneeNotBuyer: 0.2,
 };
 
-/** Case-level scenarios in draw order, with the knob and where they apply. */
+/**
+ * Case-level scenarios in draw order, with the knob and where they apply (`four`: a four-document
+ * parcel). A knob that does not apply to a parcel takes no share of the draw, so knobs for
+ * four-document parcels leave one-step parcels exactly as they were.
+ */
 const SCENARIOS: ReadonlyArray<{
   knob: keyof ErrorRates;
   scenario: Scenario;
-  applies: (ie: FlowIE) => boolean;
+  applies: (ie: FlowIE, four: boolean) => boolean;
 }> = [
   { knob: 'amountMismatch', scenario: 'AMOUNT_MISMATCH', applies: () => true },
   { knob: 'itemTotalMismatch', scenario: 'ITEM_TOTAL_MISMATCH', applies: () => true },
@@ -151,6 +162,7 @@ const SCENARIOS: ReadonlyArray<{
   { knob: 'priceAnomaly', scenario: 'PRICE_ANOMALY', applies: () => true },
   { knob: 'weightAnomaly', scenario: 'WEIGHT_ANOMALY', applies: () => true },
   { knob: 'overSingleLimit', scenario: 'OVER_SINGLE_LIMIT', applies: (ie) => ie === 'I' },
+  { knob: 'listMismatch', scenario: 'LIST_MISMATCH', applies: (_ie, four) => four },
 ];
 
 const NOISE_KNOBS: ReadonlyArray<keyof ErrorRates> = [
@@ -163,11 +175,17 @@ const NOISE_KNOBS: ReadonlyArray<keyof ErrorRates> = [
 /** Noise sends (invalid, undecodable, wrong key) precede their document by at most this much event time. */
 export const MAX_LEAD_MS = 60_000;
 
+/** A parcel's documents: the three, and a four-document parcel's filed list. */
+type AnyKind = DocKind | 'LIST';
+type AnyDoc = Order | Payment | Waybill | FiledList;
+
 const KINDS: ReadonlyArray<DocKind> = ['ORDER', 'PAYMENT', 'WAYBILL'];
-const TOPIC: Record<DocKind, string> = {
+const FOUR_KINDS: ReadonlyArray<AnyKind> = ['ORDER', 'PAYMENT', 'WAYBILL', 'LIST'];
+const TOPIC: Record<AnyKind, string> = {
   ORDER: Topics.order.name,
   PAYMENT: Topics.payment.name,
   WAYBILL: Topics.waybill.name,
+  LIST: Topics.list.name,
 };
 
 // ------------------------------------------------------------------------------- internals
@@ -278,12 +296,16 @@ export class ParcelGenerator {
   private readonly maxDelay: number;
   private readonly followUp: number;
   private readonly buyerCapCents: number;
+  /** Share of four-document parcels (GeneratorOptions.fourDocument). */
+  private readonly fourShare: number;
   private clock: number;
   private seq = 0;
   private guidSeq = 0;
 
   private readonly enterprises = new Map<string, CatalogEnterprise>();
   private readonly sellers = new Map<string, Weighted<Seller>>();
+  /** Platforms declaring in four-document mode, per flow (only when fourShare > 0). */
+  private readonly fourPlatforms = new Map<FlowIE, Weighted<CatalogEnterprise>>();
   private readonly specialSellers = new Map<string, Seller[]>();
   private readonly routes = new Map<string, Weighted<Route>>();
   private readonly routeCountries = new Map<string, Weighted<string>>();
@@ -316,7 +338,11 @@ export class ParcelGenerator {
     this.mix = { ...DEFAULT_MIX, ...options.mix };
     this.errors = { ...NO_ERRORS, ...options.errors };
     checkRates(this.errors);
-    this.catalog = options.catalog ?? loadGeneratorCatalog();
+    const four = options.fourDocument ?? 0;
+    if (!(typeof four === 'number' && four >= 0 && four <= 1))
+      throw new Error(`fourDocument must be a share in 0..1, is ${four}`);
+    this.fourShare = four;
+    this.catalog = options.catalog ?? loadGeneratorCatalog({ fourDocument: four > 0 });
     this.transport = new TransportPlanner(this.seed);
 
     this.exportModes = Weighted.of(Object.entries(this.mix.exportTradeModes));
@@ -344,6 +370,7 @@ export class ParcelGenerator {
     for (const list of this.rates.values()) list.sort((a, b) => (a[0] < b[0] ? -1 : 1));
     this.indexRoutes();
     this.indexSellers();
+    if (this.fourShare > 0) this.indexFourDocumentPlatforms();
   }
 
   /** The next parcel. */
@@ -475,8 +502,30 @@ export class ParcelGenerator {
       if (!this.sellers.has(k)) throw new Error(`reference data has no seller for ${k}`);
   }
 
+  /** Platforms whose record says listMode FOUR_DOCUMENT, per flow they serve; one per flow in use. */
+  private indexFourDocumentPlatforms(): void {
+    const all = this.catalog.enterprises.filter(
+      (e) => e.roles.includes('EBP') && e.listMode === 'FOUR_DOCUMENT' && e.onFile,
+    );
+    for (const ie of ['E', 'I'] as const) {
+      const ps = all.filter((p) => (p.gen.flows ?? '').includes(ie));
+      if (ps.length > 0)
+        this.fourPlatforms.set(
+          ie,
+          new Weighted(
+            ps,
+            ps.map((p) => p.gen.weight ?? 1),
+          ),
+        );
+      else if (ie === 'E' ? this.mix.importShare < 1 : this.mix.importShare > 0)
+        throw new Error(
+          `fourDocument: the reference data has no platform in four-document mode (EBP, listMode FOUR_DOCUMENT) for flow ${ie}`,
+        );
+    }
+  }
+
   // ----------------------------------------------------------------------------- helpers
-  private nextCounter(kind: 'O' | 'W' | 'P', code: string): number {
+  private nextCounter(kind: 'O' | 'W' | 'P' | 'L', code: string): number {
     let m = this.counters.get(kind);
     if (!m) {
       m = new Map<string, number>();
@@ -566,11 +615,17 @@ export class ParcelGenerator {
     return codes[variant];
   }
 
-  private drawScenario(ie: FlowIE): Scenario {
+  /** Whether the next parcel is a four-document one (no draw when the share is 0 or 1). */
+  private drawFourDocument(): boolean {
+    if (this.fourShare <= 0) return false;
+    return this.fourShare >= 1 || this.rng.next() < this.fourShare;
+  }
+
+  private drawScenario(ie: FlowIE, four: boolean): Scenario {
     const u = this.rng.next();
     let acc = 0;
     for (const s of SCENARIOS) {
-      if (!s.applies(ie)) continue;
+      if (!s.applies(ie, four)) continue;
       acc += this.errors[s.knob];
       if (u < acc) {
         if (s.scenario === 'DELETION') return this.rng.next() < 0.7 ? 'DELETION' : 'DELETION_TOO_LATE';
@@ -619,7 +674,8 @@ export class ParcelGenerator {
     const tradeMode = (ie === 'I' ? this.importModes : this.exportModes).pick(rng);
     const b2b = tradeMode === '9710' || tradeMode === '9810';
     const orderType = ie === 'I' ? 'I' : tradeMode === '9710' ? 'B' : tradeMode === '9810' ? 'W' : 'E';
-    let scenario = this.drawScenario(ie);
+    const four = this.drawFourDocument();
+    let scenario = this.drawScenario(ie, four);
     const pk = poolKey(ie, b2b);
 
     // ---- who
@@ -646,7 +702,8 @@ export class ParcelGenerator {
     const offFileSeller = !!seller && seller.e.gen.special === 'OFF_FILE';
     if (!seller) seller = (this.sellers.get(pk) ?? this.sellers.get(poolKey(ie, false))!).pick(rng);
     const pool = seller.pools.get(pk) ?? seller.pools.get(poolKey(ie, false))!;
-    const platform = seller.platforms.get(ie)!.pick(rng);
+    // a four-document parcel is sold through a platform declaring in that mode (no seller names one)
+    const platform = (four ? this.fourPlatforms.get(ie)! : seller.platforms.get(ie)!).pick(rng);
     const payer = this.enterprise(rng.pick(platform.gen.payers ?? []));
     const route = this.routes.get(`${ie}|${tradeMode}`)!.pick(rng);
     const carrier = this.enterprise(rng.pick(route.carriers));
@@ -1033,21 +1090,23 @@ export class ParcelGenerator {
         break;
     }
 
-    // ---- timeline
+    // ---- timeline: the documents in random order, at least 1 s apart, within maxDelay
     const key = orderKey(order);
-    const slotTimes = [rng.int(0, Math.floor(this.maxDelay / 3))];
-    slotTimes.push(slotTimes[0] + rng.int(1000, Math.floor(this.maxDelay / 3)));
-    slotTimes.push(slotTimes[1] + rng.int(1000, Math.floor(this.maxDelay / 3)));
-    const orderOfKinds = [...KINDS];
-    for (let i = 2; i > 0; i--) {
+    const kinds: ReadonlyArray<AnyKind> = four ? FOUR_KINDS : KINDS;
+    const n = kinds.length;
+    const step = Math.max(1000, Math.floor(this.maxDelay / n));
+    const slotTimes = [rng.int(0, step)];
+    for (let i = 1; i < n; i++) slotTimes.push(slotTimes[i - 1] + rng.int(1000, step));
+    const orderOfKinds = [...kinds];
+    for (let i = n - 1; i > 0; i--) {
       const j = rng.int(0, i);
       [orderOfKinds[i], orderOfKinds[j]] = [orderOfKinds[j], orderOfKinds[i]];
     }
-    if (scenario === 'CHANGE_FIXES_BEFORE_MATCH' && orderOfKinds[2] === 'PAYMENT')
-      [orderOfKinds[0], orderOfKinds[2]] = [orderOfKinds[2], orderOfKinds[0]];
-    const at: Record<DocKind, number> = { ORDER: 0, PAYMENT: 0, WAYBILL: 0 };
+    if (scenario === 'CHANGE_FIXES_BEFORE_MATCH' && orderOfKinds[n - 1] === 'PAYMENT')
+      [orderOfKinds[0], orderOfKinds[n - 1]] = [orderOfKinds[n - 1], orderOfKinds[0]];
+    const at: Record<AnyKind, number> = { ORDER: 0, PAYMENT: 0, WAYBILL: 0, LIST: 0 };
     orderOfKinds.forEach((k, i) => (at[k] = t0 + slotTimes[i]));
-    const docs: { ORDER: Order; PAYMENT: Payment; WAYBILL: Waybill } = {
+    const docs: { ORDER: Order; PAYMENT: Payment; WAYBILL: Waybill; LIST?: FiledList } = {
       ORDER: order,
       PAYMENT: payment,
       WAYBILL: waybill,
@@ -1056,10 +1115,52 @@ export class ParcelGenerator {
     if (ie === 'E') payment.accountingDate = chinaTime14(at.PAYMENT);
     else payment.payTime = chinaTime14(at.PAYMENT - rng.int(60_000, 3_600_000));
 
+    // ---- the filed list (four-document parcels): from the documents as the case will hold them
+    let listDetail: string | null = null;
+    if (four) {
+      const filer = agent ? { code: agent.code, name: agent.name } : { code: ebcCode, name: ebcName };
+      const list = filedListOf(order, waybill, {
+        guid: this.newGuid(),
+        appTime: chinaTime14(at.LIST),
+        declDate: chinaDate8(at.LIST),
+        filer,
+        copNo: `${filer.code.slice(-4)}${day.slice(2)}${this.runTag}${digits(this.nextCounter('L', filer.code) % 1_000_000, 6)}`,
+      });
+      docs.LIST = list;
+      if (scenario === 'GOODS_VALUE_MISMATCH') {
+        // the list's lines are the order's: their sum disagrees with goodsValue as well
+        reasons.push(MatchReason.LIST_TOTAL_MISMATCH);
+      } else if (scenario === 'LIST_MISMATCH') {
+        const v = rng.int(0, 2);
+        if (v < 2) {
+          // one line differs: its qty (the filer's count) or its price, with totalPrice = qty x price
+          const it = list.items[rng.int(0, list.items.length - 1)];
+          const l = lines[it.gnum - 1];
+          let qty = l.qty;
+          let price = l.priceCents;
+          if (v === 0) qty = qty > 1 && rng.next() < 0.5 ? qty - 1 : qty + 1;
+          else {
+            const off = Math.max(1, Math.round(price * rng.real(0.02, 0.2)));
+            price = price > off && rng.next() < 0.5 ? price - off : price + off;
+          }
+          it.qty = whole(qty);
+          it.price = cents(price);
+          it.totalPrice = cents(qty * price);
+          listDetail = v === 0 ? 'qty' : 'price';
+          reasons.push(MatchReason.LIST_ITEM_MISMATCH, MatchReason.LIST_TOTAL_MISMATCH);
+        } else {
+          list.grossWeight = grams(grossG + rng.int(50, Math.max(100, Math.round(grossG * 0.2))));
+          listDetail = 'grossWeight';
+          reasons.push(MatchReason.LIST_WEIGHT_MISMATCH);
+        }
+      }
+    }
+
     const sends: Send[] = [];
+    const listSends: ListSend[] = [];
     const send = (
-      doc: DocKind,
-      value: Order | Payment | Waybill,
+      doc: AnyKind,
+      value: AnyDoc,
       role: SendRole,
       timestamp: number,
       expect: SendExpect,
@@ -1067,7 +1168,7 @@ export class ParcelGenerator {
       detail: string | null = null,
       garbage: Uint8Array | null = null,
     ): void => {
-      sends.push({
+      const s = {
         doc,
         value,
         role,
@@ -1078,62 +1179,74 @@ export class ParcelGenerator {
         rejectReason,
         detail,
         garbage,
-      } as Send);
+      };
+      if (doc === 'LIST') listSends.push(s as ListSend);
+      else sends.push(s as Send);
     };
     /** A new version of a document: new guid, appType, appTime at `t`. */
-    const version = <T extends Order | Payment | Waybill>(doc: T, appType: string, t: number): T => ({
+    const version = <T extends AnyDoc>(doc: T, appType: string, t: number): T => ({
       ...doc,
       guid: this.newGuid(),
       appType,
       appTime: chinaTime14(t),
     });
+    /** The first version of each document, as sent (the list with its mismatch detail). */
+    const original = (k: AnyKind, value: AnyDoc = docs[k]!): void =>
+      send(k, value, 'ORIGINAL', at[k], 'APPLIED', null, k === 'LIST' ? listDetail : null);
 
-    const last = orderOfKinds[2];
+    const last = orderOfKinds[n - 1];
     const tLast = at[last];
-    let missing: DocKind | null = null;
+    let missing: AnyKind | null = null;
     let decidedAt: number | null = tLast;
     let match: ExpectedOutcome['match'] = reasons.length > 0 ? 'REJECTED' : 'MATCHED';
     const interim: MatchReasonCode[] = [];
-    const final: { ORDER: Order; PAYMENT: Payment; WAYBILL: Waybill } = { ...docs };
+    const final: { ORDER: Order; PAYMENT: Payment; WAYBILL: Waybill; LIST?: FiledList } = { ...docs };
 
     switch (scenario) {
       case 'MISSING_DOCUMENT': {
-        missing = rng.pick(KINDS);
-        for (const k of orderOfKinds) if (k !== missing) send(k, docs[k], 'ORIGINAL', at[k], 'APPLIED');
+        missing = rng.pick(kinds);
+        for (const k of orderOfKinds) if (k !== missing) original(k);
         match = 'TIMED_OUT';
         reasons.push(MatchReason.MATCH_TIMEOUT);
         decidedAt = null;
         break;
       }
       case 'DELETION': {
+        // all but the last document, then one of them deleted: the case is withdrawn
         missing = last;
-        const [a, b] = [orderOfKinds[0], orderOfKinds[1]];
-        send(a, docs[a], 'ORIGINAL', at[a], 'APPLIED');
-        send(b, docs[b], 'ORIGINAL', at[b], 'APPLIED');
-        const victim = rng.next() < 0.5 ? a : b;
-        const tDel = at[b] + rng.int(1000, this.maxDelay);
-        send(victim, version(docs[victim], '3', tDel), 'DELETE', tDel, 'APPLIED');
+        const sent = orderOfKinds.slice(0, n - 1);
+        for (const k of sent) original(k);
+        const victim = n === 3 ? (rng.next() < 0.5 ? sent[0] : sent[1]) : rng.pick(sent);
+        const tDel = at[sent[n - 2]] + rng.int(1000, this.maxDelay);
+        send(victim, version(docs[victim]!, '3', tDel), 'DELETE', tDel, 'APPLIED');
         match = 'WITHDRAWN';
         decidedAt = null;
         break;
       }
       case 'DELETION_TOO_LATE': {
-        for (const k of orderOfKinds) send(k, docs[k], 'ORIGINAL', at[k], 'APPLIED');
-        const victim = rng.pick(KINDS);
+        for (const k of orderOfKinds) original(k);
+        const victim = rng.pick(kinds);
         const tDel = tLast + rng.int(60_000, this.followUp);
-        send(victim, version(docs[victim], '3', tDel), 'DELETE', tDel, 'REJECTED', 'ALREADY_DECIDED');
+        send(victim, version(docs[victim]!, '3', tDel), 'DELETE', tDel, 'REJECTED', 'ALREADY_DECIDED');
         break;
       }
       case 'CHANGE': {
         const k = orderOfKinds[0];
-        for (const x of orderOfKinds) send(x, docs[x], 'ORIGINAL', at[x], 'APPLIED');
+        for (const x of orderOfKinds) original(x);
         const tc = rng.int(at[k] + 1, tLast - 1);
-        const changed = version(docs[k], '2', tc);
+        const changed = version(docs[k]!, '2', tc);
         changed.note =
-          k === 'ORDER' ? '买家修改订单备注' : k === 'PAYMENT' ? '支付信息补充说明' : '更正运单备注';
+          k === 'ORDER'
+            ? '买家修改订单备注'
+            : k === 'PAYMENT'
+              ? '支付信息补充说明'
+              : k === 'WAYBILL'
+                ? '更正运单备注'
+                : '更正清单备注';
         if (k === 'ORDER') final.ORDER = changed as Order;
         else if (k === 'PAYMENT') final.PAYMENT = changed as Payment;
-        else final.WAYBILL = changed as Waybill;
+        else if (k === 'WAYBILL') final.WAYBILL = changed as Waybill;
+        else final.LIST = changed as FiledList;
         send(k, changed, 'CHANGE', tc, 'APPLIED', null, 'note');
         break;
       }
@@ -1143,8 +1256,7 @@ export class ParcelGenerator {
         const off = Math.max(1, Math.round((goods + freight) * rng.real(0.01, 0.1)));
         if (ie === 'E') wrong.charge = cents(goods + freight + off);
         else wrong.amountPaid = cents(acturalPaid + off);
-        for (const x of orderOfKinds)
-          send(x, x === 'PAYMENT' ? wrong : docs[x], 'ORIGINAL', at[x], 'APPLIED');
+        for (const x of orderOfKinds) original(x, x === 'PAYMENT' ? wrong : docs[x]);
         const tc =
           scenario === 'CHANGE_FIXES_BEFORE_MATCH'
             ? rng.int(at.PAYMENT + 1, tLast - 1)
@@ -1160,7 +1272,7 @@ export class ParcelGenerator {
         break;
       }
       default:
-        for (const k of orderOfKinds) send(k, docs[k], 'ORIGINAL', at[k], 'APPLIED');
+        for (const k of orderOfKinds) original(k);
     }
 
     // ---- transport noise
@@ -1210,6 +1322,7 @@ export class ParcelGenerator {
       }
     }
     sends.sort((a, b) => a.timestamp - b.timestamp);
+    listSends.sort((a, b) => a.timestamp - b.timestamp);
 
     // ---- expectation
     let risk: ExpectedRisk | null = null;
@@ -1244,7 +1357,10 @@ export class ParcelGenerator {
           risk = rule('RELEASE');
       }
     }
-    const firstDocumentAt = sends.find((s) => s.expect === 'APPLIED' && s.role !== 'DELETE')?.timestamp ?? t0;
+    const firstApplied = (ss: ReadonlyArray<Send | ListSend>): number =>
+      ss.find((s) => s.expect === 'APPLIED' && s.role !== 'DELETE')?.timestamp ?? Infinity;
+    const earliest = Math.min(firstApplied(sends), firstApplied(listSends));
+    const firstDocumentAt = Number.isFinite(earliest) ? earliest : t0;
     const code: ExpectedOutcome['code'] =
       match === 'MATCHED' ? 'MATCH' : match === 'WITHDRAWN' ? 'WITHDRAWN' : reasons[0];
     return {
@@ -1258,8 +1374,10 @@ export class ParcelGenerator {
       order: final.ORDER,
       payment: final.PAYMENT,
       waybill: final.WAYBILL,
+      ...(four ? { list: final.LIST } : {}),
       missing,
       sends,
+      ...(four ? { listSends } : {}),
       scenario,
       noise,
       expected: {

@@ -5,6 +5,7 @@ export type { MatchReasonCode, RuleKindCode } from './reason-codes';
 export {
   loadReferenceData,
   loadGeneratorCatalog,
+  fourDocumentPlatforms,
   referenceKeys,
   referenceTopics,
   referenceRecords,
@@ -16,8 +17,11 @@ export type {
   EnterpriseGen,
   GeneratorCatalog,
   LogisticsNoFormat,
+  ReferenceOptions,
   ReferenceRecord,
 } from './reference';
+export { filedListOf } from './filed-list';
+export type { FiledListFacts, ListFiler } from './filed-list';
 export { departures, inspectionResult, plausibleInspection } from './departures';
 export type {
   DepartureGroup,
@@ -27,7 +31,7 @@ export type {
   ReleasedWaybill,
 } from './departures';
 export { inEventTimeOrder, parcels } from './event-order';
-export type { TimedSend } from './event-order';
+export type { TimedAnySend, TimedSend } from './event-order';
 export { Rng, Weighted, hash32 } from './prng';
 export {
   cents,

@@ -27,6 +27,12 @@ export const MatchReason = {
   MATCH_TIMEOUT: 'MATCH_TIMEOUT',
   /** The document alone is rejected by validation (malformed guid, decimal, ...). */
   INVALID_DOCUMENT: 'INVALID_DOCUMENT',
+  /** Four-document mode (四单比对): a line of the filed list differs from the compiled list's (gcode, qty, unit, price, totalPrice, currency). */
+  LIST_ITEM_MISMATCH: 'LIST_ITEM_MISMATCH',
+  /** Four-document mode: Σ of the filed lines' totalPrice differs from goodsValue, or freight / insuredFee / currencies. */
+  LIST_TOTAL_MISMATCH: 'LIST_TOTAL_MISMATCH',
+  /** Four-document mode: the filed list's grossWeight, netWeight or packNo differ. */
+  LIST_WEIGHT_MISMATCH: 'LIST_WEIGHT_MISMATCH',
 } as const;
 
 export type MatchReasonCode = (typeof MatchReason)[keyof typeof MatchReason];

@@ -5,7 +5,13 @@ import { buildReferenceFiles, referenceFileText } from '../scripts/reference-sou
 import { COUNTRIES, CURRENCIES, UNITS, WATCHLISTED_PEOPLE } from './codes';
 import { isUscc } from './ids';
 import { RuleKind } from './reason-codes';
-import { loadGeneratorCatalog, loadReferenceData, referenceRecords, referenceTopics } from './reference';
+import {
+  fourDocumentPlatforms,
+  loadGeneratorCatalog,
+  loadReferenceData,
+  referenceRecords,
+  referenceTopics,
+} from './reference';
 
 const CUSTOMS_CODE_10 = /^\d{4}[0-9][0-9][0-9A-Z]{4}$/;
 
@@ -30,6 +36,7 @@ describe('reference data', () => {
       }
     };
     check('Enterprise', ref.enterprises);
+    check('Enterprise', fourDocumentPlatforms());
     check('Commodity', ref.commodities);
     check('ExchangeRate', ref.exchangeRates);
     check('WatchlistEntry', ref.watchlist);
@@ -68,6 +75,32 @@ describe('reference data', () => {
       if (x.roles.includes('CARRIER')) expect(x.gen.noFormat).toBeDefined();
       if (x.roles.includes('EBP')) expect(x.gen.orderPrefix).toMatch(/^[A-Z]{2}$/);
     }
+  });
+
+  it('four-document platforms: EBPs in FOUR_DOCUMENT mode serving both flows, apart from the default data and named by no seller', () => {
+    const four = loadGeneratorCatalog({ fourDocument: true }).enterprises.filter(
+      (x) => x.listMode === 'FOUR_DOCUMENT',
+    );
+    expect(four.map(({ gen: _gen, ...e }) => e)).toEqual(fourDocumentPlatforms());
+    expect(four.length).toBeGreaterThanOrEqual(2);
+    const codes = new Set(ref.enterprises.map((x) => x.code));
+    const prefixes = new Set(loadGeneratorCatalog().enterprises.map((x) => x.gen.orderPrefix));
+    const payers = new Set(ref.enterprises.filter((x) => x.roles.includes('PAYER')).map((x) => x.code));
+    for (const x of four) {
+      expect(x.roles).toEqual(['EBP']);
+      expect(x.onFile).toBe(true);
+      expect(['AA', 'A', 'B']).toContain(x.creditGrade);
+      expect(CUSTOMS_CODE_10.test(x.code) || isUscc(x.code)).toBe(true);
+      expect(codes.has(x.code)).toBe(false);
+      expect(x.gen.orderPrefix).toMatch(/^[A-Z]{2}$/);
+      expect(prefixes.has(x.gen.orderPrefix)).toBe(false);
+      expect(x.gen.payers!.length).toBeGreaterThan(0);
+      for (const p of x.gen.payers!) expect(payers.has(p)).toBe(true);
+    }
+    for (const ie of ['E', 'I']) expect(four.some((x) => x.gen.flows!.includes(ie))).toBe(true);
+    for (const x of loadGeneratorCatalog().enterprises)
+      for (const p of x.gen.platforms ?? []) expect(four.some((f) => f.code === p)).toBe(false);
+    expect(ref.enterprises.every((x) => x.listMode === 'ONE_STEP')).toBe(true);
   });
 
   it('commodities: real-looking 10-digit HS codes over many chapters, units, controls, rates', () => {

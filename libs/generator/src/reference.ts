@@ -18,6 +18,7 @@ import {
 } from '@clearance/contracts';
 import commoditiesJson from '../reference/commodities.json';
 import enterprisesJson from '../reference/enterprises.json';
+import fourDocumentPlatformsJson from '../reference/four-document-platforms.json';
 import exchangeRatesJson from '../reference/exchange-rates.json';
 import ruleSetJson from '../reference/rule-set.json';
 import watchlistJson from '../reference/watchlist.json';
@@ -91,10 +92,24 @@ export interface GeneratorCatalog extends ReferenceData {
 /** Deep copy so callers may mutate what they get. */
 const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
 
+/** Which reference data to load. */
+export interface ReferenceOptions {
+  /**
+   * Add the platforms that declare in four-document mode (listMode FOUR_DOCUMENT,
+   * reference/four-document-platforms.json) after the other enterprises. Default false: the
+   * reference data without them, as published by default; the generator draws them only for its
+   * four-document parcels (GeneratorOptions.fourDocument).
+   */
+  fourDocument?: boolean;
+}
+
 /** The reference data with the generator annotations (fresh copy on every call). */
-export function loadGeneratorCatalog(): GeneratorCatalog {
+export function loadGeneratorCatalog(options: ReferenceOptions = {}): GeneratorCatalog {
+  const enterprises = options.fourDocument
+    ? [...enterprisesJson, ...fourDocumentPlatformsJson]
+    : enterprisesJson;
   return {
-    enterprises: clone(enterprisesJson) as unknown as CatalogEnterprise[],
+    enterprises: clone(enterprises) as unknown as CatalogEnterprise[],
     commodities: clone(commoditiesJson) as unknown as CatalogCommodity[],
     exchangeRates: clone(exchangeRatesJson) as ExchangeRate[],
     watchlist: clone(watchlistJson) as WatchlistEntry[],
@@ -103,8 +118,8 @@ export function loadGeneratorCatalog(): GeneratorCatalog {
 }
 
 /** The reference data as the contracts types (exactly the schema fields), fresh copy on every call. */
-export function loadReferenceData(): ReferenceData {
-  const c = loadGeneratorCatalog();
+export function loadReferenceData(options: ReferenceOptions = {}): ReferenceData {
+  const c = loadGeneratorCatalog(options);
   return {
     enterprises: c.enterprises.map(({ gen: _gen, ...e }) => e),
     commodities: c.commodities.map(({ gen: _gen, ...x }) => x),
@@ -112,6 +127,14 @@ export function loadReferenceData(): ReferenceData {
     watchlist: c.watchlist,
     ruleSet: c.ruleSet,
   };
+}
+
+/**
+ * Only the platforms declaring in four-document mode (listMode FOUR_DOCUMENT), as the contracts
+ * type: what to publish besides the default reference data before four-document traffic.
+ */
+export function fourDocumentPlatforms(): Enterprise[] {
+  return (clone(fourDocumentPlatformsJson) as unknown as CatalogEnterprise[]).map(({ gen: _gen, ...e }) => e);
 }
 
 // ------------------------------------------------------------------------------- publishing

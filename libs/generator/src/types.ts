@@ -1,7 +1,8 @@
-import type { DecisionOutcome, Order, Payment, Waybill } from '@clearance/contracts';
+import type { DecisionOutcome, FiledList, Order, Payment, Waybill } from '@clearance/contracts';
 import type { MatchReasonCode, RuleKindCode } from './reason-codes';
 import type { ReferenceData } from './reference';
 
+/** The three documents of every parcel. A four-document parcel's filed list is `'LIST'` (see ListSend). */
 export type DocKind = 'ORDER' | 'PAYMENT' | 'WAYBILL';
 export type FlowIE = 'E' | 'I';
 
@@ -37,24 +38,34 @@ interface SendBase {
   role: SendRole;
   /** Event time (ms): the Kafka record timestamp to produce with. */
   timestamp: number;
-  /** Topic name (ceb.order.v1 / ceb.payment.v1 / ceb.waybill.v1). */
+  /** Topic name (ceb.order.v1 / ceb.payment.v1 / ceb.waybill.v1; ceb.list.v1 for a ListSend). */
   topic: string;
   /** Record key: the parcel's order key. Always use this, never recompute it from the value (WRONG_KEY sends differ). */
   key: string;
   expect: SendExpect;
   /** For REJECTED sends: KEY_MISMATCH, INVALID_DOCUMENT (with `detail`), or the domain's ALREADY_DECIDED for a late delete. */
   rejectReason: string | null;
-  /** Finer detail: which validation fails (INVALID_GUID / INVALID_DECIMAL) or which field changed. */
+  /** Finer detail: which validation fails (INVALID_GUID / INVALID_DECIMAL), which field changed, or (LIST_MISMATCH) which field of the filed list differs (qty / price / grossWeight). */
   detail: string | null;
   /** UNDECODABLE only: the bytes to send instead of the encoded value. */
   garbage: Uint8Array | null;
 }
 
-/** One record a producer sends for a parcel. */
+/** One record a producer sends for a parcel: one of its three documents. */
 export type Send =
   | (SendBase & { doc: 'ORDER'; value: Order })
   | (SendBase & { doc: 'PAYMENT'; value: Payment })
   | (SendBase & { doc: 'WAYBILL'; value: Waybill });
+
+/**
+ * A send of the filed list (CEB603 / CEB621 `FiledList`, topic ceb.list.v1, keyed by the order
+ * key), four-document parcels only. Kept apart from `Send` so that code handling the three
+ * documents stays exhaustive; `AnySend` is either.
+ */
+export type ListSend = SendBase & { doc: 'LIST'; value: FiledList };
+
+/** A send of any of a parcel's documents, the filed list included. */
+export type AnySend = Send | ListSend;
 
 /** The least the risk decision must be for a matched parcel. */
 export interface ExpectedRisk {
@@ -105,7 +116,9 @@ export type Scenario =
   | 'WATCHLIST'
   | 'PRICE_ANOMALY'
   | 'WEIGHT_ANOMALY'
-  | 'OVER_SINGLE_LIMIT';
+  | 'OVER_SINGLE_LIMIT'
+  /** Four-document parcels only: the filed list disagrees with the three documents. */
+  | 'LIST_MISMATCH';
 
 /** Per-document transport noise (independent of the scenario). */
 export type Noise = 'DUPLICATE' | 'INVALID' | 'UNDECODABLE' | 'WRONG_KEY';
@@ -125,10 +138,21 @@ export interface GeneratedParcel {
   order: Order;
   payment: Payment;
   waybill: Waybill;
-  /** The document never sent (MISSING_DOCUMENT, DELETION), if any. */
-  missing: DocKind | null;
-  /** Everything to produce, sorted by timestamp. */
+  /**
+   * Four-document parcels only (absent otherwise): the filed list (CEB603 / CEB621) its filer,
+   * the seller's customs agent or else the seller, files (`agentCode`), as the case should end
+   * with. Sold through a platform whose enterprise record has listMode FOUR_DOCUMENT.
+   */
+  list?: FiledList;
+  /** The document never sent (MISSING_DOCUMENT, DELETION), if any; 'LIST' for a four-document parcel's list. */
+  missing: DocKind | 'LIST' | null;
+  /** Everything to produce for the three documents, sorted by timestamp. */
   sends: Send[];
+  /**
+   * Four-document parcels only (absent otherwise): the sends of the filed list, sorted by
+   * timestamp; produce them with `sends` (`inEventTimeOrder(parcels, { lists: true })` merges both).
+   */
+  listSends?: ListSend[];
   scenario: Scenario;
   noise: Noise[];
   expected: ExpectedOutcome;
@@ -153,7 +177,7 @@ export interface ErrorRates {
   weightInvalid: number;
   /** Seller, payer or carrier not on file (unknown code or filing revoked). */
   unknownEnterprise: number;
-  /** One of the three documents is never sent (MATCH_TIMEOUT). */
+  /** One of the three documents (four-document parcels: of the four, the list included) is never sent (MATCH_TIMEOUT). */
   missingDocument: number;
   /** appType 3: two documents sent, one deleted, the third never sent (WITHDRAWN); a share comes after the match (rejected, ALREADY_DECIDED). */
   deletion: number;
@@ -181,6 +205,12 @@ export interface ErrorRates {
   undecodable: number;
   /** Per parcel: a version of the payment or waybill naming another orderNo precedes the valid one (KEY_MISMATCH). */
   keyMismatch: number;
+  /**
+   * Four-document parcels only (case-level): the filed list disagrees with the three documents
+   * (an item's qty or price, or the gross weight), so the case is refused (LIST_ITEM_MISMATCH +
+   * LIST_TOTAL_MISMATCH, or LIST_WEIGHT_MISMATCH).
+   */
+  listMismatch: number;
 }
 
 /** Shape of the traffic. */
@@ -217,7 +247,14 @@ export interface GeneratorOptions {
   buyerPoolSize?: number;
   /** A buyer is retired before its yearly spend passes this many CNY (stays under the 26,000 limit); default 20,000. */
   buyerYearlyCapCny?: number;
-  /** Reference data to draw from; default the shipped catalog. */
+  /**
+   * Share of parcels (0..1) in four-document mode; default 0 (then the output is exactly as
+   * without the option). Such a parcel is sold through a platform declaring in four-document mode
+   * (listMode FOUR_DOCUMENT, reference/four-document-platforms.json) and gets a filed list
+   * (`list`, `listSends`) agreeing with its documents, unless an error knob says otherwise.
+   */
+  fourDocument?: number;
+  /** Reference data to draw from; default the shipped catalog (with the four-document platforms when `fourDocument` > 0). */
   catalog?: import('./reference').GeneratorCatalog;
 }
 

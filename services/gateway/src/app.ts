@@ -218,6 +218,7 @@ export async function createGateway(
       Topics.payment,
       Topics.waybill,
       Topics.departure,
+      Topics.list,
       Topics.participant,
     ]);
     // the directory decodes with its own codecs: register the registry topic's schema there too

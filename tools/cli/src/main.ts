@@ -309,15 +309,17 @@ program
 
 program
   .command('load')
-  .description('produce realistic generated parcels (order, payment, waybill) as Avro')
+  .description('produce realistic generated parcels (order, payment, waybill; with --four-document also filed lists) as Avro')
   .option('--parcels <n>', 'number of parcels', (v) => parseInt(v, 10), 10_000)
   .option('--rate <n>', 'parcels per second (0 = as fast as possible)', (v) => parseFloat(v), 0)
   .option('--seed <n>', 'generator seed', (v) => parseInt(v, 10), 1)
   .option('--errors <profile>', 'none | realistic', 'realistic')
   .option('--start <iso>', 'event time of the first parcel (default now)')
   .option('--event-time', 'stamp records with generated event time instead of the produce time')
-  .action(async (o: { parcels: number; rate: number; seed: number; errors: string; start?: string; eventTime?: boolean }) => {
+  .option('--four-document <share>', 'share of parcels (0..1) in four-document mode: sold through the platforms declaring in that mode (their enterprise records, listMode FOUR_DOCUMENT, are published first), each also filing its list (CEB603/CEB621) on ceb.list.v1; with --errors realistic a few lists disagree or never come', (v) => parseFloat(v), 0)
+  .action(async (o: { parcels: number; rate: number; seed: number; errors: string; start?: string; eventTime?: boolean; fourDocument: number }) => {
     if (!Number.isInteger(o.parcels) || o.parcels < 1) throw new Error('--parcels must be a positive integer');
+    if (!(o.fourDocument >= 0 && o.fourDocument <= 1)) throw new Error('--four-document must be a share in 0..1');
     if (!(o.rate >= 0)) throw new Error('--rate must be 0 or more');
     if (o.errors !== 'none' && o.errors !== 'realistic') throw new Error('--errors must be none or realistic');
     const startTime = o.start ? Date.parse(o.start) : Date.now();
@@ -326,7 +328,7 @@ program
     await driveLoad(
       c.kafka,
       c.codecs,
-      { parcels: o.parcels, seed: o.seed, startTime, errors: o.errors, rate: o.rate, timestamps: o.eventTime ? 'event' : 'wall' },
+      { parcels: o.parcels, seed: o.seed, startTime, errors: o.errors, rate: o.rate, timestamps: o.eventTime ? 'event' : 'wall', fourDocument: o.fourDocument },
       log,
     );
   });
