@@ -285,7 +285,7 @@ xml
 
 xml
   .command('sample')
-  .requiredOption('--kind <kind>', 'order | payment | waybill | departure')
+  .requiredOption('--kind <kind>', 'order | payment | waybill | departure | list')
   .option('--ie <flag>', 'E (export: CEB303/403/505) or I (import: CEB311/411/511)', 'E')
   .option('--nodes <n>', 'business nodes in the message (1..100)', (v) => parseInt(v, 10), 1)
   .option('--seed <n>', 'generator seed', (v) => parseInt(v, 10), 1)

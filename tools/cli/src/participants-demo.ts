@@ -14,12 +14,20 @@ import { loadReferenceData, NO_ERRORS, ParcelGenerator } from '@clearance/genera
 import { addParticipant, type ParticipantSettings } from './security/participants';
 import { TopicWatcher, type Watched } from './watch';
 
-const ROLE_OF: Record<string, ParticipantRole> = { EBP: 'PLATFORM', PAYER: 'PAYER', CARRIER: 'CARRIER' };
+const ROLE_OF: Record<string, ParticipantRole> = {
+  EBP: 'PLATFORM',
+  PAYER: 'PAYER',
+  CARRIER: 'CARRIER',
+  AGENT: 'AGENT',
+};
 
-/** The demo's participants: every platform, payment institution and carrier of the reference data. */
+/**
+ * The demo's participants: every platform (also those declaring in four-document mode), payment
+ * institution, carrier and customs agent (who files lists) of the reference data.
+ */
 export function demoParticipants(): Array<{ role: ParticipantRole; code: string }> {
   const out: Array<{ role: ParticipantRole; code: string }> = [];
-  for (const e of loadReferenceData().enterprises) {
+  for (const e of loadReferenceData({ fourDocument: true }).enterprises) {
     for (const r of e.roles) if (ROLE_OF[r]) out.push({ role: ROLE_OF[r], code: e.code });
   }
   return out;
@@ -43,12 +51,19 @@ export async function registerDemoParticipants(
   const connection = kafkaConnection(env);
   const out: Registered = new Map();
   for (const p of demoParticipants()) {
-    const s = await addParticipant(kafka, admin, codecs, { role: p.role, code: p.code, partitions, connection, env });
+    const s = await addParticipant(kafka, admin, codecs, {
+      role: p.role,
+      code: p.code,
+      partitions,
+      connection,
+      env,
+    });
     out.set(regKey(p.role, p.code), s);
   }
-  const count = (role: ParticipantRole) => [...out.values()].filter((s) => s.role === role.toLowerCase()).length;
+  const count = (role: ParticipantRole) =>
+    [...out.values()].filter((s) => s.role === role.toLowerCase()).length;
   log(
-    `participants registered: ${count('PLATFORM')} platforms, ${count('PAYER')} payment institutions, ${count('CARRIER')} carriers ` +
+    `participants registered: ${count('PLATFORM')} platforms, ${count('PAYER')} payment institutions, ${count('CARRIER')} carriers, ${count('AGENT')} customs agents ` +
       `(each its own SCRAM user, input topics in.<role>.<code>.*, feeds feed.<role>.<code>.*)`,
   );
   return out;
@@ -89,7 +104,12 @@ export async function runParticipantsDemo(
   opts: { parcels: number; seed: number },
   log: (s: string) => void,
 ): Promise<ParticipantsReport> {
-  const generator = new ParcelGenerator({ seed: opts.seed, startTime: Date.now(), errors: NO_ERRORS, maxDocumentDelayMs: 2000 });
+  const generator = new ParcelGenerator({
+    seed: opts.seed,
+    startTime: Date.now(),
+    errors: NO_ERRORS,
+    maxDocumentDelayMs: 2000,
+  });
   const parcels = Array.from({ length: opts.parcels }, () => generator.next()).filter(
     (p) =>
       registered.has(regKey('PLATFORM', p.order.ebpCode)) &&
@@ -137,13 +157,24 @@ export async function runParticipantsDemo(
   const producerOf = async (s: ParticipantSettings) => {
     let p = producers.get(s.username);
     if (!p) {
-      p = clientAs(env, s).producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+      p = clientAs(env, s).producer({
+        idempotent: true,
+        maxInFlightRequests: 1,
+        allowAutoTopicCreation: false,
+      });
       await p.connect();
       producers.set(s.username, p);
     }
     return p;
   };
-  const file = async <V>(role: ParticipantRole, code: string, document: string, spec: TopicSpec<V>, doc: V, key: string) => {
+  const file = async <V>(
+    role: ParticipantRole,
+    code: string,
+    document: string,
+    spec: TopicSpec<V>,
+    doc: V,
+    key: string,
+  ) => {
     const s = registered.get(regKey(role, code))!;
     const producer = await producerOf(s);
     await producer.send({
@@ -160,7 +191,11 @@ export async function runParticipantsDemo(
       await file('CARRIER', p.waybill.logisticsCode, 'waybill', Topics.waybill, p.waybill, key);
     }
     // a platform files an order under another platform's code: the intake refuses it
-    const forged = { ...parcels[0].order, orderNo: `${parcels[0].order.orderNo}-F`, guid: `${parcels[0].order.guid.slice(0, 30)}ff` };
+    const forged = {
+      ...parcels[0].order,
+      orderNo: `${parcels[0].order.orderNo}-F`,
+      guid: `${parcels[0].order.guid.slice(0, 30)}ff`,
+    };
     await file('PLATFORM', spoofer.enterpriseCode, 'order', Topics.order, forged, orderKey(forged));
     log(
       `${parcels.length} parcels filed by their platforms, payment institutions and carriers through their own input topics; ` +
@@ -172,7 +207,9 @@ export async function runParticipantsDemo(
       await new Promise((r) => setTimeout(r, 250));
     }
     // the carrier on another carrier's feed
-    const other = [...registered.values()].find((s) => s.role === 'carrier' && s.username !== carrier.username);
+    const other = [...registered.values()].find(
+      (s) => s.role === 'carrier' && s.username !== carrier.username,
+    );
     let denied = 'no other carrier registered';
     if (other) {
       const admin = carrierKafka.admin();
@@ -214,6 +251,7 @@ export function formatParticipantsReport(r: ParticipantsReport): string {
       (r.feed.lastDecision ? `; latest decision ${r.feed.lastDecision}` : ''),
     `  its parcels filed through the intake decided: ${r.decidedViaIntake}`,
     `  other carriers' feeds: ${r.denied}`,
-    `spoofing: ${r.spoof.sender} filed an order naming ${r.spoof.named}: ` + (r.spoof.receipt ?? 'NO RECEIPT SEEN'),
+    `spoofing: ${r.spoof.sender} filed an order naming ${r.spoof.named}: ` +
+      (r.spoof.receipt ?? 'NO RECEIPT SEEN'),
   ].join('\n');
 }

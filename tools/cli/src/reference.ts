@@ -1,15 +1,20 @@
 import type { Kafka } from 'kafkajs';
 import type { RegistryCodecs } from '@clearance/contracts';
-import { referenceRecords } from '@clearance/generator';
+import { loadReferenceData, referenceRecords } from '@clearance/generator';
 import { BatchProducer } from './produce';
 
 /**
  * Publishes the reference data shipped in the repo (enterprises, commodities, exchange rates,
- * watchlist, rule set) to their compacted topics. Re-publishing is harmless: compaction keeps the
+ * watchlist, rule set; with the platforms that declare in four-document mode, which only
+ * four-document parcels use) to their compacted topics. Re-publishing is harmless: compaction keeps the
  * newest value per key, and the processors' global tables follow updates.
  */
-export async function publishReference(kafka: Kafka, codecs: RegistryCodecs, log: (s: string) => void): Promise<number> {
-  const records = referenceRecords();
+export async function publishReference(
+  kafka: Kafka,
+  codecs: RegistryCodecs,
+  log: (s: string) => void,
+): Promise<number> {
+  const records = referenceRecords(loadReferenceData({ fourDocument: true }));
   const producer = new BatchProducer(kafka, codecs);
   await producer.connect();
   try {

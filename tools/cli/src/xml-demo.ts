@@ -29,11 +29,12 @@ const ieOf = (f: FiledDoc): 'I' | 'E' => {
 
 const senderOf = (f: FiledDoc): string => senderCode(f);
 
-/** The documents of a parcel as CEB nodes: order, payment, waybill. */
+/** The documents of a parcel as CEB nodes: order, payment, waybill, and in four-document mode its list. */
 const nodesOf = (p: GeneratedParcel): FiledDoc[] => [
   { kind: 'ORDER', doc: p.order },
   { kind: 'PAYMENT', doc: p.payment },
   { kind: 'WAYBILL', doc: p.waybill },
+  ...(p.list ? [{ kind: 'LIST' as const, doc: p.list }] : []),
 ];
 
 /**
@@ -45,8 +46,8 @@ export function sampleCebMessage(o: { kind: string; ie: string; nodes: number; s
   sender: string;
 } {
   const kind = o.kind.toUpperCase();
-  if (!['ORDER', 'PAYMENT', 'WAYBILL', 'DEPARTURE'].includes(kind))
-    throw new Error(`--kind must be order, payment, waybill or departure, not ${o.kind}`);
+  if (!['ORDER', 'PAYMENT', 'WAYBILL', 'DEPARTURE', 'LIST'].includes(kind))
+    throw new Error(`--kind must be order, payment, waybill, departure or list, not ${o.kind}`);
   const ie = o.ie.toUpperCase();
   if (ie !== 'E' && ie !== 'I') throw new Error(`--ie must be E or I, not ${o.ie}`);
   if (!Number.isInteger(o.nodes) || o.nodes < 1 || o.nodes > 100) throw new Error('--nodes must be 1..100');
@@ -56,6 +57,8 @@ export function sampleCebMessage(o: { kind: string; ie: string; nodes: number; s
     errors: NO_ERRORS,
     mix: { importShare: ie === 'I' ? 1 : 0 },
     maxDocumentDelayMs: 1000,
+    // a list (CEB603 / CEB621) is filed for a parcel of a platform in four-document mode
+    fourDocument: kind === 'LIST' ? 1 : 0,
   });
   if (kind === 'DEPARTURE') {
     if (ie === 'I') throw new Error('departures (CEB509) are export only');
@@ -93,6 +96,14 @@ export interface XmlDemoReport {
   /** One of them, as the XML element the platform received. */
   sampleReturn?: ReturnSummary;
   sampleXml?: string;
+  /** Four-document mode: parcels of a FOUR_DOCUMENT platform whose lists a customs agent filed (CEB603 / CEB621). */
+  fourDocument?: {
+    parcels: number;
+    platform: string;
+    agent: string;
+    /** The first list's returns, in order: its receipts as the agent fetched them. */
+    listReturns: string[];
+  };
 }
 
 /**
@@ -126,6 +137,29 @@ export async function runXmlDemo(
       parcels.push(p);
   }
   if (parcels.length === 0) throw new Error('no generated parcel has all three participants registered');
+  // a few parcels of the platforms declaring in four-document mode, their lists filed by the
+  // orders' customs agents (import orders name one)
+  const fourDocument = new ParcelGenerator({
+    seed: opts.seed + 7,
+    startTime: Date.now(),
+    errors: NO_ERRORS,
+    fourDocument: 1,
+    mix: { importShare: 1 },
+    maxDocumentDelayMs: 2000,
+  });
+  const listed: GeneratedParcel[] = [];
+  for (let i = 0; listed.length < FOUR_DOCUMENT_PARCELS && i < FOUR_DOCUMENT_PARCELS * 50; i++) {
+    const p = fourDocument.next();
+    if (
+      p.list &&
+      reg('PLATFORM', p.order.ebpCode) &&
+      reg('PAYER', p.payment.payCode) &&
+      reg('CARRIER', p.waybill.logisticsCode) &&
+      reg('AGENT', p.list.agentCode)
+    )
+      listed.push(p);
+  }
+  parcels.push(...listed);
   // one message per sender, kind and flow, at most 100 nodes each
   const groups = new Map<string, { role: ParticipantRole; code: string; docs: FiledDoc[] }>();
   const roleOf = FILED_BY;
@@ -197,7 +231,43 @@ export async function runXmlDemo(
     if (Date.now() > deadline) break;
     await new Promise((r) => setTimeout(r, 500));
   }
+  if (listed.length > 0) report.fourDocument = await followList(gatewayUrl, listed, reg, deadline);
   return report;
+}
+
+/** Parcels of the demo in four-document mode. */
+const FOUR_DOCUMENT_PARCELS = 6;
+
+/** The first four-document parcel's list, followed through its agent's returns until it is decided. */
+async function followList(
+  gatewayUrl: string,
+  listed: GeneratedParcel[],
+  reg: (role: ParticipantRole, code: string) => ParticipantSettings | undefined,
+  deadline: number,
+): Promise<NonNullable<XmlDemoReport['fourDocument']>> {
+  const list = listed[0].list!;
+  const agent = reg('AGENT', list.agentCode)!;
+  const out = {
+    parcels: listed.length,
+    platform: reg('PLATFORM', list.ebpCode)!.username,
+    agent: agent.username,
+    listReturns: [] as string[],
+  };
+  for (;;) {
+    const mine: ReturnSummary[] = [];
+    let after = '0';
+    for (;;) {
+      const a = await fetchReturns(gatewayUrl, agent.apiKey, after, 1000);
+      if (a.status !== 200) break;
+      mine.push(...a.returns.filter((r) => r.guid === list.guid));
+      if (!a.more) break;
+      after = a.next ?? after;
+    }
+    out.listReturns = mine.map((r) => `${r.message} ${r.returnStatus} ${r.returnInfo}`);
+    // decided: a code after 2 (received) and 120 (matched)
+    if (mine.some((r) => !['2', '120'].includes(r.returnStatus)) || Date.now() > deadline) return out;
+    await new Promise((r) => setTimeout(r, 500));
+  }
 }
 
 export function formatXmlDemoReport(r: XmlDemoReport, gatewayUrl: string): string {
@@ -210,5 +280,14 @@ export function formatXmlDemoReport(r: XmlDemoReport, gatewayUrl: string): strin
         ? `; its list return: ${r.sampleReturn.message} ${r.sampleReturn.returnStatus} ${r.sampleReturn.returnInfo}`
         : '; NO LIST RETURN SEEN'),
     ...(r.sampleXml ? ['  as received:', ...r.sampleXml.split('\n').map((l) => `    ${l}`)] : []),
+    ...(r.fourDocument
+      ? [
+          `  four-document mode: ${r.fourDocument.parcels} parcels of ${r.fourDocument.platform}, each list filed by its customs agent; ` +
+            `the first list's returns fetched by ${r.fourDocument.agent}:`,
+          ...(r.fourDocument.listReturns.length > 0
+            ? r.fourDocument.listReturns.map((x) => `    ${x.slice(0, 160)}`)
+            : ['    NO LIST RETURN SEEN']),
+        ]
+      : []),
   ].join('\n');
 }
