@@ -161,6 +161,23 @@ describe('declaration aggregator', () => {
     expect(decClose[0].declarationNo).toBe(declarationNo(KEY, '202611', 1));
   });
 
+  it("a consignor's first parcel of a period that already closed: an amendment (sequence 1), not an original", async () => {
+    const p = await pipeline();
+    await p.clear(cleared('INV01', '20261105100000'), Date.UTC(2026, 10, 5));
+    await p.close('202611', NOV_CLOSE_AT);
+    // a third consignor, with nothing in November when it closed
+    const THIRD = { ebcCode: 'EBC0000003', ebcName: 'Third Seller Co', ownerCode: 'EBC0000003' };
+    await p.clear(cleared('LATE3', '20261130220000', THIRD), NOV_CLOSE_AT + 3_600_000);
+    const decClose = await p.close('202612', DEC_CLOSE_AT);
+    const key3 = 'EBC0000003|5|502|5141|9610';
+    expect(decClose.map((d) => [d.declarationKey, d.period, d.kind, d.sequence, d.invtNos])).toEqual([
+      [key3, '202611', 'AMENDMENT', 1, ['LATE3']],
+    ]);
+    expect(decClose[0].declarationNo).toBe(declarationNo(key3, '202611', 1));
+    // and never an original for that key and period
+    expect(p.summaries.filter((d) => d.declarationKey === key3 && d.sequence === 0)).toEqual([]);
+  });
+
   it('has totals equal to the sum of its lines, and lines equal to the sum of the lists', async () => {
     const { p } = await scenario();
     for (const d of p.summaries) {

@@ -33,7 +33,9 @@ import {
  *  2. aggregator: declaration.lines.v1 + control.period.v1 (co-partitioned; every period close is
  *                 published to every partition) -> declaration.summary.v1, state per declaration
  *                 key in a changelogged store, plus an index store of the keys that have something
- *                 pending, so a close visits only those keys of the task.
+ *                 pending, so a close visits only those keys of the task, and the latest period
+ *                 each granularity has seen closed (`closed`), so that a key's first line of an
+ *                 already closed period goes into an amendment, not an original.
  */
 
 /** Topic names as literal types (the processor's record union is discriminated on them). */
@@ -143,6 +145,8 @@ export function declarationAggregatorProcessor(deps: DeclarationProcessorDeps) {
     stores: {
       declarations: { value: jsonSerde<DeclarationState>() },
       open: { value: jsonSerde<OpenDeclarationKey>() },
+      /** The latest period closed, per granularity (key: its id length, 6 or 8): a late line's test. */
+      closed: { value: stringSerde },
     },
     globals: {
       commodity: {
@@ -157,6 +161,7 @@ export function declarationAggregatorProcessor(deps: DeclarationProcessorDeps) {
     process(record, ctx) {
       const states = ctx.store('declarations');
       const open = ctx.store('open');
+      const closed = ctx.store('closed');
       const commodities = ctx.global('commodity');
       const rates = ctx.global('exchangeRate');
       const refs: RebateRefs = {
@@ -189,7 +194,7 @@ export function declarationAggregatorProcessor(deps: DeclarationProcessorDeps) {
         const r = handleDeclaration(
           states.get(record.key),
           { type: 'LineReceived', line, at: record.timestamp },
-          { refs, config: domainConfig },
+          { refs, config: domainConfig, closedThrough: closed.get(String(line.period.length)) },
         );
         save(record.key, r.state);
         report(record.key, r.notes);
@@ -204,12 +209,15 @@ export function declarationAggregatorProcessor(deps: DeclarationProcessorDeps) {
         return ctx.reject(`period ${JSON.stringify(close.period)} is neither YYYYMM nor YYYYMMDD`, {
           code: 'INVALID_FIELD',
         });
+      const granularity = String(close.period.length);
+      const closedBefore = closed.get(granularity);
+      if (closedBefore === undefined || closedBefore < close.period) closed.put(granularity, close.period);
       const keys = [...open.entries()].map(([k]) => k).sort();
       for (const key of keys) {
         const r = handleDeclaration(
           states.get(key),
           { type: 'PeriodClosed', close },
-          { refs, config: domainConfig },
+          { refs, config: domainConfig, closedThrough: closed.get(granularity) },
         );
         save(key, r.state);
         report(key, r.notes);

@@ -13,6 +13,9 @@ import { closes, periodBounds } from './period';
  * Periods already declared for this key take late lines into a new accumulation, declared at
  * the next PeriodClose of any period as an AMENDMENT (sequence 1, 2, ...) of that period — never
  * into another period. Publishing the same PeriodClose again therefore flushes amendments.
+ * A period closed while the key had nothing in it (`ctx.closedThrough`: the latest period the
+ * processor has seen closed) is late too: the key's first lines of it become AMENDMENT sequence 1
+ * (there is no original for it: the close found nothing to declare), filed at the next close.
  * declarationNo = SD + period + hash(key) + sequence: stable under replay.
  */
 
@@ -23,7 +26,11 @@ export interface DeclarationState {
   key: string;
   /** Not yet declared, by period: open periods and late lines of declared ones. */
   pending: Record<string, PeriodAccumulation>;
-  /** Declarations emitted so far per period (1 after the original); a few bytes per period, kept. */
+  /**
+   * The next declaration's sequence per period once the period is closed for this key: 1 after
+   * the original, +1 per amendment; 1 also for a period that closed before the key had any line
+   * in it (its late lines are an amendment). A few bytes per period, kept.
+   */
   declared: Record<string, number>;
   /** invtNos already declared, for the most recent declared periods only (duplicate detection). */
   declaredInvtNos: Record<string, string[]>;
@@ -44,6 +51,12 @@ export interface DeclarationContext {
   /** Commodity rebate rates and customs exchange rates, read at close time. */
   refs: RebateRefs;
   config?: Partial<DeclarationConfig>;
+  /**
+   * The latest period the processor has seen closed (a PeriodClose closes it and every earlier
+   * period of its granularity); undefined when none. Tells a late line of a key that has no
+   * declaration of its period from one that is on time.
+   */
+  closedThrough?: string;
 }
 
 const emptyDeclarationState = (key: string): DeclarationState => ({
@@ -63,7 +76,7 @@ export function decideDeclaration(
   state: DeclarationState | undefined,
   ctx: DeclarationContext,
 ): DeclarationEvent[] {
-  if (cmd.type === 'LineReceived') return onLine(cmd.line, cmd.at, state);
+  if (cmd.type === 'LineReceived') return onLine(cmd.line, cmd.at, state, ctx.closedThrough);
   const s = state;
   if (!s) return [];
   const due = Object.values(s.pending)
@@ -72,7 +85,12 @@ export function decideDeclaration(
   return due.map((acc) => declare(s.key, acc, s.declared[acc.period] ?? 0, cmd.close, ctx.refs));
 }
 
-function onLine(line: DeclarationLine, at: number, s: DeclarationState | undefined): DeclarationEvent[] {
+function onLine(
+  line: DeclarationLine,
+  at: number,
+  s: DeclarationState | undefined,
+  closedThrough: string | undefined,
+): DeclarationEvent[] {
   const ignore = (note: string): DeclarationEvent[] => [
     { type: 'LineIgnored', invtNo: line.invtNo, period: line.period, note, at },
   ];
@@ -83,7 +101,10 @@ function onLine(line: DeclarationLine, at: number, s: DeclarationState | undefin
   ) {
     return ignore(`list ${line.invtNo} already in period ${line.period}`);
   }
-  return [{ type: 'LineAdded', line, late: s?.declared[line.period] !== undefined, at }];
+  const late =
+    s?.declared[line.period] !== undefined ||
+    (closedThrough !== undefined && closes(closedThrough, line.period));
+  return [{ type: 'LineAdded', line, late, at }];
 }
 
 function declare(
@@ -136,9 +157,12 @@ export function evolveDeclaration(
       return state;
     case 'LineAdded': {
       const s = state ?? emptyDeclarationState(e.line.declarationKey);
+      const p = e.line.period;
       return {
         ...s,
-        pending: { ...s.pending, [e.line.period]: addToPeriod(s.pending[e.line.period], e.line) },
+        pending: { ...s.pending, [p]: addToPeriod(s.pending[p], e.line) },
+        // late into a period the close found empty for this key: what comes is an amendment
+        declared: e.late && s.declared[p] === undefined ? { ...s.declared, [p]: 1 } : s.declared,
       };
     }
     case 'Declared': {

@@ -199,11 +199,41 @@ describe('summary declaration decider', () => {
     ]);
   });
 
-  it('declares, as its original, a period this key had no list in when it closed', () => {
+  it('a list late into a period that closed while this key had none in it: an amendment (sequence 1), no original', () => {
     const g = given([close('202611')]);
     expect(g.state).toBeUndefined();
-    const r = handleDeclaration(handleDeclaration(g.state, add('LATE1'), ctx).state, close('202612'), ctx);
-    expect(r.declarations.map((d) => [d.period, d.kind])).toEqual([['202611', 'ORIGINAL']]);
+    // the processor has seen 202611 closed
+    const afterClose = { ...ctx, closedThrough: '202611' };
+    const late = handleDeclaration(g.state, add('LATE1'), afterClose);
+    expect(late.notes[0]).toContain('goes into an amendment');
+    const r = handleDeclaration(late.state, close('202612', NOV_CLOSE_AT + 31 * 86400000), {
+      ...ctx,
+      closedThrough: '202612',
+    });
+    expect(r.declarations.map((d) => [d.period, d.kind, d.sequence, d.invtNos])).toEqual([
+      ['202611', 'AMENDMENT', 1, ['LATE1']],
+    ]);
+    expect(r.declarations[0].declarationNo).toBe(declarationNo('EBC0000001|5|502|5141|9610', '202611', 1));
+    // a later list of that period: amendment 2
+    const again = handleDeclaration(
+      handleDeclaration(r.state, add('LATE2', '20261130100000'), afterClose).state,
+      close('202612'),
+      ctx,
+    );
+    expect(again.declarations.map((d) => [d.kind, d.sequence, d.invtNos])).toEqual([
+      ['AMENDMENT', 2, ['LATE2']],
+    ]);
+  });
+
+  it('a list of a period not closed yet (closedThrough earlier, or another granularity) is on time: the original', () => {
+    for (const closedThrough of [undefined, '202610', '20261130']) {
+      const r = handleDeclaration(
+        handleDeclaration(undefined, add('INV1'), { ...ctx, closedThrough }).state,
+        close('202611'),
+        ctx,
+      );
+      expect(r.declarations.map((d) => [d.period, d.kind, d.sequence])).toEqual([['202611', 'ORIGINAL', 0]]);
+    }
   });
 
   it('ignores a list it already has, before and after the close', () => {
