@@ -663,7 +663,8 @@ describe('summary declaration on the real stack: periods, amendments, statistics
       .filter((ds) => ds.length >= 2)
       .slice(0, 2)
       .map((ds) => ds[ds.length - 1]);
-    // late, but the key's first P1 list: declared as that period's ORIGINAL at the next close
+    // late, and the key's first P1 list (P1 closed with nothing of it): an AMENDMENT #1 of P1 at the
+    // next close, no original (it was filed after the close)
     const lateFirst = [...p1ByKey.values()]
       .filter((ds) => ds.length === 1)
       .slice(0, 1)
@@ -753,14 +754,14 @@ describe('summary declaration on the real stack: periods, amendments, statistics
       await waitFor('the aggregator to consume the late lines', aggregatorCaughtUp, 60_000);
     });
 
-    // 12. close P2 -> P2 originals, the P1 amendments, P1 original of a key that had no list at the first close
+    // 12. close P2 -> P2 originals, the P1 amendments (also of a key that had no list at the first close)
     const expectedAtClose2 = new Map([
       ...expectFor(inP2, P2, 0),
       ...expectFor(lateAmend, P1, 1),
-      ...expectFor(lateFirst, P1, 0),
+      ...expectFor(lateFirst, P1, 1),
     ]);
     await timed(
-      `close of ${P2} -> ${expectedAtClose2.size} declarations (${lateAmend.length} amendments of ${P1})`,
+      `close of ${P2} -> ${expectedAtClose2.size} declarations (${lateAmend.length + lateFirst.length} amendments of ${P1})`,
       async () => {
         await publishPeriodClose(kafka, codecs, D.periodClose(P2, Date.now(), `${runId}-scheduler`));
         await waitFor(`the declarations of the second close`, haveNumbers(expectedAtClose2), 60_000);
@@ -1030,9 +1031,9 @@ describe('summary declaration on the real stack: periods, amendments, statistics
     for (const wk of run.lateFirst) {
       const d = byInvt.get(invtOf(wk));
       problems.check(
-        d?.period === run.P1 && d.kind === 'ORIGINAL' && d.sequence === 0 && d.invtNos.length === 1,
+        d?.period === run.P1 && d.kind === 'AMENDMENT' && d.sequence === 1 && d.invtNos.length === 1,
         () =>
-          `late first list of its key ${wk}: declared in ${d ? `${d.declarationNo} ${d.period} ${d.kind} #${d.sequence}` : 'nothing'}, want the ORIGINAL of ${run.P1} at the second close`,
+          `late first list of its key ${wk}: declared in ${d ? `${d.declarationNo} ${d.period} ${d.kind} #${d.sequence}` : 'nothing'}, want an AMENDMENT #1 of ${run.P1} at the second close (filed after the close, though the key had no original)`,
       );
     }
     // the re-published close (step 12) declared nothing
