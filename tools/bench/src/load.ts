@@ -24,6 +24,8 @@ export interface PreparedSend {
   parcel: number;
   /** Generated event time (ms): paced sends go out at the generated pace of documents. */
   eventTime: number;
+  /** The document's guid (undefined for undecodable noise): what its receipts name as docGuid. */
+  docGuid?: string;
 }
 
 export interface ParcelInfo {
@@ -95,7 +97,8 @@ export async function prepareLoad(
     const topic = topicByName(send.topic);
     const value = send.garbage ? Buffer.from(send.garbage) : await codecs.encode(topic, send.value as never);
     bytes += value.length + send.key.length;
-    sends.push({ topic, key: send.key, value, parcel: parcel.seq, eventTime: send.timestamp });
+    const docGuid = send.garbage ? undefined : (send.value as { guid?: string }).guid;
+    sends.push({ topic, key: send.key, value, parcel: parcel.seq, eventTime: send.timestamp, docGuid });
     if (Date.now() - lastLog > 5000) {
       lastLog = Date.now();
       log(
