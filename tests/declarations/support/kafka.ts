@@ -174,7 +174,7 @@ export async function createTopicsAndWait(
         topics: missing.map((t) => ({
           topic: t.topic,
           numPartitions: t.partitions,
-          replicationFactor: 1,
+          // replication factor: the broker default (1 on one broker, 3 on a three-broker stack)
           configEntries: Object.entries(t.config).map(([name, value]) => ({ name, value })),
         })),
       })

@@ -186,7 +186,7 @@ export async function createInternalTopics(
         topics: missing.map((t) => ({
           topic: t.topic,
           numPartitions: partitions,
-          replicationFactor: 1,
+          // replication factor: the broker default (1 on one broker, 3 on a three-broker stack)
           configEntries: Object.entries(t.config).map(([name, value]) => ({ name, value })),
         })),
       })
