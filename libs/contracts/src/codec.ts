@@ -189,6 +189,21 @@ function readBody(reader: Type, bytes: Buffer, resolver: Resolver | null): unkno
   return value;
 }
 
+/**
+ * The registry could not be reached or failed on its side (worth retrying): the client reports a
+ * refused connection as a 400 whose message names the socket error, a server failure as 5xx.
+ */
+export function registryUnreachable(e: unknown): boolean {
+  const status = (e as { status?: number }).status;
+  const message = (e as Error)?.message ?? '';
+  return (
+    (typeof status === 'number' && status >= 500) ||
+    /ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|socket hang up|timed? ?out/i.test(
+      message,
+    )
+  );
+}
+
 export interface RegistryCodecsOptions {
   /** Base URL of a Confluent-compatible registry, e.g. http://127.0.0.1:8081/apis/ccompat/v7 */
   url: string;
@@ -209,20 +224,41 @@ export class RegistryCodecs implements Codecs {
     this.registry = new SchemaRegistry({ host: opts.url });
   }
 
-  /** Registers the value schemas of `topics` (default: all). Idempotent. Returns subject -> id. */
-  async register(topics: ReadonlyArray<TopicSpec<unknown>> = allTopics): Promise<Map<string, number>> {
+  /**
+   * Registers the value schemas of `topics` (default: all). Idempotent. Returns subject -> id.
+   * With `waitMs`, a registry that cannot be reached (connection refused or reset, a timeout, a
+   * 5xx) is retried with backoff (0.5 s doubling to 10 s) for that long, `onRetry` told before
+   * each wait; anything else (an incompatible schema: 409) fails at once.
+   */
+  async register(
+    topics: ReadonlyArray<TopicSpec<unknown>> = allTopics,
+    opts: {
+      waitMs?: number;
+      onRetry?: (r: { attempt: number; delayMs: number; error: string }) => void;
+    } = {},
+  ): Promise<Map<string, number>> {
+    const deadline = Date.now() + (opts.waitMs ?? 0);
     for (const t of topics) {
       if (this.ids.has(t.name)) continue;
       const s = schemaByName(t.schema);
       const subject = valueSubject(t.name);
-      try {
-        const { id } = await this.registry.register(
-          { type: 'AVRO' as never, schema: JSON.stringify(s.schema) },
-          { subject, compatibility: 'BACKWARD' as never },
-        );
-        this.ids.set(t.name, id);
-      } catch (e) {
-        throw new Error(`registering ${subject} (schemas/${s.file}) failed: ${(e as Error).message}`);
+      for (let attempt = 1; ; attempt++) {
+        try {
+          const { id } = await this.registry.register(
+            { type: 'AVRO' as never, schema: JSON.stringify(s.schema) },
+            { subject, compatibility: 'BACKWARD' as never },
+          );
+          this.ids.set(t.name, id);
+          break;
+        } catch (e) {
+          const delayMs = Math.min(10_000, 500 * 2 ** Math.min(attempt - 1, 5));
+          if (registryUnreachable(e) && Date.now() + delayMs < deadline) {
+            opts.onRetry?.({ attempt, delayMs, error: (e as Error).message });
+            await new Promise((r) => setTimeout(r, delayMs));
+            continue;
+          }
+          throw new Error(`registering ${subject} (schemas/${s.file}) failed: ${(e as Error).message}`);
+        }
       }
     }
     return new Map([...this.ids].map(([topic, id]) => [valueSubject(topic), id]));

@@ -4,6 +4,7 @@ import { generateTypes } from './codegen';
 import { buyerKey, orderKey, sha256Hex, waybillKey } from './keys';
 import { loadSchemas, schemaByName } from './schemas';
 import { allTopics, dlqTopic, Topics, valueSubject } from './topics';
+import { RegistryCodecs, registryUnreachable } from './codec';
 
 describe('schemas', () => {
   const loaded = loadSchemas();
@@ -12,9 +13,25 @@ describe('schemas', () => {
     const names = [...loaded.values()].map((s) => s.name).sort();
     expect(names).toEqual(
       [
-        'ClearedParcel', 'Commodity', 'Decision', 'DeclarationLine', 'Departure', 'DepartureLine',
-        'Enterprise', 'ExchangeRate', 'InspectionResult', 'Manifest', 'Order', 'Payment', 'PeriodClose',
-        'Receipt', 'RegisteredParticipant', 'RuleSet', 'SummaryDeclaration', 'Waybill', 'WatchlistEntry',
+        'ClearedParcel',
+        'Commodity',
+        'Decision',
+        'DeclarationLine',
+        'Departure',
+        'DepartureLine',
+        'Enterprise',
+        'ExchangeRate',
+        'InspectionResult',
+        'Manifest',
+        'Order',
+        'Payment',
+        'PeriodClose',
+        'Receipt',
+        'RegisteredParticipant',
+        'RuleSet',
+        'SummaryDeclaration',
+        'Waybill',
+        'WatchlistEntry',
         'FiledList',
         'TaxBill',
       ].sort(),
@@ -70,7 +87,8 @@ describe('keys', () => {
 
 describe('local codecs (registry-free, for processor unit tests)', () => {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { LocalCodecs, AvroDecodeError, SchemaValidationError } = require('./codec') as typeof import('./codec');
+  const { LocalCodecs, AvroDecodeError, SchemaValidationError } =
+    require('./codec') as typeof import('./codec');
   const codecs = new LocalCodecs();
   const rate = { currency: '502', period: '202611', cnyPerUnit: '7.12340' };
 
@@ -111,12 +129,54 @@ describe('local codecs (registry-free, for processor unit tests)', () => {
     await expect(codecs.encode(Topics.exchangeRate, bad as never)).rejects.toThrow(SchemaValidationError);
     await expect(codecs.encode(Topics.exchangeRate, bad as never)).rejects.toThrow(/cnyPerUnit = 7.1234/);
     // a failed encode leaves nothing behind for the next one
-    expect(await codecs.decode(Topics.exchangeRate, await codecs.encode(Topics.exchangeRate, rate))).toEqual(rate);
+    expect(await codecs.decode(Topics.exchangeRate, await codecs.encode(Topics.exchangeRate, rate))).toEqual(
+      rate,
+    );
   });
 
   it('refuses bytes of another record type and garbage', async () => {
     const bytes = await codecs.encode(Topics.exchangeRate, rate);
     await expect(codecs.decode(Topics.order, bytes)).rejects.toThrow(AvroDecodeError);
     await expect(codecs.decode(Topics.order, Buffer.from('garbage'))).rejects.toThrow(/magic byte/);
+  });
+});
+
+describe('schema registry unreachable at start', () => {
+  it('tells a registry that cannot be reached (retry) from one that refuses the schema (fail)', () => {
+    const refused = Object.assign(
+      new Error('Confluent_Schema_Registry - Error, status 400: connect ECONNREFUSED 127.0.0.1:1'),
+      {
+        status: 400,
+      },
+    );
+    const down = Object.assign(new Error('Service Unavailable'), { status: 503 });
+    const incompatible = Object.assign(new Error('Incompatible artifact: ceb.order.v1-value'), {
+      status: 409,
+    });
+    expect(registryUnreachable(refused)).toBe(true);
+    expect(registryUnreachable(down)).toBe(true);
+    expect(registryUnreachable(incompatible)).toBe(false);
+  });
+
+  it('given a registry nobody answers, when registering with a wait, then it retries with backoff and fails after the wait naming the subject', async () => {
+    const codecs = new RegistryCodecs({ url: 'http://127.0.0.1:9/apis/ccompat/v7' });
+    const retries: number[] = [];
+    const started = Date.now();
+    await expect(
+      codecs.register([Topics.order], { waitMs: 1_800, onRetry: (r) => retries.push(r.delayMs) }),
+    ).rejects.toThrow(/registering ceb\.order\.v1-value .* failed: .*ECONNREFUSED/);
+    // backoff doubling from 0.5 s, stopped by the wait (each refused attempt takes its own time)
+    expect(retries.length).toBeGreaterThanOrEqual(1);
+    expect(retries).toEqual(retries.map((_, i) => 500 * 2 ** i));
+    expect(Date.now() - started).toBeGreaterThanOrEqual(retries.reduce((a, b) => a + b, 0));
+  });
+
+  it('without a wait, fails at the first refusal (the CLI and tests)', async () => {
+    const codecs = new RegistryCodecs({ url: 'http://127.0.0.1:9/apis/ccompat/v7' });
+    const retries: number[] = [];
+    await expect(
+      codecs.register([Topics.order], { onRetry: (r) => retries.push(r.delayMs) }),
+    ).rejects.toThrow(/ECONNREFUSED/);
+    expect(retries).toEqual([]);
   });
 });

@@ -154,7 +154,7 @@ async function serve<C>(
 ): Promise<RunningStreamsService> {
   const threadCount = env.STREAM_THREADS;
   const codecs = new RegistryCodecs({ url: env.SCHEMA_REGISTRY_URL });
-  await codecs.register();
+  await codecs.register(undefined, registryWait(env, logger));
 
   const registry = new Registry();
   registry.setDefaultLabels({ service: spec.name });
@@ -245,7 +245,10 @@ function createRuntimes<C>(
         name: r.name,
         source: r.source,
         build: r.build,
-        config: { ...settings(r.name, r.groupId ?? r.name), ...(r.autoOffsetReset ? { autoOffsetReset: r.autoOffsetReset } : {}) },
+        config: {
+          ...settings(r.name, r.groupId ?? r.name),
+          ...(r.autoOffsetReset ? { autoOffsetReset: r.autoOffsetReset } : {}),
+        },
       }),
   );
   return [...fixed, ...dynamic];
@@ -262,7 +265,7 @@ async function runStreamThread<C>(spec: StreamsServiceSpec<C>, index: number): P
   const config = validateConfig(spec.config, source, spec.name);
   const logger = pino({ ...piiRedaction, name: spec.name, level: env.LOG_LEVEL }).child({ thread: index });
   const codecs = new RegistryCodecs({ url: env.SCHEMA_REGISTRY_URL });
-  await codecs.register();
+  await codecs.register(undefined, registryWait(env, logger));
   const registry = new Registry();
   registry.setDefaultLabels({ service: spec.name });
   await serveStreamThread(
@@ -292,4 +295,16 @@ export function runStreamsServiceMain<C>(spec: StreamsServiceSpec<C>): void {
     console.error(`${spec.name} failed to start: ${e instanceof Error ? e.message : String(e)}`);
     process.exit(1);
   });
+}
+
+/** A schema registry that cannot be reached at start is waited for (REGISTRY_WAIT_MS), each retry logged. */
+function registryWait(env: StreamsEnv, logger: pino.Logger) {
+  return {
+    waitMs: env.REGISTRY_WAIT_MS,
+    onRetry: (r: { attempt: number; delayMs: number; error: string }) =>
+      logger.warn(
+        { attempt: r.attempt, retryInMs: r.delayMs, waitMs: env.REGISTRY_WAIT_MS, error: r.error },
+        `schema registry ${env.SCHEMA_REGISTRY_URL} not reachable: retrying`,
+      ),
+  };
 }

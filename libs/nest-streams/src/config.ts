@@ -22,6 +22,8 @@ export const streamsEnvSchema = z.object({
   SCHEMA_REGISTRY_URL: z
     .string({ required_error: 'SCHEMA_REGISTRY_URL is required, e.g. http://127.0.0.1:8081/apis/ccompat/v7' })
     .url(),
+  /** How long a starting service waits for an unreachable schema registry (retrying with backoff) before it gives up. */
+  REGISTRY_WAIT_MS: z.coerce.number().int().min(0).max(3_600_000).default(120_000),
   /** HTTP port for /health and /metrics; 0 picks a free port. */
   HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(0),
   HTTP_HOST: z.string().default('127.0.0.1'),

@@ -41,7 +41,9 @@ export interface MetricsSource {
   metrics(): Promise<string>;
 }
 
-export function runtimeStatus(runtime: Pick<StreamsRuntime, 'definition' | 'isAlive' | 'isReady' | 'assignment'>): RuntimeStatus {
+export function runtimeStatus(
+  runtime: Pick<StreamsRuntime, 'definition' | 'isAlive' | 'isReady' | 'assignment'>,
+): RuntimeStatus {
   return {
     name: runtime.definition.name,
     isAlive: () => runtime.isAlive(),
@@ -262,7 +264,9 @@ export class StreamThreads implements Startable, MetricsSource {
  * request, and on `stop` stops them and exits.
  */
 export async function serveStreamThread(
-  runtimes: ReadonlyArray<Pick<StreamsRuntime, 'definition' | 'isAlive' | 'isReady' | 'assignment' | 'start' | 'stop'>>,
+  runtimes: ReadonlyArray<
+    Pick<StreamsRuntime, 'definition' | 'isAlive' | 'isReady' | 'assignment' | 'start' | 'stop'>
+  >,
   registry: Registry,
   logger: pino.Logger,
 ): Promise<void> {

@@ -23,6 +23,8 @@ export const projectorEnvSchema = z.object({
   KAFKA_SASL_PASSWORD: z.string().optional(),
   /** PEM file of the CA that signed the brokers' certificates (SSL / SASL_SSL). */
   KAFKA_SSL_CA_FILE: z.string().optional(),
+  /** How long a starting projector waits for a schema registry it cannot reach (retries with backoff, logged). */
+  REGISTRY_WAIT_MS: z.coerce.number().int().min(0).max(3_600_000).default(120_000),
   SCHEMA_REGISTRY_URL: z
     .string({ required_error: 'SCHEMA_REGISTRY_URL is required, e.g. http://127.0.0.1:8081/apis/ccompat/v7' })
     .url(),

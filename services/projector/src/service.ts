@@ -73,7 +73,14 @@ export async function bootstrapProjectorService(
   const logger = options.logger ?? pino({ ...piiRedaction, name: 'projector', level: env.LOG_LEVEL });
   const pool = await openPool(env.DATABASE_URL, env.PROJECTOR_CONCURRENCY + 2);
   const codecs = new RegistryCodecs({ url: env.SCHEMA_REGISTRY_URL });
-  await codecs.register();
+  await codecs.register(undefined, {
+    waitMs: env.REGISTRY_WAIT_MS,
+    onRetry: (r) =>
+      logger.warn(
+        { attempt: r.attempt, retryInMs: r.delayMs, error: r.error },
+        `schema registry ${env.SCHEMA_REGISTRY_URL} not reachable: retrying`,
+      ),
+  });
   const registry = new Registry();
   registry.setDefaultLabels({ service: 'projector' });
   const projector = new Projector({
