@@ -4,7 +4,13 @@ import { generateTypes } from './codegen';
 import { buyerKey, orderKey, sha256Hex, waybillKey } from './keys';
 import { loadSchemas, schemaByName } from './schemas';
 import { allTopics, dlqTopic, Topics, valueSubject } from './topics';
-import { RegistryCodecs, registryUnreachable } from './codec';
+import {
+  AvroDecodeError,
+  LocalCodecs,
+  RegistryCodecs,
+  registryUnreachable,
+  SchemaValidationError,
+} from './codec';
 
 describe('schemas', () => {
   const loaded = loadSchemas();
@@ -86,9 +92,6 @@ describe('keys', () => {
 });
 
 describe('local codecs (registry-free, for processor unit tests)', () => {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { LocalCodecs, AvroDecodeError, SchemaValidationError } =
-    require('./codec') as typeof import('./codec');
   const codecs = new LocalCodecs();
   const rate = { currency: '502', period: '202611', cnyPerUnit: '7.12340' };
 
