@@ -82,6 +82,8 @@ export interface ChaosReport {
   faults: FaultReport[];
   decisions: { expected: number; decided: number; missing: number; duplicates: number; unexpected: number };
   receipts: { seen: number; duplicates: number; documents: number; documentsWithoutReceipt: number };
+  /** Records the checking reader was handed again at an offset it had seen (its own rejoins; not duplicates). */
+  readerRedeliveries: number;
   unexpectedExits: string[];
   seconds: number;
   lost: number;
@@ -129,13 +131,24 @@ export async function runChaos(
   const receiptGuids = new Map<string, number>();
   const receiptedDocs = new Set<string>();
   let receiptsSeen = 0;
+  let redelivered = 0;
   const faults: FaultReport[] = [];
   const decisionTimes: number[] = [];
   try {
     for (const s of SERVICES) await services.start(s);
     await waitAllReady(services, 120_000);
     services.startSampling();
+    // the reader's own consumer may be handed the same records again (a rejoin after a broker
+    // fault re-seeks it to its start): a record at an offset already seen is not a duplicate on
+    // the topic; a second record for the same parcel or receipt guid at another offset is
+    const offsetsSeen = new Set<string>();
     await watcher.start([Topics.decision, Topics.receipt], (r) => {
+      const at = `${r.topic}/${r.partition}/${r.offset}`;
+      if (offsetsSeen.has(at)) {
+        redelivered++;
+        return;
+      }
+      offsetsSeen.add(at);
       if (r.topic === Topics.decision.name) {
         const before = decisions.decided;
         decisions.onDecision(r.key, r.value as Decision, r.seenAt);
@@ -256,6 +269,7 @@ export async function runChaos(
         documents: documents.size,
         documentsWithoutReceipt,
       },
+      readerRedeliveries: redelivered,
       unexpectedExits,
       seconds: round((Date.now() - origin) / 1000),
       lost,
@@ -279,6 +293,7 @@ export function formatChaosReport(r: ChaosReport): string {
     ),
     `decisions: ${r.decisions.decided}/${r.decisions.expected}, missing ${r.decisions.missing}, duplicates ${r.decisions.duplicates}`,
     `receipts: ${r.receipts.seen} seen, duplicates ${r.receipts.duplicates}; documents without a receipt ${r.receipts.documentsWithoutReceipt}/${r.receipts.documents}`,
+    `records the checking reader was handed again at offsets it had seen (not counted): ${r.readerRedeliveries}`,
     ...(r.unexpectedExits.length > 0 ? ['services that died on their own:', ...r.unexpectedExits] : []),
     `records lost ${r.lost}, duplicated ${r.duplicated}: ${r.ok ? 'OK' : 'FAILED'}`,
   ].join('\n');
