@@ -50,7 +50,10 @@ export class TopicWatcher {
     await consumer.connect();
     for (const spec of specs) await consumer.subscribe({ topic: spec.name, fromBeginning: true });
     const bySpec = new Map(specs.map((s) => [s.name, s]));
-    // one member: it owns every partition; skip the backlog by seeking to where the topics ended
+    // one member: it owns every partition; skip the backlog by seeking to where the topics ended.
+    // `start` then follows what was delivered (the next offset per partition): a rejoin after a
+    // broker fault seeks there, and a batch fetched again is skipped up to it, so each record is
+    // handed over once
     const joined = new Promise<void>((resolve) =>
       consumer.on(consumer.events.GROUP_JOIN, () => {
         for (const [topic, partitions] of start) {
@@ -65,7 +68,12 @@ export class TopicWatcher {
         const from = start.get(batch.topic)?.get(batch.partition) ?? 0n;
         const spec = bySpec.get(batch.topic)!;
         for (const m of batch.messages) {
-          if (BigInt(m.offset) < from || !m.value) continue;
+          if (BigInt(m.offset) < from) continue;
+          const next = () => start.get(batch.topic)?.set(batch.partition, BigInt(m.offset) + 1n);
+          if (!m.value) {
+            next();
+            continue;
+          }
           const value = await this.codecs.decode(spec, m.value, { partition: batch.partition, offset: m.offset });
           onRecord({
             topic: batch.topic,
@@ -76,6 +84,7 @@ export class TopicWatcher {
             timestamp: Number(m.timestamp),
             seenAt: Date.now(),
           });
+          next();
         }
       },
     });
