@@ -26,7 +26,7 @@ import {
 } from '@clearance/cli';
 import { NO_ERRORS, ParcelGenerator } from '@clearance/generator';
 import { openPool } from '@clearance/postgres';
-import { loadAverage, machineInfo, brokerPid } from './machine';
+import { loadAverage, machineInfo, brokerPids, cpuSecondsOf } from './machine';
 import { stackUp } from './setup';
 
 const stackDir = process.env.STACK_DIR ?? path.join(REPO_ROOT, '.stack');
@@ -204,9 +204,9 @@ async function main(o: Options): Promise<void> {
       return toCebXml([{ kind: 'ORDER', doc: { ...p.order, ebpCode: code } }], baseTransferOf(code));
     });
     for (const b of warm) await post(agent, o.port, s.apiKey, b);
-    const bpid = brokerPid(stackDir);
+    const bpids = brokerPids(stackDir);
     const g0 = treeUsage(child.pid!);
-    const b0 = bpid ? processUsage(bpid) : undefined;
+    const b0 = cpuSecondsOf(bpids, processUsage);
     const c0 = process.cpuUsage();
     const started = Date.now();
     const latencies: number[] = [];
@@ -234,7 +234,7 @@ async function main(o: Options): Promise<void> {
     const seconds = (Date.now() - started) / 1000;
     const client = process.cpuUsage(c0);
     const g1 = treeUsage(child.pid!);
-    const b1 = bpid ? processUsage(bpid) : undefined;
+    const b1 = cpuSecondsOf(bpids, processUsage);
     agent.destroy();
     const offsets = await admin.fetchTopicOffsets(topic);
     const onTopic = offsets.reduce((n, x) => n + Number(x.high) - Number(x.low), 0) - warm.length;

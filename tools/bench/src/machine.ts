@@ -63,13 +63,45 @@ export function machineInfo(stackDir: string): MachineInfo {
   };
 }
 
-/** PID of the Kafka broker: BENCH_BROKER_PID, else the local stack's, if it started one. */
-export function brokerPid(stackDir: string): number | undefined {
-  if (process.env.BENCH_BROKER_PID) return Number(process.env.BENCH_BROKER_PID) || undefined;
+/**
+ * PIDs of the Kafka brokers: BENCH_BROKER_PID (comma-separated), else the local stack's (its one
+ * broker, or each node of a STACK_BROKERS=3 stack).
+ */
+export function brokerPids(stackDir: string): number[] {
+  if (process.env.BENCH_BROKER_PID)
+    return process.env.BENCH_BROKER_PID.split(',')
+      .map((x) => Number(x.trim()))
+      .filter((n) => Number.isInteger(n) && n > 0);
+  const home = path.join(stackDir, 'kafka');
+  const files = [path.join(home, 'kafka.pid')];
   try {
-    const pid = Number(readFileSync(path.join(stackDir, 'kafka', 'kafka.pid'), 'utf8').trim());
-    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+    for (const d of readdirSync(home)) if (/^node-\d+$/.test(d)) files.push(path.join(home, d, 'kafka.pid'));
   } catch {
-    return undefined;
+    // no local stack
   }
+  const pids: number[] = [];
+  for (const f of files) {
+    try {
+      const pid = Number(readFileSync(f, 'utf8').trim());
+      if (Number.isInteger(pid) && pid > 0) pids.push(pid);
+    } catch {
+      // not there
+    }
+  }
+  return pids;
+}
+
+/** CPU seconds of these processes together (user + system); undefined when one cannot be read. */
+export function cpuSecondsOf(
+  pids: ReadonlyArray<number>,
+  read: (pid: number) => { cpuSeconds: number } | undefined,
+): { cpuSeconds: number } | undefined {
+  if (pids.length === 0) return undefined;
+  let total = 0;
+  for (const pid of pids) {
+    const u = read(pid);
+    if (!u) return undefined;
+    total += u.cpuSeconds;
+  }
+  return { cpuSeconds: total };
 }

@@ -11,7 +11,7 @@ import { Topics, type Decision, type Manifest } from '@clearance/contracts';
 import { processUsage, TopicWatcher } from '@clearance/cli';
 import { DecisionLog } from './decisions';
 import { DOCUMENT_TOPICS, prepareLoad, sendLoad } from './load';
-import { brokerPid, busySeconds, loadAverage, machineTicks } from './machine';
+import { brokerPids, busySeconds, cpuSecondsOf, loadAverage, machineTicks } from './machine';
 import { runtimeFigures, type RuntimeFigures } from './service-metrics';
 import { ServiceSet, type InstanceReport } from './services';
 import {
@@ -167,8 +167,8 @@ export async function runThroughput(
       log(
         `warning: other engines consume the pipeline topics and will process this load too: ${othersBefore.join(', ')}`,
       );
-    const broker = brokerPid(stackDir);
-    const brokerBefore = broker ? processUsage(broker) : undefined;
+    const brokers = brokerPids(stackDir);
+    const brokerBefore = cpuSecondsOf(brokers, processUsage);
     const ticksBefore = machineTicks();
     const benchBefore = process.cpuUsage();
     const loadBefore = loadAverage();
@@ -220,7 +220,7 @@ export async function runThroughput(
     loopDelay.disable();
     const benchCpu = process.cpuUsage(benchBefore);
     const ticksAfter = machineTicks();
-    const brokerAfter = broker ? processUsage(broker) : undefined;
+    const brokerAfter = cpuSecondsOf(brokers, processUsage);
     const loadAfter = loadAverage();
     const usage = services.report();
     const others = [...new Set([...othersBefore, ...(await otherEngines(stack.admin, groups))])].sort();
