@@ -54,6 +54,7 @@ function caseRefOf(d: FiledDocument): CaseRef {
     case 'PAYMENT':
       return { caseKey: `${d.doc.ebpCode}:${d.doc.orderNo}`, ebpCode: d.doc.ebpCode, orderNo: d.doc.orderNo, logisticsCode: null, logisticsNo: null, invtNo: null };
     case 'WAYBILL':
+    case 'LIST':
       return {
         caseKey: `${d.doc.ebpCode}:${d.doc.orderNo}`,
         ebpCode: d.doc.ebpCode,
@@ -64,15 +65,6 @@ function caseRefOf(d: FiledDocument): CaseRef {
       };
     case 'DEPARTURE':
       return { caseKey: `${d.doc.logisticsCode}:${d.doc.copNo}`, ebpCode: null, orderNo: null, logisticsCode: d.doc.logisticsCode, logisticsNo: null, invtNo: null };
-    case 'LIST':
-      return {
-        caseKey: `${d.doc.ebpCode}:${d.doc.orderNo}`,
-        ebpCode: d.doc.ebpCode,
-        orderNo: d.doc.orderNo,
-        logisticsCode: d.doc.logisticsCode,
-        logisticsNo: d.doc.logisticsNo,
-        invtNo: null,
-      };
   }
 }
 
