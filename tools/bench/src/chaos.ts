@@ -25,7 +25,7 @@ import * as path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { Topics, type Decision, type Receipt } from '@clearance/contracts';
 import { TopicWatcher } from '@clearance/cli';
-import { DecisionLog } from './decisions';
+import { DecisionLog, waitForDecisions } from './decisions';
 import { prepareLoad, sendLoad } from './load';
 import { ServiceSet, type Instance } from './services';
 import {
@@ -221,20 +221,7 @@ export async function runChaos(
       );
     });
     await injecting;
-    let lastCount = -1;
-    let lastChange = Date.now();
-    while (!decisions.complete) {
-      if (decisions.decided !== lastCount) {
-        lastCount = decisions.decided;
-        lastChange = Date.now();
-      } else if (Date.now() - lastChange > opts.idleTimeoutMs) {
-        log(
-          `no new decision for ${opts.idleTimeoutMs / 1000} s: ${decisions.expected - decisions.decided} missing`,
-        );
-        break;
-      }
-      await sleep(200);
-    }
+    await waitForDecisions(decisions, opts.idleTimeoutMs, log, () => undefined, 200);
     // the lifecycle's receipts of the last decisions, and any straggler duplicate
     await sleep(5_000);
     for (const f of faults) {

@@ -127,3 +127,29 @@ export class DecisionLog {
     return seconds > 0 ? (b - a) / seconds : NaN;
   }
 }
+
+/**
+ * Waits until every expected decision is in, or none has come for `idleTimeoutMs` (logged, then
+ * returns with the rest missing). `onTick` runs every `tickMs` (progress lines, dead services).
+ */
+export async function waitForDecisions(
+  decisions: DecisionLog,
+  idleTimeoutMs: number,
+  log: (s: string) => void,
+  onTick: () => void = () => undefined,
+  tickMs = 100,
+): Promise<void> {
+  let lastCount = -1;
+  let lastChange = Date.now();
+  while (!decisions.complete) {
+    if (decisions.decided !== lastCount) {
+      lastCount = decisions.decided;
+      lastChange = Date.now();
+    } else if (Date.now() - lastChange > idleTimeoutMs) {
+      log(`no new decision for ${idleTimeoutMs / 1000} s: ${decisions.expected - decisions.decided} missing`);
+      return;
+    }
+    onTick();
+    await new Promise((r) => setTimeout(r, tickMs));
+  }
+}

@@ -9,7 +9,7 @@ import { cpus } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Topics, type Decision, type Manifest } from '@clearance/contracts';
 import { processUsage, TopicWatcher } from '@clearance/cli';
-import { DecisionLog } from './decisions';
+import { DecisionLog, waitForDecisions } from './decisions';
 import { DOCUMENT_TOPICS, prepareLoad, sendLoad } from './load';
 import { brokerPids, busySeconds, cpuSecondsOf, loadAverage, machineTicks } from './machine';
 import { runtimeFigures, type RuntimeFigures } from './service-metrics';
@@ -198,23 +198,11 @@ export async function runThroughput(
     );
     const inputsAfter = await endOffsets(stack.admin, DOCUMENT_TOPICS);
 
-    let lastCount = -1;
-    let lastChange = Date.now();
-    while (!decisions.complete) {
-      if (decisions.decided !== lastCount) {
-        lastCount = decisions.decided;
-        lastChange = Date.now();
-      } else if (Date.now() - lastChange > opts.idleTimeoutMs) {
-        log(
-          `no new decision for ${opts.idleTimeoutMs / 1000} s: ${decisions.expected - decisions.decided} missing`,
-        );
-        break;
-      }
+    await waitForDecisions(decisions, opts.idleTimeoutMs, log, () => {
       const dead = services.unexpectedExits();
       if (dead.length > 0) throw new Error(`a service died during the run:\n${dead.join('\n')}`);
       progress();
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    });
     progress(true);
 
     loopDelay.disable();
