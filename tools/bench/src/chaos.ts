@@ -21,6 +21,7 @@
  */
 import { randomInt } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { Topics, type Decision, type Receipt } from '@clearance/contracts';
@@ -102,6 +103,26 @@ function brokerCommand(action: 'kill' | 'start', n: number): void {
   if (r.status !== 0) throw new Error(`stack.sh broker ${action} ${n} failed (exit ${r.status})`);
 }
 
+/**
+ * The broker faults go through deploy/local/stack.sh, which works on the stack of STACK_DIR
+ * (default .stack): refuse to start when that stack is not the one KAFKA_BROKERS names (a
+ * three-broker stack in another directory with STACK_DIR unset would have the faults hit the
+ * wrong stack, or fail half-way through the run).
+ */
+function checkBrokerControl(brokers: string): void {
+  const dir = process.env.STACK_DIR ?? path.join(REPO_ROOT, '.stack');
+  const envFile = path.join(dir, 'env');
+  const listed = existsSync(envFile)
+    ? /^KAFKA_BROKERS=(.*)$/m.exec(readFileSync(envFile, 'utf8'))?.[1]?.trim()
+    : undefined;
+  if (listed !== brokers)
+    throw new Error(
+      `the broker faults need deploy/local/stack.sh to control the brokers of KAFKA_BROKERS (${brokers}), but ${envFile} ${
+        listed === undefined ? 'does not exist' : `lists ${listed}`
+      }: set STACK_DIR to that stack's directory`,
+    );
+}
+
 export async function runChaos(
   stack: BenchStack,
   opts: ChaosOptions,
@@ -110,6 +131,7 @@ export async function runChaos(
   const runId = newRunId();
   const seed = opts.seed ?? randomInt(1, 2 ** 31 - 1);
   const brokers = (process.env.KAFKA_BROKERS ?? '').split(',').filter(Boolean).length;
+  if (brokers >= 3) checkBrokerControl(process.env.KAFKA_BROKERS!);
   const rules = await publishRunRuleSet(stack, runId);
   const env = serviceEnv(stack, runId, { RISK_RULE_SET_KEY: rules.key, LOG_LEVEL: 'warn', ...opts.env });
   log(
@@ -212,6 +234,7 @@ export async function runChaos(
         log(`  replaced / back after ${((replacedAt - at) / 1000).toFixed(1)} s`);
       }
     })();
+    injecting.catch(() => undefined); // awaited below: a failed fault ends the run through the finally (services stopped)
     let lastLog = 0;
     const sent = await sendLoad(stack.kafka, stack.codecs, load, opts.rate, (p) => {
       if (Date.now() - lastLog < 5000) return;

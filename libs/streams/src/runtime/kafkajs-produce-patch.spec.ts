@@ -7,10 +7,9 @@
  * installed sources and the patch reversed, on many shapes of messages and requests. They fail
  * where the patch was not applied (the reverse does not apply, and the marker is missing).
  */
-import { execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { KAFKAJS, originalKafkajs } from '../../test/support/kafkajs-original';
 
 interface EncoderLike {
   buffer: Buffer;
@@ -39,9 +38,6 @@ interface Kafkajs {
   compression: { None: number; GZIP: number };
 }
 
-const PATCH = resolve(__dirname, '../../../../patches/kafkajs+2.2.4.patch');
-const KAFKAJS = dirname(require.resolve('kafkajs/package.json'));
-
 const load = (root: string): Kafkajs => {
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- kafkajs internal modules, no types
   const r = (path: string) => require(join(root, 'src', path));
@@ -58,24 +54,17 @@ const load = (root: string): Kafkajs => {
   };
 };
 
-let dir: string;
+let copy: ReturnType<typeof originalKafkajs> | undefined;
 let original: Kafkajs;
 let patched: Kafkajs;
 
 beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'kafkajs-original-'));
-  const copy = join(dir, 'node_modules', 'kafkajs');
-  cpSync(join(KAFKAJS, 'src'), join(copy, 'src'), { recursive: true });
-  cpSync(join(KAFKAJS, 'package.json'), join(copy, 'package.json'));
-  // fails unless the installed kafkajs holds exactly the patched sources
-  execFileSync('git', ['apply', '--reverse', PATCH], { cwd: dir, stdio: 'pipe' });
-  original = load(copy);
+  copy = originalKafkajs(); // fails unless the installed kafkajs holds exactly the patched sources
+  original = load(copy.root);
   patched = load(KAFKAJS);
 });
 
-afterAll(() => {
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => copy?.dispose());
 
 beforeEach(() => {
   jest.spyOn(Date, 'now').mockReturnValue(1_764_000_000_000);

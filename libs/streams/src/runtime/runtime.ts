@@ -788,7 +788,9 @@ export class StreamsRuntime {
   }
 
   private resume(task: RuntimeTask): void {
-    this.resumePartitions(task.partitions.map(({ topic, partition }) => ({ topic, partitions: [partition] })));
+    this.resumePartitions(
+      task.partitions.map(({ topic, partition }) => ({ topic, partitions: [partition] })),
+    );
   }
 
   /**
@@ -1264,7 +1266,7 @@ export class StreamsRuntime {
           this.logger.warn({ task: task.id, err: abortError }, 'abort failed; the producer will be rebuilt');
         }
       }
-      this.onTransactionFailed(task, txn, error, aborted);
+      await this.onTransactionFailed(task, txn, error, aborted);
       return false;
     }
     const now = Date.now();
@@ -1307,7 +1309,12 @@ export class StreamsRuntime {
     }
   }
 
-  private onTransactionFailed(task: RuntimeTask, txn: Txn, error: unknown, aborted: boolean): void {
+  private async onTransactionFailed(
+    task: RuntimeTask,
+    txn: Txn,
+    error: unknown,
+    aborted: boolean,
+  ): Promise<void> {
     this.engine.abortTxn(txn);
     const fenced = isFenced(error);
     this.metrics.transactionsAborted.inc(
@@ -1315,12 +1322,20 @@ export class StreamsRuntime {
     );
     task.failures++;
     if (aborted && !fenced && task.failures <= 3) {
-      // clean abort: stores dropped the transaction's writes, so only the input needs rewinding
+      // clean abort: stores dropped the transaction's writes, so only the input needs rewinding.
+      // The producer is replaced all the same (InitProducerId: a new epoch, sequences from 0): a
+      // batch whose produce failed may still have been appended, and the producer would give its
+      // sequence numbers to the next transaction's records, which the broker would then take for
+      // that batch again and drop.
       this.logger.warn(
         { task: task.id, err: redactError(error), failures: task.failures },
         'transaction aborted; rewinding the task to its committed offsets',
       );
+      const current = () => this.tasks.get(task.id) === task && task.phase === 'running';
       try {
+        if (!current()) return; // closed meanwhile: a new epoch now would fence the task's next owner
+        await this.resetProducer(task);
+        if (!current()) return;
         this.seekToCommitted(task);
         return;
       } catch (seekError) {
