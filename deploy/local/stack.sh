@@ -19,6 +19,23 @@ REPO_ROOT=$(cd "$SCRIPT_DIR/../.." && pwd)
 POM="$SCRIPT_DIR/pom.xml"
 
 STACK_DIR=$(realpath -m "${STACK_DIR:-$REPO_ROOT/.stack}")
+# The ports a stack dir was brought up with ($STACK_DIR/ports, written by `up`) are its ports for
+# every later command (`broker start` rewrites a node's config from them): unset, they are taken
+# from the file; set to another value, the command refuses.
+STACK_PORT_VARS=(KAFKA_PORT KAFKA_CONTROLLER_PORT REGISTRY_PORT REGISTRY_MANAGEMENT_PORT EMBEDDED_PG_PORT)
+if [[ -f $STACK_DIR/ports ]]; then
+  while IFS='=' read -r var value; do
+    [[ " ${STACK_PORT_VARS[*]} " == *" $var "* && $value =~ ^[0-9]+$ ]] || continue
+    if [[ -z ${!var:-} ]]; then
+      printf -v "$var" '%s' "$value"
+    elif [[ ${!var} != "$value" ]]; then
+      printf "[stack] ERROR: %s runs with %s=%s, not %s: unset %s (or bring the stack down with --purge first)\n" \
+        "$STACK_DIR" "$var" "$value" "${!var}" "$var" >&2
+      exit 2
+    fi
+  done <"$STACK_DIR/ports"
+  unset var value
+fi
 KAFKA_PORT=${KAFKA_PORT:-9092}
 KAFKA_CONTROLLER_PORT=${KAFKA_CONTROLLER_PORT:-9093}
 REGISTRY_PORT=${REGISTRY_PORT:-8081}
@@ -285,6 +302,12 @@ write_env() {
   } >"$tmp"
   chmod 600 "$tmp"
   mv -f "$tmp" "$ENV_FILE"
+}
+
+# The stack dir's ports, for the commands after `up` (read at the top of this script).
+write_ports() {
+  local var
+  for var in "${STACK_PORT_VARS[@]}"; do printf '%s=%s\n' "$var" "${!var}"; done >"$STACK_DIR/ports"
 }
 
 lock_stack() {
@@ -908,6 +931,7 @@ cmd_up() {
       say "kafka: $BROKERS brokers (STACK_BROKERS unset: the count $STACK_DIR was formatted for)"
     fi
     mkdir -p "$STACK_DIR"
+    write_ports
     # both JVMs boot in parallel (the registry keeps its data in H2, it does not need Kafka)
     kafka_start
     registry_start

@@ -1,7 +1,8 @@
 import { Kafka, logLevel } from 'kafkajs';
 import pino from 'pino';
 import { z } from 'zod';
-import { eventually, stackEnv, uniqueName } from '@clearance/testing';
+import { eventually, freePort, stackEnv, uniqueName } from '@clearance/testing';
+import * as net from 'node:net';
 import * as path from 'node:path';
 import { bootstrapStreamsService } from './bootstrap';
 import { counter, counterService } from './testing/counter-service';
@@ -73,6 +74,71 @@ describe('a stream-processing service under NestJS', () => {
       await service.close();
     }
     expect(service.runtimes.every((r) => !r.isAlive() || !r.isReady())).toBe(true);
+  });
+
+  it('waits for an unreachable schema registry: alive and not ready meanwhile, ready once it answers', async () => {
+    const input = uniqueName('nest.in');
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic: input, numPartitions: 1 }], waitForLeaders: true });
+    await admin.disconnect();
+    // the registry behind a port that refuses connections until the proxy opens it
+    const real = new URL(env.schemaRegistryUrl);
+    const [registryPort, httpPort] = [await freePort(), await freePort()];
+    const proxied = new URL(env.schemaRegistryUrl);
+    proxied.port = String(registryPort);
+    const starting = bootstrapStreamsService(
+      {
+        name: 'nest-streams-test',
+        config: z.object({}),
+        definitions: () => [counter(input, uniqueName('nest.out'), uniqueName('counter'))],
+      },
+      {
+        ...env.kafkaEnv,
+        SCHEMA_REGISTRY_URL: proxied.toString(),
+        REGISTRY_WAIT_MS: '120000',
+        HTTP_PORT: String(httpPort),
+        LOG_LEVEL: 'warn',
+      },
+      { logger: pino({ level: 'silent' }), shutdownHooks: false },
+    );
+    starting.catch(() => undefined); // awaited below
+    const base = `http://127.0.0.1:${httpPort}`;
+    let proxy: net.Server | undefined;
+    try {
+      const status = async (p: string) => (await fetch(`${base}${p}`).catch(() => undefined))?.status;
+      await eventually(
+        'liveness while the registry is away',
+        async () => ((await status('/health/live')) === 200 ? true : undefined),
+        60_000,
+        250,
+      );
+      const ready = await fetch(`${base}/health/ready`);
+      expect(ready.status).toBe(503);
+      expect(JSON.stringify(await ready.json())).toMatch(/schema-registry/);
+
+      proxy = net.createServer((client) => {
+        const upstream = net.connect(Number(real.port), real.hostname);
+        client.pipe(upstream).pipe(client);
+        client.on('error', () => upstream.destroy());
+        upstream.on('error', () => client.destroy());
+      });
+      await new Promise<void>((resolve) => proxy!.listen(registryPort, '127.0.0.1', resolve));
+      const service = await starting;
+      try {
+        await eventually(
+          'readiness once the registry answers',
+          async () => ((await status('/health/ready')) === 200 ? true : undefined),
+          60_000,
+          250,
+        );
+      } finally {
+        await service.close();
+      }
+    } finally {
+      await starting.then((s) => s.close()).catch(() => undefined);
+      proxy?.close();
+    }
   });
 
   it('runs the processors in stream threads: tasks spread over them, health per thread, metrics summed, clean stop', async () => {

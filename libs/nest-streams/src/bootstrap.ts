@@ -154,14 +154,20 @@ async function serve<C>(
 ): Promise<RunningStreamsService> {
   const threadCount = env.STREAM_THREADS;
   const codecs = new RegistryCodecs({ url: env.SCHEMA_REGISTRY_URL });
-  await codecs.register(undefined, registryWait(env, logger));
-
   const registry = new Registry();
   registry.setDefaultLabels({ service: spec.name });
-  const runtimes = threads ? [] : createRuntimes(spec, { env, config, codecs, logger }, registry, logger);
+  // until the schema registry has answered there are no runtimes: alive, not ready
+  let runtimes: ServiceRuntime[] = [];
+  let registered = false;
+  const waiting: RuntimeStatus = {
+    name: 'schema-registry',
+    isAlive: () => true,
+    isReady: () => false,
+    assignment: () => ({ generation: 0, tasks: [] }),
+  };
   const statuses: () => RuntimeStatus[] = threads
     ? () => threads.statuses()
-    : () => runtimes.map(runtimeStatus);
+    : () => (registered ? runtimes.map(runtimeStatus) : [waiting]);
 
   @Module({ imports: [StreamsOpsModule.forRuntimes(statuses, threads ?? registry)] })
   class StreamsServiceModule {}
@@ -171,13 +177,22 @@ async function serve<C>(
     abortOnError: false,
   });
   if (options.shutdownHooks !== false) app.enableShutdownHooks();
-  app.connectMicroservice(
-    { strategy: new StreamsTransport(threads ? [threads] : runtimes) },
-    { inheritAppConfig: true },
-  );
-  await app.startAllMicroservices();
+  // health and metrics answer from here on: not ready while the registry is waited for
   await app.listen(env.HTTP_PORT, env.HTTP_HOST);
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+  try {
+    await codecs.register(undefined, registryWait(env, logger));
+    if (!threads) runtimes = createRuntimes(spec, { env, config, codecs, logger }, registry, logger);
+    registered = true;
+    app.connectMicroservice(
+      { strategy: new StreamsTransport(threads ? [threads] : runtimes) },
+      { inheritAppConfig: true },
+    );
+    await app.startAllMicroservices();
+  } catch (e) {
+    await app.close().catch(() => undefined);
+    throw e;
+  }
   logger.info(
     { url, processors: runtimes.map((r) => r.definition.name), threads: threads ? threadCount : 1 },
     `${spec.name} started: health at ${url}/health/ready, metrics at ${url}/metrics`,

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
 import { kafkaConnection, kafkaEnv, type KafkaConnection } from '@clearance/contracts';
 
 /** Addresses of the real stack, as the integration globalSetup loaded them. */
@@ -15,7 +16,8 @@ export interface StackEnv {
 export function stackEnv(): StackEnv {
   const need = (k: string): string => {
     const v = process.env[k];
-    if (!v) throw new Error(`${k} is not set: run \`npm run stack:up\` (integration tests need the real stack)`);
+    if (!v)
+      throw new Error(`${k} is not set: run \`npm run stack:up\` (integration tests need the real stack)`);
     return v;
   };
   return {
@@ -47,10 +49,27 @@ export async function eventually<T>(
       last = e;
     }
     if (Date.now() > deadline) {
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`,
+      );
     }
     await new Promise((r) => setTimeout(r, intervalMs));
   }
 }
+/** A TCP port nothing listens on right now (other sessions start services on fixed ranges). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
+    });
+  });
+}
+
 export { foreignConsumers } from './preflight';
 export type { ForeignConsumer } from './preflight';

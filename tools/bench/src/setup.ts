@@ -6,7 +6,6 @@
  */
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import * as path from 'node:path';
 import { AssignerProtocol, Kafka, logLevel, type Admin } from 'kafkajs';
 import { kafkaEnv, LocalCodecs, RegistryCodecs, Topics } from '@clearance/contracts';
@@ -304,20 +303,7 @@ export async function dropRunArtifacts(
   if (groups.length > 0) await admin.deleteGroups([...groups]).catch(() => undefined);
 }
 
-/** A TCP port nothing listens on right now (other sessions start services on fixed ranges). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
-}
+export { freePort } from '@clearance/testing';
 
 /** Pipeline topics an engine consumes: another engine on them processes the bench's load too. */
 export const ENGINE_INPUTS = [
