@@ -192,7 +192,14 @@ export async function createGateway(
   options: GatewayOptions = {},
 ): Promise<RunningGateway> {
   const logger = options.logger ?? silentLogger;
-  const pool = options.pool ?? (await openPool(cfg.databaseUrl, cfg.poolSize));
+  const pool =
+    options.pool ??
+    (await openPool(cfg.databaseUrl, {
+      max: cfg.poolSize,
+      applicationName: `gateway ${cfg.applicationId}`,
+      onIdleError: (err) =>
+        logger.warn({ err }, 'a Postgres connection failed (cut or restarted); replaced when needed'),
+    }));
   const kafka = new Kafka({
     clientId: cfg.applicationId,
     ...cfg.kafka,

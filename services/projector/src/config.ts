@@ -31,6 +31,8 @@ export const projectorEnvSchema = z.object({
   DATABASE_URL: z
     .string({ required_error: 'DATABASE_URL is required, e.g. postgres://postgres@127.0.0.1:5432/postgres' })
     .regex(/^postgres(ql)?:\/\//, 'DATABASE_URL must be a postgres:// URL'),
+  /** How long a starting projector waits for a Postgres it cannot reach (retries with backoff, logged). */
+  POSTGRES_WAIT_MS: z.coerce.number().int().min(0).max(3_600_000).default(120_000),
   /** HTTP port for /health/live, /health/ready and /metrics; 0 picks a free port. */
   HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(0),
   HTTP_HOST: z.string().default('127.0.0.1'),

@@ -71,7 +71,18 @@ export async function bootstrapProjectorService(
       ? (source as ProjectorEnv)
       : projectorEnv(source as NodeJS.ProcessEnv);
   const logger = options.logger ?? pino({ ...piiRedaction, name: 'projector', level: env.LOG_LEVEL });
-  const pool = await openPool(env.DATABASE_URL, env.PROJECTOR_CONCURRENCY + 2);
+  const pool = await openPool(env.DATABASE_URL, {
+    max: env.PROJECTOR_CONCURRENCY + 2,
+    applicationName: `projector ${env.PROJECTOR_GROUP_ID}`,
+    waitMs: env.POSTGRES_WAIT_MS,
+    onRetry: (r) =>
+      logger.warn(
+        { attempt: r.attempt, retryInMs: r.retryInMs, error: r.error },
+        'Postgres not reachable: retrying',
+      ),
+    onIdleError: (err) =>
+      logger.warn({ err }, 'a Postgres connection failed (cut or restarted); batches retry until it answers'),
+  });
   const codecs = new RegistryCodecs({ url: env.SCHEMA_REGISTRY_URL });
   await codecs.register(undefined, {
     waitMs: env.REGISTRY_WAIT_MS,

@@ -42,7 +42,9 @@ export async function createQueryApi(
   options: QueryApiOptions = {},
 ): Promise<RunningQueryApi> {
   const cfg = resolveQueryApiConfig(config);
-  const pool = options.pool ?? (await openPool(cfg.databaseUrl, cfg.poolSize));
+  // a connection cut later fails the requests of that moment (500), not the process
+  const pool =
+    options.pool ?? (await openPool(cfg.databaseUrl, { max: cfg.poolSize, applicationName: 'query-api' }));
   const readModels = new ReadModels(pool, cfg.schemaPrefix);
 
   @Module({
