@@ -27,6 +27,12 @@
  * reuse each other's list numbers); assertions filtered to the run's keys. Another engine
  * processing the same inputs makes the run meaningless, so it refuses to start then.
  *
+ * Faults (on unless DECLARATION_FAULTS=0), the checks unchanged: the declaration service is killed
+ * (SIGKILL) right after the first close and started again before the late departures; the
+ * projector's Postgres connections are cut and the projector is killed and started again while
+ * it catches up; the query API's connections are cut before it is queried. Services run with
+ * SESSION_TIMEOUT_MS=6000, so a killed member's partitions move within seconds.
+ *
  * Knobs: DECLARATION_PARCELS (400), DECLARATION_SEED (random), DECLARATION_LOG_LEVEL (warn),
  * DECLARATION_WAIT_FOR_OTHERS_MS (90000: how long to wait for another engine on the same topics),
  * DECLARATION_KEEP_SCHEMAS=1 (leave the read models in Postgres), DECLARATION_REPLAY_STATISTICS=full
@@ -67,6 +73,7 @@ import {
   ensureTopics,
   publishPeriodClose,
   publishReference,
+  killService,
   startService,
   stopService,
   type ServiceName,
@@ -85,6 +92,7 @@ import {
   type ParcelView,
   type StatisticsView,
 } from '@clearance/query-api';
+import { openPool } from '@clearance/postgres';
 import { eventually, stackEnv, uniqueName } from '@clearance/testing';
 import {
   compareSchemas,
@@ -133,6 +141,8 @@ const KEEP_SCHEMAS = process.env.DECLARATION_KEEP_SCHEMAS === '1';
 const FULL_STATISTICS_REPLAY = process.env.DECLARATION_REPLAY_STATISTICS === 'full';
 /** How long to wait for another engine on the same topics (a bench, another test) to stop. */
 const WAIT_FOR_OTHERS_MS = intEnv('DECLARATION_WAIT_FOR_OTHERS_MS', 90_000);
+/** Kill services and cut Postgres connections during the run (see the header). */
+const FAULTS = process.env.DECLARATION_FAULTS !== '0';
 
 const H = 3_600_000;
 const DAY = 24 * H;
@@ -245,10 +255,28 @@ class Processes {
     await stopService(svc, 15_000).catch(() => undefined);
   }
 
-  /** Processes that exited though nobody stopped them. */
+  private readonly killed = new Set<ServiceProcess>();
+
+  /** A fault: SIGKILL, then a new process of the same service. */
+  async killAndRestart(svc: ServiceProcess, name: ServiceName): Promise<ServiceProcess> {
+    if (svc.child.exitCode !== null || svc.child.signalCode !== null)
+      throw new Error(
+        `${svc.name} had exited (${svc.child.exitCode ?? svc.child.signalCode}) before it was to be killed:\n${svc.tail()}`,
+      );
+    this.killed.add(svc);
+    await killService(svc);
+    return this.start(name);
+  }
+
+  /** Processes that exited though nobody stopped or killed them. */
   died(stopped: ReadonlySet<ServiceProcess>): string[] {
     return this.all
-      .filter((s) => !stopped.has(s) && (s.child.exitCode !== null || s.child.signalCode !== null))
+      .filter(
+        (s) =>
+          !stopped.has(s) &&
+          !this.killed.has(s) &&
+          (s.child.exitCode !== null || s.child.signalCode !== null),
+      )
       .map((s) => `${s.name} exited (${s.child.exitCode ?? s.child.signalCode}):\n${s.tail()}`);
   }
 
@@ -338,6 +366,7 @@ describe('summary declaration on the real stack: periods, amendments, statistics
   let processes: Processes | undefined;
   const stopped = new Set<ServiceProcess>();
   let api: { url: string; close(): Promise<void> } | undefined;
+  let apiPool: Pool | undefined;
   let run: Run;
   let from: Offsets;
 
@@ -404,6 +433,7 @@ describe('summary declaration on the real stack: periods, amendments, statistics
     if (!scenarioDone)
       console.log(`scenario unfinished; timeline:\n${timeline.join('\n')}\n\n${processes?.tails() ?? ''}`);
     await api?.close().catch(() => undefined);
+    await apiPool?.end().catch(() => undefined);
     await collector?.stop();
     await producer?.disconnect().catch(() => undefined);
     await processes?.stopAll();
@@ -524,6 +554,8 @@ describe('summary declaration on the real stack: periods, amendments, statistics
       DECLARATION_REKEY_APP_ID: ids.rekey,
       DECLARATION_APP_ID: ids.declaration,
       DECLARATION_PERIOD: 'DAY',
+      // a killed member's partitions move (and its restart gets in) within seconds
+      SESSION_TIMEOUT_MS: '6000',
       PROJECTOR_GROUP_ID: ids.projector,
       PROJECTION_SCHEMA_PREFIX: prefix,
       // what this test checks; the participants' returns would read the shared receipts from offset 0
@@ -584,19 +616,29 @@ describe('summary declaration on the real stack: periods, amendments, statistics
     // 6. the services, each its own process
     processes = new Processes(serviceEnv);
     const procs = processes;
-    const projector = await timed(
+    let [declaration, projector] = await timed(
       'services started (matcher, risk, lifecycle, declaration, projector)',
       async () => {
-        const [, , , , proj] = await Promise.all([
+        const [, , , decl, proj] = await Promise.all([
           procs.start('matcher'),
           procs.start('risk'),
           procs.start('lifecycle'),
           procs.start('declaration'),
           procs.start('projector'),
         ]);
-        return proj;
+        return [decl, proj];
       },
     );
+    const projectorApp = `projector ${ids.projector}`;
+    /** A fault: the Postgres connections of an application name are terminated; returns how many. */
+    const cutConnections = async (applicationName: string): Promise<number> => {
+      const r = await pool!.query(
+        'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1',
+        [applicationName],
+      );
+      note(`fault: ${r.rowCount} Postgres connection(s) of "${applicationName}" cut`);
+      return r.rowCount ?? 0;
+    };
 
     // 7. documents of every parcel, in event-time order
     const sends = [...inEventTimeOrder(parcels)];
@@ -605,6 +647,8 @@ describe('summary declaration on the real stack: periods, amendments, statistics
       for (const s of sends) await producer!.addSend(s);
       await producer!.flush();
     });
+    // fault: the projector's connections cut while it projects the run's receipts (it must live on)
+    if (FAULTS) await cutConnections(projectorApp);
     const matched = parcels.filter((p) => p.expected.match === 'MATCHED');
     const decisionsByOrder = () => new Map(decisionRecords().map((d) => [d.value.orderKey, d]));
     await timed(`a decision for each of ${matched.length} matched parcels`, () =>
@@ -692,6 +736,11 @@ describe('summary declaration on the real stack: periods, amendments, statistics
     for (const dep of [...depP1, ...depP2])
       await producer.add(Topics.departure, dep.key, dep.value, dep.timestamp);
     await producer.flush();
+    // fault: the projector dies while the clearances come (its positions are in its tables)
+    if (FAULTS)
+      projector = await timed('fault: projector killed (SIGKILL) and started again', () =>
+        procs.killAndRestart(projector, 'projector'),
+      );
     const onTime = new Set([...onTimeP1, ...inP2].map((d) => d.waybillKey));
     await timed(`${onTime.size} parcels cleared (899) and their declaration lines out`, () =>
       waitFor('a cleared record and a declaration line for every departed parcel', () => {
@@ -733,6 +782,13 @@ describe('summary declaration on the real stack: periods, amendments, statistics
       );
     });
     const summariesAfterClose1 = summaries().length;
+
+    // fault: the declaration service dies right after the close (its closed periods, open
+    // declarations and dedupe state come back from its changelogs)
+    if (FAULTS)
+      declaration = await timed('fault: declaration killed (SIGKILL) and started again', () =>
+        procs.killAndRestart(declaration, 'declaration'),
+      );
 
     // 11. late P1 parcels depart (leaveTime in P1, reported now) -> the next close declares them
     const lateAt = Date.now();
@@ -791,6 +847,8 @@ describe('summary declaration on the real stack: periods, amendments, statistics
       ['statistics', mustHave([...decisionRecords(), ...cleared()])],
       ['declarations', mustHave(summaries())],
     ];
+    // fault: the projector's new connections cut before it catches up
+    if (FAULTS) await cutConnections(projectorApp);
     await timed('projector caught up with the run', () =>
       waitFor(
         'the projector to store offsets past every record of the run',
@@ -810,7 +868,16 @@ describe('summary declaration on the real stack: periods, amendments, statistics
     stopped.add(projector);
 
     // 14. the query API over the run's read models
-    api = await createQueryApi({ port: 0, databaseUrl: env.databaseUrl, schemaPrefix: prefix });
+    apiPool = await openPool(env.databaseUrl, { max: 10, applicationName: `query-api ${runId}` });
+    api = await createQueryApi(
+      { port: 0, databaseUrl: env.databaseUrl, schemaPrefix: prefix },
+      { pool: apiPool },
+    );
+    if (FAULTS) {
+      // the API's connections cut before it is queried: the pool replaces them
+      await apiPool.query('SELECT 1'); // an idle connection in the pool, to cut
+      await cutConnections(`query-api ${runId}`);
+    }
 
     // another engine that joined after the documents were produced does not see them (its groups
     // start at the end of the topics too); one that did would leave second lists, decisions and

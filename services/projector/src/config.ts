@@ -53,6 +53,8 @@ export const projectorEnvSchema = z.object({
         .filter(Boolean),
     )
     .pipe(z.array(z.enum(PROJECTION_NAMES as [ProjectionName, ...ProjectionName[]])).min(1)),
+  /** Consumer session timeout: how long a crashed projector's partitions wait before they move (or its restart is let in). */
+  SESSION_TIMEOUT_MS: z.coerce.number().int().min(6000).max(300_000).default(30_000),
   /** Partitions projected concurrently (each its own database transaction). */
   PROJECTOR_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   /** Partition count for source topics the projector has to create. */

@@ -102,6 +102,7 @@ export async function bootstrapProjectorService(
     schemaPrefix: env.PROJECTION_SCHEMA_PREFIX,
     projections: env.PROJECTIONS,
     concurrency: env.PROJECTOR_CONCURRENCY,
+    sessionTimeout: env.SESSION_TIMEOUT_MS,
     partitions: env.PARTITIONS,
     replicationFactor: env.REPLICATION_FACTOR,
     logger,
