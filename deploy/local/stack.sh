@@ -1017,7 +1017,7 @@ cmd_down() {
     say "purging data: ${kdata[*]} $KAFKA_CLUSTER_ID_FILE $REG_HOME/db $PG_DATA $STACK_DIR/state $SECURITY_DIR (downloads kept)"
     # $STACK_DIR/state: the engine's local store state (npm start), a cache of the changelogs purged here;
     # $SECURITY_DIR: the CA, broker certificate and passwords (new ones on the next up)
-    rm -rf "${kdata[@]}" "$KAFKA_CLUSTER_ID_FILE" "$REG_HOME/db" "$PG_DATA" "$STACK_DIR/state" "$SECURITY_DIR"
+    rm -rf "${kdata[@]}" "$KAFKA_CLUSTER_ID_FILE" "$REG_HOME/db" "$PG_DATA" "$STACK_DIR/state" "$SECURITY_DIR" "$STACK_DIR/ports"
   fi
   say "stack down (downloads kept in $STACK_DIR)"
 }

@@ -15,7 +15,19 @@ export type { KafkaLogLevel } from './runtime/kafka-logging';
 export { runtimeAcls, mergeAcls } from './acls';
 export type { AclRule, AclOperation, AclResourceType, AclPatternType } from './acls';
 export { ReconfiguringRuntime } from './runtime/reconfiguring';
+export { waitForLeaders } from './runtime/topics';
 export { GlobalTablesReader } from './runtime/global-reader';
 export type { GlobalReaderDeps } from './runtime/global-reader';
 export type { ReconfiguringRuntimeOptions } from './runtime/reconfiguring';
-export { PII_FIELDS, PII_CENSOR, PII_REDACT_DEPTH, piiRedaction, piiRedactPaths, scrubPii, scrubErrorText, redactError, scrubLogObject, isPiiKey } from './pii';
+export {
+  PII_FIELDS,
+  PII_CENSOR,
+  PII_REDACT_DEPTH,
+  piiRedaction,
+  piiRedactPaths,
+  scrubPii,
+  scrubErrorText,
+  redactError,
+  scrubLogObject,
+  isPiiKey,
+} from './pii';

@@ -1,5 +1,6 @@
 import { Admin, ITopicConfig } from 'kafkajs';
 import { allTopics, dlqTopic } from '@clearance/contracts';
+import { waitForLeaders } from '@clearance/streams';
 
 /**
  * Creates the project's topics where missing: every topic of the contracts with `partitions`
@@ -27,7 +28,14 @@ export async function ensureTopics(
   }
   const missing = wanted.filter((w) => !existing.has(w.topic));
   if (missing.length > 0) {
-    await admin.createTopics({ topics: missing, waitForLeaders: true });
+    // kafkajs's waitForLeaders gives up on UNKNOWN_TOPIC_OR_PARTITION, which a topic just
+    // created can answer for a moment (a fresh three-broker cluster did): poll ourselves
+    await admin.createTopics({ topics: missing, waitForLeaders: false });
+    await waitForLeaders(
+      admin,
+      missing.map((m) => m.topic),
+      60_000,
+    );
     log(`created ${missing.length} topics (${partitions} partitions each, DLQs 1)`);
   }
   const meta = await admin.fetchTopicMetadata({ topics: allTopics.map((t) => t.name) });
