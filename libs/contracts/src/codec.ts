@@ -204,6 +204,23 @@ export function registryUnreachable(e: unknown): boolean {
   );
 }
 
+/**
+ * A record's writer schema could not be fetched because the registry is away (unreachable, 5xx):
+ * the record is not at fault. `transient`: a stream task retries it later rather than
+ * dead-lettering it (libs/streams `isTransient`).
+ */
+export class RegistryUnavailableError extends Error {
+  readonly transient = true;
+  constructor(
+    readonly topic: string,
+    readonly schemaId: number,
+    cause: string,
+  ) {
+    super(`the schema registry cannot be reached for schema id ${schemaId} of ${topic}: ${cause}`);
+    this.name = 'RegistryUnavailableError';
+  }
+}
+
 export interface RegistryCodecsOptions {
   /** Base URL of a Confluent-compatible registry, e.g. http://127.0.0.1:8081/apis/ccompat/v7 */
   url: string;
@@ -316,6 +333,7 @@ export class RegistryCodecs implements Codecs {
     try {
       writer = (await this.registry.getSchema(id)) as unknown as Type;
     } catch (e) {
+      if (registryUnreachable(e)) throw new RegistryUnavailableError(spec.name, id, (e as Error).message);
       throw decodeError(spec, where, `unknown schema id ${id}: ${(e as Error).message}`);
     }
     try {

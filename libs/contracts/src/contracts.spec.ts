@@ -8,6 +8,7 @@ import {
   AvroDecodeError,
   LocalCodecs,
   RegistryCodecs,
+  RegistryUnavailableError,
   registryUnreachable,
   SchemaValidationError,
 } from './codec';
@@ -172,6 +173,20 @@ describe('schema registry unreachable at start', () => {
     expect(retries.length).toBeGreaterThanOrEqual(1);
     expect(retries).toEqual(retries.map((_, i) => 500 * 2 ** i));
     expect(Date.now() - started).toBeGreaterThanOrEqual(retries.reduce((a, b) => a + b, 0));
+  });
+
+  it('given a registry nobody answers, when a record of an unknown writer schema is decoded, then it fails as transient (retry later), not as a bad record', async () => {
+    const codecs = new RegistryCodecs({ url: 'http://127.0.0.1:9/apis/ccompat/v7' });
+    const framed = Buffer.concat([Buffer.from([0, 0, 0, 0, 42]), Buffer.from([2, 0x61])]);
+    const error = await codecs.decode(Topics.order, framed, { partition: 3, offset: '7' }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(RegistryUnavailableError);
+    expect((error as RegistryUnavailableError).transient).toBe(true);
+    expect((error as Error).message).toMatch(/schema id 42 of ceb\.order\.v1: .*ECONNREFUSED/);
+    // not framed: the record's fault, whatever the registry does
+    await expect(codecs.decode(Topics.order, Buffer.from('{}'))).rejects.toBeInstanceOf(AvroDecodeError);
   });
 
   it('without a wait, fails at the first refusal (the CLI and tests)', async () => {

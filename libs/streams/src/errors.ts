@@ -40,6 +40,16 @@ export class RejectedRecord extends Error {
   }
 }
 
+/**
+ * Whether an error says the record cannot be judged *now* (a dependency is away: the schema
+ * registry that knows a writer schema, for one) rather than that the record is bad. A serde
+ * throws one with `transient: true`; the runtime then retries the task from its committed
+ * position after a backoff instead of dead-lettering the record.
+ */
+export function isTransient(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { transient?: unknown }).transient === true;
+}
+
 /** Invalid processor definition, configuration or topic layout (e.g. co-partitioned inputs with different partition counts). */
 export class StreamsConfigError extends Error {
   constructor(message: string) {

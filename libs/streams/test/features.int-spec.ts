@@ -355,6 +355,48 @@ describe('fencing and failures', () => {
     );
   });
 
+  it('a record its serde cannot decode now (a transient error: the registry away) waits and is processed once, never dead-lettered', async () => {
+    const id = unique('transient');
+    const input = `${id}.in`;
+    const output = `${id}.out`;
+    await createTopics([{ topic: input, partitions: 1 }]);
+    // the value serde's "registry" is away for the first 2.5 s after the first 'late' record
+    let awaySince = 0;
+    const value = {
+      serialize: stringSerde.serialize,
+      deserialize: (_topic: string, bytes: Buffer) => {
+        const v = bytes.toString('utf8');
+        if (v.startsWith('late')) {
+          awaySince ||= Date.now();
+          if (Date.now() - awaySince < 2_500)
+            throw Object.assign(new Error('schema registry unreachable (ECONNREFUSED)'), { transient: true });
+        }
+        return v;
+      },
+    };
+    const def = defineProcessor({
+      name: id,
+      inputs: { [input]: { key: stringSerde, value } },
+      outputs: { [output]: { key: stringSerde, value: stringSerde } },
+      process(record, ctx) {
+        ctx.emit(output, record.key, record.value);
+      },
+    });
+    const runtime = await runtimes.start(def);
+    await runtime.waitUntilReady(30_000);
+    await produce(input, [
+      { key: 'a', value: 'early' },
+      { key: 'a', value: 'late-1' },
+      { key: 'a', value: 'late-2' },
+    ]);
+    await readTopic(output, (r) => r.length >= 3, 60_000);
+    await waitFor(() => runtime.isReady(), 30_000, 'ready again');
+    await runtime.stop();
+    expect((await readAll(output)).map((r) => r.value)).toEqual(['early', 'late-1', 'late-2']);
+    expect(awaySince).toBeGreaterThan(0); // the serde did fail transiently
+    expect(await readAll(`${input}.dlq`)).toEqual([]);
+  });
+
   it("with onProcessingError 'fail' a throwing processor stops its task, commits nothing and marks the runtime not alive", async () => {
     const id = unique('fatal');
     const input = `${id}.in`;

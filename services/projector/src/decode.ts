@@ -7,7 +7,7 @@ export interface RecordDecoder {
   decode<V>(spec: TopicSpec<V>, bytes: Buffer | null): Promise<V>;
 }
 
-/** Decodes one Kafka message of a source topic; a failure becomes a FailedRecord (kept, never dropped). */
+/** Decodes one Kafka message of a source topic; a failure becomes a FailedRecord (kept, never dropped), except a registry away, which throws. */
 export async function decodeMessage(
   decoder: RecordDecoder,
   source: SourceKey,
@@ -40,6 +40,9 @@ export async function decodeMessage(
       value,
     } as SourceRecord;
   } catch (e) {
+    // the registry away (RegistryUnavailableError): the record is fine; the batch fails and is
+    // retried (kafkajs backoff) rather than the record kept as failed
+    if ((e as { transient?: unknown }).transient === true) throw e;
     return {
       topic,
       partition,

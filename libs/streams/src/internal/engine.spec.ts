@@ -1,4 +1,6 @@
+import { defineProcessor } from '../definition';
 import { silentLogger } from '../logger';
+import { stringSerde } from '../serdes';
 import { counterProcessor, parityProcessor } from '../../test/support/processors';
 import { LAZY_RESTORE_MIN_BYTES, TaskEngine, type RawRecord } from './engine';
 
@@ -47,6 +49,40 @@ describe('TaskEngine', () => {
     expect(restored.committed.positions.get('in')).toBe(13);
     expect(restored.committed.streamTime).toBe(100 + 2 * 700 + 3);
     expect(restored.committed.nextPunctuation.get('summary')).toBe(2_000);
+  });
+
+  it('given a value serde failing transiently (the registry away), when the record is processed, then the error is thrown for a retry and nothing is dead-lettered; a bad record still is', async () => {
+    const away = Object.assign(new Error('registry unreachable'), { transient: true });
+    const def = defineProcessor({
+      name: 'app',
+      inputs: {
+        in: {
+          key: stringSerde,
+          value: {
+            serialize: stringSerde.serialize,
+            deserialize: (_topic: string, bytes: Buffer) => {
+              const v = bytes.toString('utf8');
+              if (v === 'away') throw away;
+              if (v === 'bad') throw new Error('not Avro');
+              return v;
+            },
+          },
+        },
+      },
+      outputs: { out: { key: stringSerde, value: stringSerde } },
+      process: (record, ctx) => ctx.emit('out', record.key, record.value),
+    });
+    const engine = new TaskEngine(def, {
+      applicationId: 'app',
+      partitionsOf: () => 1,
+      globals: new Map(),
+      logger: silentLogger,
+    });
+    const txn = engine.beginTxn(engine.newTask(0));
+    await expect(engine.process(txn, raw('in', 0, 'k', 'away'))).rejects.toBe(away);
+    expect(txn.deadLetters).toEqual([]);
+    await engine.process(txn, raw('in', 1, 'k', 'bad'));
+    expect(txn.deadLetters).toEqual([{ topic: 'in', kind: 'deserialization' }]);
   });
 
   it('an aborted transaction leaves the committed state and progress untouched', async () => {

@@ -10,7 +10,7 @@ import type {
   RecordHeaders,
   StoreSpec,
 } from '../definition';
-import { RejectedRecord, Rejection, errorMessage } from '../errors';
+import { RejectedRecord, Rejection, errorMessage, isTransient } from '../errors';
 import { redactError, scrubErrorText } from '../pii';
 import type { Logger } from '../logger';
 import { partitionForKey } from '../partitioner';
@@ -234,7 +234,8 @@ export class TaskState {
       for (const store of this.stores.values()) if (!(store instanceof DiskStore)) store.commitTxn();
       if (produced)
         for (const [topic, next] of produced)
-          if (p.topics.has(topic) && next > (this.localOffsets.get(topic) ?? -1)) this.localOffsets.set(topic, next);
+          if (p.topics.has(topic) && next > (this.localOffsets.get(topic) ?? -1))
+            this.localOffsets.set(topic, next);
       this.commitLocal(() => {
         for (const store of this.stores.values()) if (store instanceof DiskStore) store.commitTxn();
       }, work);
@@ -246,7 +247,8 @@ export class TaskState {
     const p = this.persistence!;
     p.disk.commit(fn, {
       offsets: Object.fromEntries(this.localOffsets),
-      progress: progress.streamTime === NO_TIME && progress.positions.size === 0 ? null : toCheckpoint(progress),
+      progress:
+        progress.streamTime === NO_TIME && progress.positions.size === 0 ? null : toCheckpoint(progress),
     });
   }
 }
@@ -402,7 +404,14 @@ export class TaskEngine {
             maxAgeMs,
           }
         : undefined;
-    return new TaskState(id, this.storeNames, this.lazyDecoders, this.timers, this.compactStores, persistence);
+    return new TaskState(
+      id,
+      this.storeNames,
+      this.lazyDecoders,
+      this.timers,
+      this.compactStores,
+      persistence,
+    );
   }
 
   /** The restore topics a task's local state covers: the checkpoint topic and the persistent stores' changelogs. */
@@ -432,7 +441,11 @@ export class TaskEngine {
     return new Txn(task);
   }
 
-  /** Processes one input record into the transaction. Throws only {@link FatalProcessingError}. */
+  /**
+   * Processes one input record into the transaction. Throws only {@link FatalProcessingError},
+   * or a transient serde error ({@link isTransient}: the transaction is to be dropped and the
+   * record processed again later).
+   */
   async process(txn: Txn, raw: RawRecord): Promise<void> {
     txn.recordsIn++;
     txn.inByTopic.set(raw.topic, (txn.inByTopic.get(raw.topic) ?? 0) + 1);
@@ -469,6 +482,8 @@ export class TaskEngine {
         value = isPromiseLike(v) ? await v : v;
       }
     } catch (error) {
+      // a dependency away (the registry): not the record's fault; the task retries it later
+      if (isTransient(error)) throw error;
       await this.deadLetter(
         txn,
         raw,
@@ -727,8 +742,17 @@ export class TaskEngine {
     const partitions = this.outputs[e.topic] ? this.options.partitionsOf(e.topic) : e.options?.partitions;
     if (partitions === undefined) {
       if (e.options?.partition === undefined)
-        throw new Error(`emit to ${e.topic} (a topic of outputPrefixes): give options.partitions or options.partition`);
-      return { topic: e.topic, partition: e.options.partition, key, value, headers: toBufferHeaders(e.headers), timestamp: e.options?.timestamp ?? e.defaultTimestamp };
+        throw new Error(
+          `emit to ${e.topic} (a topic of outputPrefixes): give options.partitions or options.partition`,
+        );
+      return {
+        topic: e.topic,
+        partition: e.options.partition,
+        key,
+        value,
+        headers: toBufferHeaders(e.headers),
+        timestamp: e.options?.timestamp ?? e.defaultTimestamp,
+      };
     }
     let partition: number;
     if (e.options?.partition !== undefined) {

@@ -15,7 +15,7 @@ import type { ConnectionOptions } from 'node:tls';
 import pino from 'pino';
 import type { Registry } from 'prom-client';
 import type { AnyProcessorDefinition, Globals, Outputs, Stores } from '../definition';
-import { errorMessage } from '../errors';
+import { errorMessage, isTransient } from '../errors';
 import { piiRedaction, redactError } from '../pii';
 import {
   FatalProcessingError,
@@ -216,6 +216,8 @@ class RuntimeTask {
   readonly queues = new Map<string, InputQueue>();
   epoch = 0;
   failures = 0;
+  /** Transient input failures in a row (a dependency away), for the backoff of their retries. */
+  transientFailures = 0;
   restore?: RestoreStats;
   /** Whether the task waits for an input with records on the broker not fetched yet, since when. */
   readonly idle: IdleState = { waitingSince: 0, enforcing: false };
@@ -1019,6 +1021,43 @@ export class StreamsRuntime {
     task.recoveryTimer.unref();
   }
 
+  /**
+   * A record that cannot be processed now (a transient serde error: the schema registry away):
+   * the task's open transaction was dropped; it waits (not ready, backoff 0.5 s doubling to 30 s,
+   * each wait logged) and then goes on from its committed positions, the same record first. Its
+   * producer and stores stay as they are: nothing was sent.
+   */
+  private retryLater(task: RuntimeTask, error: unknown): void {
+    if (this.tasks.get(task.id) !== task || task.phase !== 'running') return;
+    task.phase = 'recovering';
+    task.transientFailures++;
+    const epoch = task.epoch;
+    this.pause(task);
+    const delay = Math.min(30_000, 500 * 2 ** Math.min(task.transientFailures - 1, 6));
+    this.logger.warn(
+      { task: task.id, err: redactError(error), attempt: task.transientFailures, retryInMs: delay },
+      'an input record cannot be processed now (a dependency is away); retrying it',
+    );
+    this.updateGauges();
+    if (this.stopping) return;
+    const current = () =>
+      this.tasks.get(task.id) === task && task.phase === 'recovering' && task.epoch === epoch;
+    task.recoveryTimer = setTimeout(() => {
+      task.recoveryTimer = undefined;
+      if (!current()) return;
+      void task.lock
+        .run(async () => {
+          if (!current()) return;
+          this.seekToCommitted(task);
+          task.phase = 'running';
+          this.resume(task);
+          this.updateGauges();
+        })
+        .catch((e) => this.taskFailed(task, e, 'resuming after a transient failure failed'));
+    }, delay);
+    task.recoveryTimer.unref();
+  }
+
   private fail(error: unknown): void {
     if (this.fatal) return;
     this.fatal = error instanceof Error ? error : new Error(String(error));
@@ -1173,6 +1212,10 @@ export class StreamsRuntime {
         this.fail(error);
         return false;
       }
+      if (isTransient(error)) {
+        this.retryLater(task, error);
+        return false;
+      }
       this.taskFailed(task, error, 'processing failed');
       return false;
     }
@@ -1278,6 +1321,7 @@ export class StreamsRuntime {
       return false;
     }
     task.failures = 0;
+    task.transientFailures = 0;
     for (const q of used) this.compact(task, q);
 
     const m = this.metrics;
