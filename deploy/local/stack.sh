@@ -10,6 +10,7 @@
 #   deploy/local/stack.sh smoke         end-to-end check (topic, produce/consume, transaction, registry, SQL)
 #   deploy/local/stack.sh broker stop|kill|start|restart N   one Kafka node (N = 1..3): controlled
 #                                       shutdown | SIGKILL | start and wait until it is back in sync
+#   deploy/local/stack.sh registry stop|kill|start|restart   the schema registry alone (schemas kept)
 #
 # See docs/STACK.md for ports, environment variables and files.
 set -euo pipefail
@@ -1180,6 +1181,34 @@ cmd_broker() {
   kafka_start_node "$n"
 }
 
+# cmd_registry stop|kill|start|restart: the schema registry alone (its schemas are kept: H2 on disk).
+# stop: SIGTERM (KILL after STOP_TIMEOUT); kill: SIGKILL; start: start it and wait until it answers.
+cmd_registry() {
+  local action=${1:-} pid
+  [[ $action =~ ^(stop|kill|start|restart)$ ]] || die "usage: registry stop|kill|start|restart"
+  [[ ${STACK_DOCKER:-0} == 1 ]] && die "registry: not with STACK_DOCKER=1"
+  lock_stack
+  case $action in
+    stop | restart | kill)
+      if pid=$(registry_pid); then
+        if [[ $action == kill ]]; then
+          kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
+          say "registry: killed (SIGKILL, pid $pid)"
+        else
+          stop_pid registry "$pid"
+          say "registry: stopped (pid $pid)"
+        fi
+      else
+        say "registry: not running"
+      fi
+      rm -f "$REG_PID"
+      [[ $action == restart ]] || return 0
+      ;;
+  esac
+  registry_start
+  registry_ready
+}
+
 usage() {
   sed -n '2,14p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 }
@@ -1194,6 +1223,7 @@ main() {
     env) cmd_env "$@" ;;
     smoke) cmd_smoke "$@" ;;
     broker) cmd_broker "$@" ;;
+    registry) cmd_registry "$@" ;;
     -h | --help | help) usage ;;
     *) usage >&2; exit 2 ;;
   esac
