@@ -224,6 +224,23 @@ export class RegistryUnavailableError extends Error {
 export interface RegistryCodecsOptions {
   /** Base URL of a Confluent-compatible registry, e.g. http://127.0.0.1:8081/apis/ccompat/v7 */
   url: string;
+  /**
+   * How long one registry request may take (default 15000 ms). The registry client has no timeout
+   * of its own: a registry that accepts the connection and never answers would hold a start, or a
+   * task waiting for a writer schema, forever. A request that times out counts as the registry
+   * being unreachable (retried where the caller retries).
+   */
+  requestTimeoutMs?: number;
+}
+
+/** `promise`, or a rejection naming `what` once `ms` have passed (the request itself is left to finish). */
+function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: timed out after ${ms} ms`)), ms);
+    timer.unref();
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 /**
@@ -237,8 +254,11 @@ export class RegistryCodecs implements Codecs {
   private readonly ids = new Map<string, number>();
   private readonly resolvers = new Resolvers();
 
+  private readonly requestTimeoutMs: number;
+
   constructor(opts: RegistryCodecsOptions) {
     this.registry = new SchemaRegistry({ host: opts.url });
+    this.requestTimeoutMs = opts.requestTimeoutMs ?? 15_000;
   }
 
   /**
@@ -261,9 +281,13 @@ export class RegistryCodecs implements Codecs {
       const subject = valueSubject(t.name);
       for (let attempt = 1; ; attempt++) {
         try {
-          const { id } = await this.registry.register(
-            { type: 'AVRO' as never, schema: JSON.stringify(s.schema) },
-            { subject, compatibility: 'BACKWARD' as never },
+          const { id } = await withTimeout(
+            this.registry.register(
+              { type: 'AVRO' as never, schema: JSON.stringify(s.schema) },
+              { subject, compatibility: 'BACKWARD' as never },
+            ),
+            this.requestTimeoutMs,
+            `registering ${subject}`,
           );
           this.ids.set(t.name, id);
           break;
@@ -331,7 +355,11 @@ export class RegistryCodecs implements Codecs {
     const reader = schemaByName(spec.schema).type;
     let writer: Type;
     try {
-      writer = (await this.registry.getSchema(id)) as unknown as Type;
+      writer = (await withTimeout(
+        this.registry.getSchema(id),
+        this.requestTimeoutMs,
+        `schema id ${id}`,
+      )) as unknown as Type;
     } catch (e) {
       if (registryUnreachable(e)) throw new RegistryUnavailableError(spec.name, id, (e as Error).message);
       throw decodeError(spec, where, `unknown schema id ${id}: ${(e as Error).message}`);

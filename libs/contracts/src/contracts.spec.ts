@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import * as net from 'node:net';
 import * as path from 'node:path';
 import { generateTypes } from './codegen';
 import { buyerKey, orderKey, sha256Hex, waybillKey } from './keys';
@@ -187,6 +188,29 @@ describe('schema registry unreachable at start', () => {
     expect((error as Error).message).toMatch(/schema id 42 of ceb\.order\.v1: .*ECONNREFUSED/);
     // not framed: the record's fault, whatever the registry does
     await expect(codecs.decode(Topics.order, Buffer.from('{}'))).rejects.toBeInstanceOf(AvroDecodeError);
+  });
+
+  it('given a registry that accepts connections and never answers, then its requests time out as unreachable (a start fails, a decode is transient)', async () => {
+    const held: net.Socket[] = [];
+    const silent = net.createServer((socket) => void held.push(socket)); // holds every connection, answers nothing
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as net.AddressInfo;
+    try {
+      const codecs = new RegistryCodecs({
+        url: `http://127.0.0.1:${port}/apis/ccompat/v7`,
+        requestTimeoutMs: 300,
+      });
+      const started = Date.now();
+      await expect(codecs.register([Topics.order])).rejects.toThrow(
+        /registering ceb\.order\.v1-value: timed out after 300 ms/,
+      );
+      expect(Date.now() - started).toBeLessThan(5_000);
+      const framed = Buffer.concat([Buffer.from([0, 0, 0, 0, 7]), Buffer.from([2, 0x61])]);
+      await expect(codecs.decode(Topics.order, framed)).rejects.toBeInstanceOf(RegistryUnavailableError);
+    } finally {
+      for (const socket of held) socket.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+    }
   });
 
   it('without a wait, fails at the first refusal (the CLI and tests)', async () => {
