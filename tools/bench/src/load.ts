@@ -111,6 +111,8 @@ export async function prepareLoad(
 
 /** Paced sends: how long a record may wait in the producer's batch. */
 const LINGER_MS = 5;
+/** Records a paced sender may put in one produce request when it is behind schedule. */
+const CATCH_UP_BATCH = 500;
 
 export interface SendResult {
   records: number;
@@ -135,7 +137,11 @@ export async function sendLoad(
   // Paced, a record waits at most LINGER_MS in the producer (its timestamp is taken when it is
   // handed over): batches of about LINGER_MS worth of records, and a flush when one is older.
   const recordsPerSecond = rate > 0 ? (rate * load.sends.length) / Math.max(1, load.parcels.length) : 0;
-  const batchSize = rate > 0 ? Math.max(1, Math.ceil((recordsPerSecond * LINGER_MS) / 1000)) : undefined;
+  // At least CATCH_UP_BATCH: on schedule the linger flush below sends a batch every LINGER_MS
+  // anyway; behind schedule (a slow acknowledgement: three brokers, a fault) a batch of a few
+  // records per round trip held the sender to a few dozen parcels per second.
+  const batchSize =
+    rate > 0 ? Math.max(CATCH_UP_BATCH, Math.ceil((recordsPerSecond * LINGER_MS) / 1000)) : undefined;
   const producer = new BatchProducer(kafka, codecs, batchSize);
   await producer.connect();
   // event time stretched so that the whole load takes parcels / rate seconds
