@@ -1,4 +1,5 @@
 import type { TopicSpec } from '@clearance/contracts';
+import { isTransient } from '@clearance/streams';
 import type { KafkaMessage } from 'kafkajs';
 import { SOURCES, type FailedRecord, type SourceKey, type SourceRecord } from './sources';
 
@@ -42,7 +43,7 @@ export async function decodeMessage(
   } catch (e) {
     // the registry away (RegistryUnavailableError): the record is fine; the batch fails and is
     // retried (kafkajs backoff) rather than the record kept as failed
-    if ((e as { transient?: unknown }).transient === true) throw e;
+    if (isTransient(e)) throw e;
     return {
       topic,
       partition,
